@@ -1,0 +1,152 @@
+package dev.bnserve.nn;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Batch normalization over features (PyTorch {@code BatchNorm1d} semantics).
+ *
+ * <p>Training, per feature j over the n rows of the batch:
+ * {@code μ = Σx/n}, {@code σ² = Σ(x−μ)²/n} (biased), {@code x̂ = (x−μ)/sqrt(σ²+eps)},
+ * {@code y = γ·x̂ + β}; then {@code running = (1−m)·running + m·batch} with the unbiased
+ * {@code σ²·n/(n−1)} in the running variance, {@code m = momentum} or {@code 1/batchesTracked}
+ * when momentum is null (cumulative average).
+ *
+ * <p>Backward through the batch statistics (the full gradient):
+ * {@code dβ = Σ dy}, {@code dγ = Σ dy·x̂},
+ * {@code dx = γ/(n·sqrt(σ²+eps)) · (n·dy − dβ − x̂·dγ)}.
+ *
+ * <p>Inference: {@code y = γ·(x − runningMean)/sqrt(runningVar + eps) + β}.
+ */
+final class BatchNormLayer extends Layer {
+    final Double momentum;
+    final double eps;
+    final double[] gamma;
+    final double[] beta;
+    final double[] runningMean;
+    final double[] runningVar;
+    long batchesTracked;
+
+    private final double[] gGamma;
+    private final double[] gBeta;
+    private final double[] mean;
+    private final double[] invStd;
+    private final double[] scale;
+    private final double[] shift;
+    private double[] xhat = new double[0];
+
+    BatchNormLayer(LayerState.BatchNorm s) {
+        super(s.features(), s.features());
+        this.momentum = s.momentum();
+        this.eps = s.eps();
+        this.gamma = s.gamma();
+        this.beta = s.beta();
+        this.runningMean = s.runningMean();
+        this.runningVar = s.runningVar();
+        this.batchesTracked = s.batchesTracked();
+        int d = s.features();
+        this.gGamma = new double[d];
+        this.gBeta = new double[d];
+        this.mean = new double[d];
+        this.invStd = new double[d];
+        this.scale = new double[d];
+        this.shift = new double[d];
+    }
+
+    @Override
+    void ensureCapacity(int rows) {
+        if (xhat.length < rows * in) xhat = new double[rows * in];
+    }
+
+    @Override
+    void forwardTrain(Gemm gemm, double[] x, double[] y, int n) {
+        if (n < 2) throw new IllegalArgumentException("batch normalization in training needs at least 2 rows per batch, got " + n);
+        ensureCapacity(n);
+        final int d = in;
+        Arrays.fill(mean, 0.0);
+        for (int r = 0; r < n; r++) {
+            int o = r * d;
+            for (int j = 0; j < d; j++) mean[j] += x[o + j];
+        }
+        for (int j = 0; j < d; j++) mean[j] /= n;
+        double[] var = invStd; // accumulate the variance in place, then turn it into 1/sqrt(var + eps)
+        Arrays.fill(var, 0.0);
+        for (int r = 0; r < n; r++) {
+            int o = r * d;
+            for (int j = 0; j < d; j++) {
+                double t = x[o + j] - mean[j];
+                var[j] += t * t;
+            }
+        }
+        batchesTracked++;
+        double m = momentum == null ? 1.0 / batchesTracked : momentum;
+        double unbias = (double) n / (n - 1);
+        for (int j = 0; j < d; j++) {
+            double v = var[j] / n;
+            runningMean[j] = (1 - m) * runningMean[j] + m * mean[j];
+            runningVar[j] = (1 - m) * runningVar[j] + m * (v * unbias);
+            invStd[j] = 1.0 / Math.sqrt(v + eps);
+        }
+        for (int r = 0; r < n; r++) {
+            int o = r * d;
+            for (int j = 0; j < d; j++) {
+                double h = (x[o + j] - mean[j]) * invStd[j];
+                xhat[o + j] = h;
+                y[o + j] = gamma[j] * h + beta[j];
+            }
+        }
+    }
+
+    @Override
+    void forwardEval(Gemm gemm, double[] x, double[] y, int n) {
+        final int d = in;
+        double[] s = new double[d];
+        for (int j = 0; j < d; j++) s[j] = gamma[j] / Math.sqrt(runningVar[j] + eps);
+        for (int r = 0; r < n; r++) {
+            int o = r * d;
+            for (int j = 0; j < d; j++) y[o + j] = (x[o + j] - runningMean[j]) * s[j] + beta[j];
+        }
+    }
+
+    @Override
+    void backward(Gemm gemm, double[] x, double[] y, double[] dy, double[] dx, int n) {
+        final int d = in;
+        Arrays.fill(gGamma, 0.0);
+        Arrays.fill(gBeta, 0.0);
+        for (int r = 0; r < n; r++) {
+            int o = r * d;
+            for (int j = 0; j < d; j++) {
+                double g = dy[o + j];
+                gBeta[j] += g;
+                gGamma[j] += g * xhat[o + j];
+            }
+        }
+        if (dx == null) return;
+        for (int j = 0; j < d; j++) {
+            scale[j] = gamma[j] * invStd[j] / n;
+            shift[j] = gGamma[j];
+        }
+        for (int r = 0; r < n; r++) {
+            int o = r * d;
+            for (int j = 0; j < d; j++) {
+                dx[o + j] = scale[j] * (n * dy[o + j] - gBeta[j] - xhat[o + j] * shift[j]);
+            }
+        }
+    }
+
+    /** Replaces the running statistics (population mode); {@code batchesTracked} is kept. */
+    void setRunningStatistics(double[] mean, double[] unbiasedVar) {
+        System.arraycopy(mean, 0, runningMean, 0, in);
+        System.arraycopy(unbiasedVar, 0, runningVar, 0, in);
+    }
+
+    @Override
+    List<Param> params() {
+        return List.of(new Param("gamma", gamma, gGamma), new Param("beta", beta, gBeta));
+    }
+
+    @Override
+    LayerState state() {
+        return new LayerState.BatchNorm(in, momentum, eps, gamma, beta, runningMean, runningVar, batchesTracked);
+    }
+}

@@ -1,0 +1,41 @@
+package dev.bnserve.nn;
+
+/**
+ * One row through a dense layer: {@code y[o] = fma(x[in−1], wt[in−1][o], … fma(x[0], wt[0][o], b[o]))}
+ * with {@code wt} = Wᵀ row-major (in × out). Every implementation evaluates exactly this chain, so
+ * they agree bit for bit.
+ */
+interface DenseKernel {
+    void dense(double[] x, int xOff, double[] wt, double[] b, int in, int out, double[] y, int yOff);
+
+    String name();
+
+    DenseKernel SCALAR = new DenseKernel() {
+        @Override
+        public void dense(double[] x, int xOff, double[] wt, double[] b, int in, int out, double[] y, int yOff) {
+            System.arraycopy(b, 0, y, yOff, out);
+            for (int i = 0; i < in; i++) {
+                double xi = x[xOff + i];
+                int w = i * out;
+                for (int o = 0; o < out; o++) y[yOff + o] = Math.fma(xi, wt[w + o], y[yOff + o]);
+            }
+        }
+
+        @Override
+        public String name() {
+            return "scalar";
+        }
+    };
+
+    /** The Vector API kernel when {@code jdk.incubator.vector} is present, else {@link #SCALAR}. */
+    static DenseKernel best() {
+        if (VectorSupport.AVAILABLE) {
+            try {
+                return (DenseKernel) Class.forName("dev.bnserve.nn.VectorDenseKernel").getDeclaredConstructor().newInstance();
+            } catch (ReflectiveOperationException | LinkageError e) {
+                return SCALAR;
+            }
+        }
+        return SCALAR;
+    }
+}

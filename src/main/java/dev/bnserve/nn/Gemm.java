@@ -1,0 +1,340 @@
+package dev.bnserve.nn;
+
+import java.lang.reflect.Constructor;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * General float64 matrix multiply on row-major flat arrays:
+ * <pre>
+ *   C[m×n] = (accumulate ? C : 0) + op(A)[m×k] · op(B)[k×n],   op(X) = X or Xᵀ
+ * </pre>
+ * Element {@code (i, j)} of op(A) is {@code a[aOff + i*lda + j]}, or {@code a[aOff + j*lda + i]} when
+ * {@code transA}; likewise for B; C's element {@code (i, j)} is {@code c[cOff + i*ldc + j]}.
+ *
+ * <h2>Numerics</h2>
+ * Every implementation evaluates each output element as the same chain of fused multiply-adds in
+ * ascending {@code p}:
+ * <pre>
+ *   c = accumulate ? C[i][j] : +0.0;  for p = 0..k-1: c = fma(op(A)[i][p], op(B)[p][j], c)
+ * </pre>
+ * so results are deterministic and bit-identical between the scalar and the Vector API kernels, for
+ * any blocking, and for any thread count (threads split the rows or columns of C, never k).
+ *
+ * <h2>Implementations</h2>
+ * {@link #create()} picks the JDK Vector API kernel (class {@code VectorGemm}, loaded only when the
+ * {@code jdk.incubator.vector} module is in the boot layer and the preferred species holds at least 4
+ * doubles) and otherwise the pure-Java kernel of {@link #scalar()}. Setting the system property
+ * {@code bnserve.scalar=true} forces the scalar kernel. {@link #create(int)} additionally splits large
+ * products (at least {@link #PARALLEL_MIN_FLOPS} flops) over a shared pool of daemon threads.
+ *
+ * <p>An instance owns packing buffers (grown on demand, never shrunk: steady-state calls allocate
+ * nothing on the single-thread path) and is <b>not thread-safe</b>; use one instance per thread.
+ */
+public final class Gemm {
+
+    /**
+     * Products with fewer flops ({@code 2·m·n·k}) than this run single-threaded even on a
+     * multi-threaded instance (handing work to another thread costs tens of microseconds).
+     */
+    public static final long PARALLEL_MIN_FLOPS = 4_000_000L;
+
+    private static final Constructor<?> VECTOR_CTOR = findVector();
+
+    private final Engine[] engines;
+    private final String name;
+    @SuppressWarnings("unchecked")
+    private final Future<?>[] futures;
+
+    private Gemm(Engine[] engines) {
+        this.engines = engines;
+        this.futures = new Future<?>[engines.length];
+        this.name = engines[0].name() + (engines.length > 1 ? " x" + engines.length + " threads" : "");
+    }
+
+    /** The fastest single-threaded implementation available in this JVM. */
+    public static Gemm create() {
+        return new Gemm(new Engine[] {newBest()});
+    }
+
+    /**
+     * The fastest implementation, splitting products of at least {@link #PARALLEL_MIN_FLOPS} flops
+     * over up to {@code threads} threads (the caller's plus {@code threads-1} shared daemon workers).
+     * {@code threads <= 0} means {@code Runtime.availableProcessors()}.
+     */
+    public static Gemm create(int threads) {
+        int t = threads <= 0 ? Runtime.getRuntime().availableProcessors() : threads;
+        Engine[] e = new Engine[t];
+        for (int i = 0; i < t; i++) e[i] = newBest();
+        if (t > 1) Workers.ensure(t - 1);
+        return new Gemm(e);
+    }
+
+    /** The pure-Java kernel (cache-blocked, 4-row unrolled), single-threaded. */
+    public static Gemm scalar() {
+        return new Gemm(new Engine[] {new ScalarEngine()});
+    }
+
+    /** Which kernel {@link #create()} uses in this JVM, e.g. {@code "vector512 4x32"} or {@code "scalar"}. */
+    public static String describe() {
+        return newBest().name();
+    }
+
+    /** The kernel of this instance (and its thread count if more than one). */
+    public String name() {
+        return name;
+    }
+
+    /** Number of threads this instance may use for large products. */
+    public int threads() {
+        return engines.length;
+    }
+
+    @Override
+    public String toString() {
+        return "Gemm[" + name + "]";
+    }
+
+    /** C[m×n] = (accumulate ? C : 0) + op(A)[m×k] · op(B)[k×n]; op(X) = X or Xᵀ. */
+    public void gemm(boolean transA, boolean transB, int m, int n, int k,
+                     double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
+                     double[] c, int cOff, int ldc, boolean accumulate) {
+        if (m < 0 || n < 0 || k < 0) throw new IllegalArgumentException("negative size " + m + "x" + n + "x" + k);
+        if (m == 0 || n == 0) return;
+        check("C", c, cOff, ldc, m, n);
+        if (k == 0) {
+            if (!accumulate) {
+                for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0.0);
+            }
+            return;
+        }
+        if (transA) check("A", a, aOff, lda, k, m); else check("A", a, aOff, lda, m, k);
+        if (transB) check("B", b, bOff, ldb, n, k); else check("B", b, bOff, ldb, k, n);
+
+        int t = engines.length;
+        if (t == 1 || 2.0 * m * n * k < PARALLEL_MIN_FLOPS) {
+            engines[0].run(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+            return;
+        }
+        parallel(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+    }
+
+    private void parallel(boolean transA, boolean transB, int m, int n, int k,
+                          double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
+                          double[] c, int cOff, int ldc, boolean accumulate) {
+        // Splitting columns duplicates the packing of A (m·k per part), splitting rows that of B (n·k).
+        boolean byCols = m <= n;
+        int extent = byCols ? n : m;
+        int quantum = byCols ? engines[0].colQuantum() : engines[0].rowQuantum();
+        int units = (extent + quantum - 1) / quantum;
+        int parts = Math.min(engines.length, units);
+        if (parts <= 1) {
+            engines[0].run(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+            return;
+        }
+        int[] bounds = new int[parts + 1];
+        for (int p = 0; p <= parts; p++) bounds[p] = Math.min(extent, (int) ((long) units * p / parts) * quantum);
+        Throwable failure = null;
+        try {
+            for (int p = 1; p < parts; p++) {
+                Engine e = engines[p];
+                int lo = bounds[p], len = bounds[p + 1] - lo;
+                Runnable task;
+                if (byCols) {
+                    int bo = transB ? bOff + lo * ldb : bOff + lo;
+                    task = () -> e.run(transA, transB, m, len, k, a, aOff, lda, b, bo, ldb, c, cOff + lo, ldc, accumulate);
+                } else {
+                    int ao = transA ? aOff + lo : aOff + lo * lda;
+                    task = () -> e.run(transA, transB, len, n, k, a, ao, lda, b, bOff, ldb, c, cOff + lo * ldc, ldc, accumulate);
+                }
+                futures[p] = Workers.submit(task);
+            }
+            int len0 = bounds[1];
+            if (byCols) {
+                engines[0].run(transA, transB, m, len0, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+            } else {
+                engines[0].run(transA, transB, len0, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+            }
+        } catch (Throwable ex) {
+            failure = ex;
+        }
+        for (int p = 1; p < parts; p++) {
+            Future<?> f = futures[p];
+            if (f == null) continue;
+            futures[p] = null;
+            try {
+                f.get();
+            } catch (ExecutionException ex) {
+                if (failure == null) failure = ex.getCause();
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                if (failure == null) failure = ex;
+                // keep waiting so that no worker still writes into C after we return
+                try {
+                    f.get();
+                } catch (Exception ignored) {
+                    // already reporting a failure
+                }
+            }
+        }
+        if (failure instanceof RuntimeException re) throw re;
+        if (failure instanceof Error err) throw err;
+        if (failure != null) throw new IllegalStateException("gemm worker failed", failure);
+    }
+
+    /** Bounds check of a rows×cols row-major matrix with leading dimension ld (rows, cols > 0). */
+    private static void check(String what, double[] x, int off, int ld, int rows, int cols) {
+        if (ld < cols) throw new IllegalArgumentException("ld" + what + "=" + ld + " < row width " + cols);
+        if (off < 0 || (long) off + (long) (rows - 1) * ld + cols > x.length) {
+            throw new IndexOutOfBoundsException(what + ": offset " + off + ", " + rows + "x" + cols + " with ld "
+                    + ld + " exceeds array length " + x.length);
+        }
+    }
+
+    private static Engine newBest() {
+        if (VECTOR_CTOR != null) {
+            try {
+                return (Engine) VECTOR_CTOR.newInstance();
+            } catch (ReflectiveOperationException | LinkageError e) {
+                // fall through
+            }
+        }
+        return new ScalarEngine();
+    }
+
+    private static Constructor<?> findVector() {
+        if (Boolean.getBoolean("bnserve.scalar")) return null;
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) return null;
+        try {
+            Class<?> cls = Class.forName("dev.bnserve.nn.VectorGemm");
+            if (!(Boolean) cls.getDeclaredMethod("usable").invoke(null)) return null;
+            Constructor<?> ctor = cls.getDeclaredConstructor();
+            ctor.newInstance(); // fail early rather than on first use
+            return ctor;
+        } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** One single-threaded implementation with its own packing buffers. */
+    abstract static class Engine {
+        /** Arguments are already validated; m, n, k &gt; 0. */
+        abstract void run(boolean transA, boolean transB, int m, int n, int k,
+                          double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
+                          double[] c, int cOff, int ldc, boolean accumulate);
+
+        abstract String name();
+
+        /** Column split granularity for the multi-threaded path (a multiple of the register block). */
+        int colQuantum() {
+            return 32;
+        }
+
+        int rowQuantum() {
+            return 4;
+        }
+    }
+
+    /**
+     * Pure-Java kernel: B is packed per (k-block × column-block) into a contiguous row-major buffer, and C
+     * is updated four rows at a time in i-k-j order with {@link Math#fma}.
+     */
+    static final class ScalarEngine extends Engine {
+        private static final int KC = 256;
+        private static final int NB = 256;
+        private double[] bbuf = new double[0];
+
+        @Override
+        String name() {
+            return "scalar";
+        }
+
+        @Override
+        void run(boolean transA, boolean transB, int m, int n, int k,
+                 double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
+                 double[] c, int cOff, int ldc, boolean accumulate) {
+            int need = Math.min(KC, k) * Math.min(NB, n);
+            if (bbuf.length < need) bbuf = new double[need];
+            double[] bb = bbuf;
+            int as = transA ? lda : 1;   // stride along p in A
+            int ai = transA ? 1 : lda;   // stride along i in A
+            for (int jc = 0; jc < n; jc += NB) {
+                int nb = Math.min(NB, n - jc);
+                for (int pc = 0; pc < k; pc += KC) {
+                    int kc = Math.min(KC, k - pc);
+                    boolean load = accumulate || pc > 0;
+                    if (transB) {
+                        for (int j = 0; j < nb; j++) {
+                            int src = bOff + (jc + j) * ldb + pc;
+                            for (int p = 0, d = j; p < kc; p++, d += nb) bb[d] = b[src + p];
+                        }
+                    } else {
+                        for (int p = 0; p < kc; p++) System.arraycopy(b, bOff + (pc + p) * ldb + jc, bb, p * nb, nb);
+                    }
+                    int i = 0;
+                    for (; i + 4 <= m; i += 4) {
+                        int c0 = cOff + i * ldc + jc, c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
+                        if (!load) {
+                            java.util.Arrays.fill(c, c0, c0 + nb, 0.0);
+                            java.util.Arrays.fill(c, c1, c1 + nb, 0.0);
+                            java.util.Arrays.fill(c, c2, c2 + nb, 0.0);
+                            java.util.Arrays.fill(c, c3, c3 + nb, 0.0);
+                        }
+                        int ap = aOff + i * ai + pc * as;
+                        for (int p = 0; p < kc; p++, ap += as) {
+                            double a0 = a[ap], a1 = a[ap + ai], a2 = a[ap + 2 * ai], a3 = a[ap + 3 * ai];
+                            int bp = p * nb;
+                            for (int j = 0; j < nb; j++) {
+                                double bv = bb[bp + j];
+                                c[c0 + j] = Math.fma(a0, bv, c[c0 + j]);
+                                c[c1 + j] = Math.fma(a1, bv, c[c1 + j]);
+                                c[c2 + j] = Math.fma(a2, bv, c[c2 + j]);
+                                c[c3 + j] = Math.fma(a3, bv, c[c3 + j]);
+                            }
+                        }
+                    }
+                    for (; i < m; i++) {
+                        int c0 = cOff + i * ldc + jc;
+                        if (!load) java.util.Arrays.fill(c, c0, c0 + nb, 0.0);
+                        int ap = aOff + i * ai + pc * as;
+                        for (int p = 0; p < kc; p++, ap += as) {
+                            double a0 = a[ap];
+                            int bp = p * nb;
+                            for (int j = 0; j < nb; j++) c[c0 + j] = Math.fma(a0, bb[bp + j], c[c0 + j]);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Shared daemon worker threads for the multi-threaded path. */
+    private static final class Workers {
+        private static final AtomicInteger COUNT = new AtomicInteger();
+        private static final ThreadPoolExecutor POOL = new ThreadPoolExecutor(1, 1, 60, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "bnserve-gemm-" + COUNT.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+
+        static {
+            POOL.allowCoreThreadTimeOut(true);
+        }
+
+        static synchronized void ensure(int workers) {
+            if (POOL.getMaximumPoolSize() < workers) {
+                POOL.setMaximumPoolSize(workers);
+                POOL.setCorePoolSize(workers);
+            }
+        }
+
+        static Future<?> submit(Runnable r) {
+            return POOL.submit(r);
+        }
+    }
+}

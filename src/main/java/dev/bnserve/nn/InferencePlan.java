@@ -1,0 +1,222 @@
+package dev.bnserve.nn;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * An immutable, thread-safe inference program compiled from a network's state. Every BatchNorm
+ * layer is folded into the neighbouring Linear layer, so a prediction is a short chain of affine
+ * maps and activations.
+ *
+ * <p>With BN in inference form {@code z = s⊙x + t}, {@code s = γ/sqrt(runningVar + eps)},
+ * {@code t = β − s⊙runningMean}:
+ * <ul>
+ *   <li>BN then Linear: {@code W' = W·diag(s)}, {@code b' = b + W·t};</li>
+ *   <li>Linear then BN: {@code W' = diag(s)·W}, {@code b' = s⊙b + t};</li>
+ *   <li>a BN with no Linear beside it stays an elementwise affine map.</li>
+ * </ul>
+ *
+ * <p>Each output is {@code y_o = fma(x_{in−1}, W'_{o,in−1}, … fma(x_0, W'_{o,0}, b'_o))}: one fused
+ * multiply-add chain per output, in input order, for every row alike. The answer for a row is
+ * therefore bit-identical whether it is computed alone or in a batch, on any thread, with the
+ * vector or the scalar kernel.
+ */
+public final class InferencePlan {
+    private final int inputs;
+    private final int outputs;
+    private final Op[] ops;
+    private final int maxWidth;
+    private final DenseKernel kernel;
+
+    sealed interface Op permits Dense, Affine, Relu, Tanh {
+    }
+
+    /** {@code y = x·Wᵀ + b}; {@code wt} holds Wᵀ row-major (in × out) so outputs are contiguous. */
+    record Dense(int in, int out, double[] wt, double[] b) implements Op {
+    }
+
+    /** {@code y = x⊙scale + shift}. */
+    record Affine(double[] scale, double[] shift) implements Op {
+    }
+
+    record Relu() implements Op {
+    }
+
+    record Tanh() implements Op {
+    }
+
+    private InferencePlan(int inputs, int outputs, List<Op> ops, DenseKernel kernel) {
+        this.inputs = inputs;
+        this.outputs = outputs;
+        this.ops = ops.toArray(new Op[0]);
+        int w = inputs;
+        for (Op op : ops) if (op instanceof Dense d) w = Math.max(w, d.out());
+        this.maxWidth = w;
+        this.kernel = kernel;
+    }
+
+    /** Compiles {@code layers} (as from {@link Network#state()}) with the fastest available kernel. */
+    public static InferencePlan compile(int inputs, List<LayerState> layers) {
+        return compile(inputs, layers, DenseKernel.best());
+    }
+
+    /** Compiles with the pure-Java kernel (for environments without the Vector API, and for tests). */
+    public static InferencePlan compileScalar(int inputs, List<LayerState> layers) {
+        return compile(inputs, layers, DenseKernel.SCALAR);
+    }
+
+    private static InferencePlan compile(int inputs, List<LayerState> layers, DenseKernel kernel) {
+        Network.fromState(inputs, layers); // validates the chain of widths
+        List<Object> seq = new ArrayList<>();
+        for (LayerState s : layers) {
+            if (s instanceof LayerState.Linear l) {
+                seq.add(new double[][]{l.weight(), l.bias(), {l.in(), l.out()}});
+            } else if (s instanceof LayerState.BatchNorm bn) {
+                double[] scale = new double[bn.features()];
+                double[] shift = new double[bn.features()];
+                double[] g = bn.gamma(), be = bn.beta(), rm = bn.runningMean(), rv = bn.runningVar();
+                for (int j = 0; j < scale.length; j++) {
+                    scale[j] = g[j] / Math.sqrt(rv[j] + bn.eps());
+                    shift[j] = be[j] - scale[j] * rm[j];
+                }
+                seq.add(new Affine(scale, shift));
+            } else if (s instanceof LayerState.Relu) {
+                seq.add(new Relu());
+            } else {
+                seq.add(new Tanh());
+            }
+        }
+        // Compose adjacent affine maps: s2⊙(s1⊙x + t1) + t2 = (s1⊙s2)⊙x + (s2⊙t1 + t2).
+        for (int i = 0; i + 1 < seq.size(); i++) {
+            if (seq.get(i) instanceof Affine a && seq.get(i + 1) instanceof Affine b) {
+                double[] scale = new double[a.scale().length];
+                double[] shift = new double[scale.length];
+                for (int j = 0; j < scale.length; j++) {
+                    scale[j] = a.scale()[j] * b.scale()[j];
+                    shift[j] = b.scale()[j] * a.shift()[j] + b.shift()[j];
+                }
+                seq.set(i, new Affine(scale, shift));
+                seq.remove(i + 1);
+                i--;
+            }
+        }
+        // Fold each affine map into the Linear after it, else into the Linear before it.
+        for (int i = 0; i < seq.size(); i++) {
+            if (!(seq.get(i) instanceof Affine a)) continue;
+            if (i + 1 < seq.size() && seq.get(i + 1) instanceof double[][] lin) {
+                seq.set(i + 1, foldBefore(a, lin));
+                seq.remove(i--);
+            } else if (i > 0 && seq.get(i - 1) instanceof double[][] lin) {
+                seq.set(i - 1, foldAfter(lin, a));
+                seq.remove(i--);
+            }
+        }
+        List<Op> ops = new ArrayList<>();
+        for (Object o : seq) ops.add(o instanceof double[][] lin ? dense(lin) : (Op) o);
+        int outputs = layers.get(layers.size() - 1).outputs();
+        return new InferencePlan(inputs, outputs, ops, kernel);
+    }
+
+    /** Affine then Linear: {@code W·(s⊙x + t) + b = (W·diag(s))·x + (W·t + b)}. */
+    private static double[][] foldBefore(Affine a, double[][] lin) {
+        double[] w = lin[0].clone(), b = lin[1].clone();
+        int in = (int) lin[2][0], out = (int) lin[2][1];
+        for (int o = 0; o < out; o++) {
+            double acc = b[o];
+            for (int i = 0; i < in; i++) {
+                acc += w[o * in + i] * a.shift()[i];
+                w[o * in + i] *= a.scale()[i];
+            }
+            b[o] = acc;
+        }
+        return new double[][]{w, b, lin[2]};
+    }
+
+    /** Linear then Affine: {@code s⊙(W·x + b) + t = (diag(s)·W)·x + (s⊙b + t)}. */
+    private static double[][] foldAfter(double[][] lin, Affine a) {
+        double[] w = lin[0].clone(), b = lin[1].clone();
+        int in = (int) lin[2][0], out = (int) lin[2][1];
+        for (int o = 0; o < out; o++) {
+            for (int i = 0; i < in; i++) w[o * in + i] *= a.scale()[o];
+            b[o] = b[o] * a.scale()[o] + a.shift()[o];
+        }
+        return new double[][]{w, b, lin[2]};
+    }
+
+    private static Dense dense(double[][] lin) {
+        int in = (int) lin[2][0], out = (int) lin[2][1];
+        double[] wt = new double[in * out];
+        for (int o = 0; o < out; o++) for (int i = 0; i < in; i++) wt[i * out + o] = lin[0][o * in + i];
+        return new Dense(in, out, wt, lin[1]);
+    }
+
+    public int inputs() {
+        return inputs;
+    }
+
+    public int outputs() {
+        return outputs;
+    }
+
+    /** Doubles of scratch space {@link #predict(double[], int, double[], int, double[])} needs. */
+    public int scratchSize() {
+        return 2 * maxWidth;
+    }
+
+    /** Name of the dense kernel in use ("vector" or "scalar"). */
+    public String kernelName() {
+        return kernel.name();
+    }
+
+    /** Number of folded operations (dense maps, elementwise affine maps, activations). */
+    public int operationCount() {
+        return ops.length;
+    }
+
+    /**
+     * Predicts one row: reads {@code inputs} values at {@code x[xOff]}, writes {@code outputs}
+     * values at {@code out[outOff]}. Allocation-free; {@code scratch} must hold {@link #scratchSize()}.
+     */
+    public void predict(double[] x, int xOff, double[] out, int outOff, double[] scratch) {
+        double[] src = x;
+        int srcOff = xOff;
+        int width = inputs;
+        int half = maxWidth;
+        int buf = 0;
+        for (int k = 0; k < ops.length; k++) {
+            Op op = ops[k];
+            boolean last = k == ops.length - 1;
+            double[] dst = last ? out : scratch;
+            int dstOff = last ? outOff : buf * half;
+            if (op instanceof Dense d) {
+                kernel.dense(src, srcOff, d.wt(), d.b(), d.in(), d.out(), dst, dstOff);
+                width = d.out();
+            } else if (op instanceof Affine a) {
+                double[] s = a.scale(), t = a.shift();
+                for (int j = 0; j < width; j++) dst[dstOff + j] = Math.fma(src[srcOff + j], s[j], t[j]);
+            } else if (op instanceof Relu) {
+                for (int j = 0; j < width; j++) dst[dstOff + j] = Math.max(src[srcOff + j], 0.0);
+            } else {
+                for (int j = 0; j < width; j++) dst[dstOff + j] = Math.tanh(src[srcOff + j]);
+            }
+            src = dst;
+            srcOff = dstOff;
+            buf ^= 1;
+        }
+        if (ops.length == 0) System.arraycopy(x, xOff, out, outOff, inputs);
+    }
+
+    /** Predicts one row into a new array. */
+    public double[] predict(double[] x) {
+        if (x.length != inputs) throw new IllegalArgumentException("expected " + inputs + " inputs, got " + x.length);
+        double[] out = new double[outputs];
+        predict(x, 0, out, 0, new double[scratchSize()]);
+        return out;
+    }
+
+    /** Predicts {@code n} rows of the row-major {@code x} into {@code out} (n × outputs). */
+    public void predictBatch(double[] x, int n, double[] out) {
+        double[] scratch = new double[scratchSize()];
+        for (int r = 0; r < n; r++) predict(x, r * inputs, out, r * outputs, scratch);
+    }
+}

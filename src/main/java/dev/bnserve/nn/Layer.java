@@ -1,0 +1,46 @@
+package dev.bnserve.nn;
+
+import java.util.List;
+
+/**
+ * A live layer inside a {@link Network}. Activations are row-major {@code n × width} blocks of flat
+ * arrays; a layer never allocates on the training path once {@link #ensureCapacity} has run.
+ */
+abstract sealed class Layer permits LinearLayer, BatchNormLayer, ActivationLayer {
+    final int in;
+    final int out;
+
+    Layer(int in, int out) {
+        this.in = in;
+        this.out = out;
+    }
+
+    /** Training-mode forward of {@code n} rows: {@code x} is n × in, {@code y} is n × out. */
+    abstract void forwardTrain(Gemm gemm, double[] x, double[] y, int n);
+
+    /** Inference-mode forward; never changes the layer. */
+    abstract void forwardEval(Gemm gemm, double[] x, double[] y, int n);
+
+    /**
+     * Backward pass after {@link #forwardTrain} on the same rows: writes the parameter gradients
+     * and, unless {@code dx} is null, the input gradient.
+     */
+    abstract void backward(Gemm gemm, double[] x, double[] y, double[] dy, double[] dx, int n);
+
+    List<Param> params() {
+        return List.of();
+    }
+
+    void ensureCapacity(int rows) {
+    }
+
+    abstract LayerState state();
+
+    static Layer of(LayerState s) {
+        if (s instanceof LayerState.Linear l) return new LinearLayer(l);
+        if (s instanceof LayerState.BatchNorm b) return new BatchNormLayer(b);
+        if (s instanceof LayerState.Relu r) return new ActivationLayer(r.features(), false);
+        if (s instanceof LayerState.Tanh t) return new ActivationLayer(t.features(), true);
+        throw new IllegalArgumentException("unknown layer state " + s);
+    }
+}

@@ -1,0 +1,49 @@
+package dev.bnserve.nn;
+
+/**
+ * The architecture of one layer, without parameters. A network is a list of these applied in
+ * order; {@link NetworkSpec} builds the usual MLP layouts.
+ */
+public sealed interface LayerSpec {
+
+    /** Fully connected layer {@code y = x·Wᵀ + b} with {@code W} of shape out × in. */
+    record Linear(int out) implements LayerSpec {
+        public Linear {
+            if (out < 1) throw new IllegalArgumentException("linear layer needs out >= 1, got " + out);
+        }
+    }
+
+    /**
+     * Batch normalization over features.
+     *
+     * @param momentum weight of the new batch statistic in the running average
+     *                 ({@code running = (1 - momentum)·running + momentum·batch}); {@code null} means the
+     *                 cumulative average over all batches seen
+     * @param eps      added to the variance before the square root
+     */
+    record BatchNorm(Double momentum, double eps) implements LayerSpec {
+        public static final double DEFAULT_MOMENTUM = 0.1;
+        public static final double DEFAULT_EPS = 1e-5;
+
+        public BatchNorm {
+            if (momentum != null && !(momentum >= 0 && momentum <= 1)) {
+                throw new IllegalArgumentException("batchnorm momentum must be in [0, 1] or null, got " + momentum);
+            }
+            if (!(eps > 0) || !Double.isFinite(eps)) {
+                throw new IllegalArgumentException("batchnorm eps must be a positive finite number, got " + eps);
+            }
+        }
+
+        public static BatchNorm defaults() {
+            return new BatchNorm(DEFAULT_MOMENTUM, DEFAULT_EPS);
+        }
+    }
+
+    /** {@code y = max(x, 0)}. */
+    record Relu() implements LayerSpec {
+    }
+
+    /** {@code y = tanh(x)}. */
+    record Tanh() implements LayerSpec {
+    }
+}

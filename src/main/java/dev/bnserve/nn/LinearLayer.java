@@ -1,0 +1,54 @@
+package dev.bnserve.nn;
+
+import java.util.List;
+
+/**
+ * Fully connected layer {@code Y = X·Wᵀ + b}, W out × in.
+ * Backward: {@code dW = dYᵀ·X}, {@code db = Σ_rows dY}, {@code dX = dY·W}.
+ */
+final class LinearLayer extends Layer {
+    final double[] w;
+    final double[] b;
+    private final double[] gw;
+    private final double[] gb;
+
+    LinearLayer(LayerState.Linear s) {
+        super(s.in(), s.out());
+        this.w = s.weight();
+        this.b = s.bias();
+        this.gw = new double[w.length];
+        this.gb = new double[b.length];
+    }
+
+    @Override
+    void forwardTrain(Gemm gemm, double[] x, double[] y, int n) {
+        forwardEval(gemm, x, y, n);
+    }
+
+    @Override
+    void forwardEval(Gemm gemm, double[] x, double[] y, int n) {
+        for (int r = 0; r < n; r++) System.arraycopy(b, 0, y, r * out, out);
+        gemm.gemm(false, true, n, out, in, x, 0, in, w, 0, in, y, 0, out, true);
+    }
+
+    @Override
+    void backward(Gemm gemm, double[] x, double[] y, double[] dy, double[] dx, int n) {
+        gemm.gemm(true, false, out, in, n, dy, 0, out, x, 0, in, gw, 0, in, false);
+        java.util.Arrays.fill(gb, 0.0);
+        for (int r = 0; r < n; r++) {
+            int o = r * out;
+            for (int j = 0; j < out; j++) gb[j] += dy[o + j];
+        }
+        if (dx != null) gemm.gemm(false, false, n, in, out, dy, 0, out, w, 0, in, dx, 0, in, false);
+    }
+
+    @Override
+    List<Param> params() {
+        return List.of(new Param("weight", w, gw), new Param("bias", b, gb));
+    }
+
+    @Override
+    LayerState state() {
+        return new LayerState.Linear(in, out, w, b);
+    }
+}

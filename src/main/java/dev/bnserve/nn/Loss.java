@@ -1,0 +1,55 @@
+package dev.bnserve.nn;
+
+/**
+ * Training losses, each the mean over the batch, with their gradient with respect to the outputs.
+ * <ul>
+ *   <li>{@link #CROSS_ENTROPY}: softmax cross-entropy on logits,
+ *       {@code L = (1/n) Σ_r (log Σ_k e^{z_rk} − z_r,y_r)}, {@code ∂L/∂z = (softmax(z) − onehot(y))/n}.</li>
+ *   <li>{@link #MSE}: {@code L = (1/(n·k)) Σ (o − t)²}, {@code ∂L/∂o = 2(o − t)/(n·k)}.</li>
+ * </ul>
+ */
+public enum Loss {
+    CROSS_ENTROPY, MSE;
+
+    /**
+     * Computes the loss of {@code n} rows of {@code k} outputs and writes its gradient into {@code grad}.
+     *
+     * @param labels  class index per row (cross-entropy), or null
+     * @param targets row-major n × k targets (MSE), or null
+     */
+    public double evaluate(double[] out, int n, int k, int[] labels, double[] targets, double[] grad) {
+        return this == CROSS_ENTROPY ? crossEntropy(out, n, k, labels, grad) : mse(out, n, k, targets, grad);
+    }
+
+    private static double crossEntropy(double[] z, int n, int k, int[] labels, double[] grad) {
+        double total = 0;
+        double invN = 1.0 / n;
+        for (int r = 0; r < n; r++) {
+            int o = r * k;
+            double max = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < k; j++) max = Math.max(max, z[o + j]);
+            double sum = 0;
+            for (int j = 0; j < k; j++) sum += Math.exp(z[o + j] - max);
+            double lse = max + Math.log(sum);
+            int y = labels[r];
+            total += lse - z[o + y];
+            if (grad != null) {
+                for (int j = 0; j < k; j++) grad[o + j] = Math.exp(z[o + j] - lse) * invN;
+                grad[o + y] -= invN;
+            }
+        }
+        return total * invN;
+    }
+
+    private static double mse(double[] out, int n, int k, double[] t, double[] grad) {
+        int len = n * k;
+        double total = 0;
+        double g = 2.0 / len;
+        for (int i = 0; i < len; i++) {
+            double e = out[i] - t[i];
+            total += e * e;
+            if (grad != null) grad[i] = g * e;
+        }
+        return total / len;
+    }
+}

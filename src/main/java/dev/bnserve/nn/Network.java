@@ -1,0 +1,246 @@
+package dev.bnserve.nn;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * A trainable feed-forward network: a chain of layers over row-major {@code n × width} batches.
+ *
+ * <p>Mutable and single-threaded: it owns its activation buffers and matrix-multiply workspace, so
+ * a training step allocates nothing once the buffers are sized. For concurrent prediction compile
+ * an {@link InferencePlan} from {@link #state()}.
+ *
+ * <p>Initialization follows PyTorch's defaults with a seeded generator: Linear weights and biases
+ * {@code ~ U(−1/sqrt(in), 1/sqrt(in))}; BatchNorm {@code γ = 1, β = 0}, running mean 0, running variance 1.
+ */
+public final class Network {
+    private final int inputs;
+    private final Layer[] layers;
+    private final int[] widths;
+    private Gemm gemm = Gemm.create();
+    private double[][] acts = new double[0][];
+    private double[][] grads = new double[0][];
+    private int capacity;
+
+    private Network(int inputs, List<LayerState> states) {
+        this.inputs = inputs;
+        this.layers = new Layer[states.size()];
+        this.widths = new int[states.size() + 1];
+        widths[0] = inputs;
+        for (int i = 0; i < layers.length; i++) {
+            LayerState s = states.get(i);
+            if (s.inputs() != widths[i]) {
+                throw new IllegalArgumentException("layer " + i + " expects " + s.inputs() + " inputs but receives " + widths[i]);
+            }
+            layers[i] = Layer.of(s);
+            widths[i + 1] = s.outputs();
+        }
+        if (layers.length == 0) throw new IllegalArgumentException("a network needs at least one layer");
+    }
+
+    /** A freshly initialized network for {@code spec}; the same seed gives the same parameters. */
+    public static Network initialize(NetworkSpec spec, long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        List<LayerState> states = new ArrayList<>();
+        int d = spec.inputs();
+        for (LayerSpec l : spec.layers()) {
+            if (l instanceof LayerSpec.Linear lin) {
+                double bound = 1.0 / Math.sqrt(d);
+                double[] w = new double[lin.out() * d];
+                double[] b = new double[lin.out()];
+                for (int i = 0; i < w.length; i++) w[i] = uniform(rng, bound);
+                for (int i = 0; i < b.length; i++) b[i] = uniform(rng, bound);
+                states.add(new LayerState.Linear(d, lin.out(), w, b));
+                d = lin.out();
+            } else if (l instanceof LayerSpec.BatchNorm bn) {
+                double[] ones = new double[d];
+                Arrays.fill(ones, 1.0);
+                states.add(new LayerState.BatchNorm(d, bn.momentum(), bn.eps(), ones, new double[d], new double[d], ones, 0));
+            } else if (l instanceof LayerSpec.Relu) {
+                states.add(new LayerState.Relu(d));
+            } else {
+                states.add(new LayerState.Tanh(d));
+            }
+        }
+        return new Network(spec.inputs(), states);
+    }
+
+    private static double uniform(SplittableRandom rng, double bound) {
+        return (rng.nextDouble() * 2 - 1) * bound;
+    }
+
+    /** A network holding copies of the given parameters and statistics. */
+    public static Network fromState(int inputs, List<LayerState> states) {
+        return new Network(inputs, states);
+    }
+
+    /** Uses {@code gemm} for the matrix products of this network (e.g. a multi-threaded one). */
+    public Network withGemm(Gemm gemm) {
+        this.gemm = gemm;
+        return this;
+    }
+
+    public int inputs() {
+        return inputs;
+    }
+
+    public int outputs() {
+        return widths[layers.length];
+    }
+
+    /** Deep copy of every layer's parameters and statistics. */
+    public List<LayerState> state() {
+        List<LayerState> out = new ArrayList<>(layers.length);
+        for (Layer l : layers) out.add(l.state());
+        return List.copyOf(out);
+    }
+
+    /** The trainable tensors in layer order (live views: optimizers update them in place). */
+    public List<Param> params() {
+        List<Param> out = new ArrayList<>();
+        for (Layer l : layers) out.addAll(l.params());
+        return out;
+    }
+
+    /** Parameters of layer {@code i} (empty for activations). */
+    public List<Param> params(int i) {
+        return layers[i].params();
+    }
+
+    public int layerCount() {
+        return layers.length;
+    }
+
+    /** Sizes the buffers for batches of up to {@code rows} rows. */
+    public void ensureCapacity(int rows) {
+        if (rows <= capacity) return;
+        acts = new double[widths.length][];
+        grads = new double[widths.length][];
+        for (int i = 0; i < widths.length; i++) {
+            acts[i] = new double[rows * widths[i]];
+            grads[i] = new double[rows * widths[i]];
+        }
+        for (Layer l : layers) l.ensureCapacity(rows);
+        capacity = rows;
+    }
+
+    /** The buffer a training batch's inputs go into (row-major, at least n × inputs). */
+    double[] inputBuffer(int n) {
+        ensureCapacity(n);
+        return acts[0];
+    }
+
+    /** Outputs of the last forward pass, row-major n × outputs (a live view). */
+    public double[] lastOutput() {
+        return acts[layers.length];
+    }
+
+    /**
+     * One training step without the update: a training-mode forward of the {@code n} rows of
+     * {@code x} (copied in), the loss, and a backward pass that leaves every gradient in
+     * {@link #params()}. Running statistics are updated by the forward pass, as in PyTorch.
+     */
+    public double forwardBackward(double[] x, int n, Loss loss, int[] labels, double[] targets) {
+        System.arraycopy(x, 0, inputBuffer(n), 0, n * inputs);
+        return trainStep(n, loss, labels, targets);
+    }
+
+    /** Like {@link #forwardBackward} with the inputs already in {@link #inputBuffer}. */
+    double trainStep(int n, Loss loss, int[] labels, double[] targets) {
+        ensureCapacity(n);
+        int last = layers.length;
+        for (int i = 0; i < last; i++) layers[i].forwardTrain(gemm, acts[i], acts[i + 1], n);
+        double value = loss.evaluate(acts[last], n, widths[last], labels, targets, grads[last]);
+        for (int i = last - 1; i >= 0; i--) {
+            layers[i].backward(gemm, acts[i], acts[i + 1], grads[i + 1], i == 0 ? null : grads[i], n);
+        }
+        return value;
+    }
+
+    /**
+     * Inference-mode forward of {@code n} rows of {@code x} into {@code out} (n × outputs), using the
+     * running statistics; changes nothing in the network but its scratch buffers.
+     */
+    public void forwardEval(double[] x, int n, double[] out) {
+        int chunk = Math.max(capacity, Math.min(n, 1024));
+        ensureCapacity(chunk);
+        int k = outputs();
+        for (int start = 0; start < n; start += chunk) {
+            int m = Math.min(chunk, n - start);
+            System.arraycopy(x, start * inputs, acts[0], 0, m * inputs);
+            for (int i = 0; i < layers.length; i++) layers[i].forwardEval(gemm, acts[i], acts[i + 1], m);
+            System.arraycopy(acts[layers.length], 0, out, start * k, m * k);
+        }
+    }
+
+    /**
+     * Rescales the outputs, {@code y ← scale⊙y + shift}, by rewriting the final Linear layer
+     * ({@code W ← diag(scale)·W}, {@code b ← scale⊙b + shift}). Used to return standardized
+     * regression targets to their units.
+     */
+    public void rescaleOutputs(double[] scale, double[] shift) {
+        if (!(layers[layers.length - 1] instanceof LinearLayer last)) {
+            throw new IllegalStateException("the network must end with a linear layer to rescale its outputs");
+        }
+        for (int o = 0; o < last.out; o++) {
+            for (int i = 0; i < last.in; i++) last.w[o * last.in + i] *= scale[o];
+            last.b[o] = last.b[o] * scale[o] + shift[o];
+        }
+    }
+
+    /**
+     * Population statistics: each BatchNorm layer in order gets the exact mean and unbiased variance
+     * of its inputs over all {@code n} rows, computed in inference mode with the earlier BatchNorm
+     * layers already replaced. Chunks are combined with Chan's parallel update
+     * ({@code M2 = M2a + M2b + δ²·na·nb/n}), so memory stays at one chunk.
+     */
+    public void recomputePopulationStatistics(double[] x, int n) {
+        recomputePopulationStatistics(x, null, n);
+    }
+
+    /** As {@link #recomputePopulationStatistics(double[], int)} over the rows {@code rowIndex[0..n)} of {@code x}. */
+    public void recomputePopulationStatistics(double[] x, int[] rowIndex, int n) {
+        if (n < 2) throw new IllegalArgumentException("population statistics need at least 2 rows, got " + n);
+        int chunk = Math.max(capacity, Math.min(n, 1024));
+        ensureCapacity(chunk);
+        for (int b = 0; b < layers.length; b++) {
+            if (!(layers[b] instanceof BatchNormLayer bn)) continue;
+            int d = widths[b];
+            double[] mean = new double[d];
+            double[] m2 = new double[d];
+            double[] cm = new double[d];
+            double[] c2 = new double[d];
+            long count = 0;
+            for (int start = 0; start < n; start += chunk) {
+                int m = Math.min(chunk, n - start);
+                for (int r = 0; r < m; r++) {
+                    int row = rowIndex == null ? start + r : rowIndex[start + r];
+                    System.arraycopy(x, row * inputs, acts[0], r * inputs, inputs);
+                }
+                for (int i = 0; i < b; i++) layers[i].forwardEval(gemm, acts[i], acts[i + 1], m);
+                double[] h = acts[b];
+                Arrays.fill(cm, 0);
+                Arrays.fill(c2, 0);
+                for (int r = 0; r < m; r++) for (int j = 0; j < d; j++) cm[j] += h[r * d + j];
+                for (int j = 0; j < d; j++) cm[j] /= m;
+                for (int r = 0; r < m; r++) {
+                    for (int j = 0; j < d; j++) {
+                        double t = h[r * d + j] - cm[j];
+                        c2[j] += t * t;
+                    }
+                }
+                long total = count + m;
+                for (int j = 0; j < d; j++) {
+                    double delta = cm[j] - mean[j];
+                    mean[j] += delta * m / total;
+                    m2[j] += c2[j] + delta * delta * ((double) count * m / total);
+                }
+                count = total;
+            }
+            for (int j = 0; j < d; j++) m2[j] /= (count - 1);
+            bn.setRunningStatistics(mean, m2);
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package dev.bnserve.nn;
+
+/**
+ * Optimizer settings, with PyTorch's meaning.
+ *
+ * @param type         ADAM or SGD
+ * @param learningRate step size
+ * @param momentum     SGD momentum, or Adam's beta1
+ * @param beta2        Adam's second-moment decay (ignored by SGD)
+ * @param epsilon      Adam's denominator epsilon (ignored by SGD)
+ * @param weightDecay  L2 penalty added to the gradient: {@code g ← g + weightDecay·p}
+ */
+public record OptimizerConfig(Type type, double learningRate, double momentum, double beta2, double epsilon,
+                              double weightDecay) {
+
+    public enum Type { ADAM, SGD }
+
+    public OptimizerConfig {
+        if (type == null) throw new IllegalArgumentException("optimizer type is required");
+        requireFinite("learningRate", learningRate, 0, false);
+        requireFinite("momentum", momentum, 0, true);
+        if (momentum >= 1 && type == Type.ADAM) throw new IllegalArgumentException("adam momentum (beta1) must be < 1, got " + momentum);
+        requireFinite("beta2", beta2, 0, true);
+        if (beta2 >= 1) throw new IllegalArgumentException("beta2 must be < 1, got " + beta2);
+        requireFinite("epsilon", epsilon, 0, true);
+        requireFinite("weightDecay", weightDecay, 0, true);
+    }
+
+    public static OptimizerConfig adam(double learningRate) {
+        return new OptimizerConfig(Type.ADAM, learningRate, 0.9, 0.999, 1e-8, 0);
+    }
+
+    public static OptimizerConfig sgd(double learningRate, double momentum) {
+        return new OptimizerConfig(Type.SGD, learningRate, momentum, 0.999, 1e-8, 0);
+    }
+
+    Optimizer create(java.util.List<Param> params) {
+        return type == Type.ADAM ? new Adam(this, params) : new Sgd(this, params);
+    }
+
+    private static void requireFinite(String name, double v, double min, boolean inclusive) {
+        if (!Double.isFinite(v) || (inclusive ? v < min : v <= min)) {
+            throw new IllegalArgumentException("optimizer " + name + " must be a finite number " + (inclusive ? ">= " : "> ") + min + ", got " + v);
+        }
+    }
+}

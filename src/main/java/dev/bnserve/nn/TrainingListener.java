@@ -1,0 +1,9 @@
+package dev.bnserve.nn;
+
+/** Receives progress while a network trains (on the training thread). */
+@FunctionalInterface
+public interface TrainingListener {
+    void onEpoch(EpochStats stats);
+
+    TrainingListener NONE = s -> { };
+}

@@ -1,0 +1,330 @@
+package dev.bnserve.nn;
+
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link Gemm} engine on the JDK Vector API, BLIS style: op(A) is packed into {@value #MR}-row
+ * micro-panels and op(B) into column micro-panels of 4, 2 or 1 vectors, so every transpose case runs
+ * the same register-blocked micro-kernels (at most 16 accumulators / 16 FMAs per k step, small enough
+ * to stay inlined). Edge tiles go through a small scratch tile. Each accumulator starts from C (or
+ * zero) and takes the FMAs in ascending k, so results equal the scalar engine's bit for bit.
+ * Loaded (reflectively) only when {@code jdk.incubator.vector} is present.
+ */
+final class VectorGemm extends Gemm.Engine {
+    private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+    static final int MR = 4;
+    private static final int NR = 4 * L;
+    private static final int KC = 256;
+    private static final int MC = 128;
+    private static final int NC = 2048;
+
+    private double[] apack = new double[0];
+    private double[] bpack = new double[0];
+    private final double[] tile = new double[MR * NR];
+
+    /** Whether this kernel is worth using: at least 4 double lanes. */
+    static boolean usable() {
+        return L >= 4;
+    }
+
+    @Override
+    String name() {
+        return "vector" + (L * 64) + " " + MR + "x" + NR;
+    }
+
+    @Override
+    int colQuantum() {
+        return NR;
+    }
+
+    @Override
+    int rowQuantum() {
+        return MR;
+    }
+
+    @Override
+    void run(boolean transA, boolean transB, int m, int n, int k,
+             double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
+             double[] c, int cOff, int ldc, boolean accumulate) {
+        int kcMax = Math.min(KC, k);
+        int needB = kcMax * roundUp(Math.min(NC, n), NR);
+        if (bpack.length < needB) bpack = new double[needB];
+        int needA = kcMax * roundUp(Math.min(MC, m), MR);
+        if (apack.length < needA) apack = new double[needA];
+        double[] ap = apack, bp = bpack;
+
+        for (int jc = 0; jc < n; jc += NC) {
+            int nc = Math.min(NC, n - jc);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                boolean load = accumulate || pc > 0;
+                packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp);
+                for (int ic = 0; ic < m; ic += MC) {
+                    int mc = Math.min(MC, m - ic);
+                    packA(transA, a, aOff, lda, ic, mc, pc, kc, ap);
+                    int bo = 0;
+                    for (int j0 = 0; j0 < nc; ) {
+                        int rem = nc - j0;
+                        int wp = panelWidth(rem);
+                        int w = Math.min(wp, rem);
+                        int ao = 0;
+                        for (int i0 = 0; i0 < mc; i0 += MR, ao += MR * kc) {
+                            int h = Math.min(MR, mc - i0);
+                            int co = cOff + (ic + i0) * ldc + jc + j0;
+                            if (h == MR && w == wp) {
+                                kernel(wp, kc, ap, ao, bp, bo, c, co, ldc, load);
+                            } else {
+                                edge(wp, w, h, kc, ap, ao, bp, bo, c, co, ldc, load);
+                            }
+                        }
+                        bo += wp * kc;
+                        j0 += wp;
+                    }
+                }
+            }
+        }
+    }
+
+    private static int roundUp(int x, int q) {
+        return (x + q - 1) / q * q;
+    }
+
+    /** Padded width of the next B micro-panel when {@code rem} columns are left. */
+    private static int panelWidth(int rem) {
+        if (rem >= 4 * L) return 4 * L;
+        if (rem > 2 * L) return 4 * L;  // 3 of 4 vectors or more are useful
+        if (rem > L) return 2 * L;
+        return L;
+    }
+
+    private void edge(int wp, int w, int h, int kc, double[] ap, int ao, double[] bp, int bo,
+                      double[] c, int co, int ldc, boolean load) {
+        double[] t = tile;
+        if (load) {
+            for (int r = 0; r < h; r++) System.arraycopy(c, co + r * ldc, t, r * wp, w);
+        }
+        kernel(wp, kc, ap, ao, bp, bo, t, 0, wp, load);
+        for (int r = 0; r < h; r++) System.arraycopy(t, r * wp, c, co + r * ldc, w);
+    }
+
+    private static void kernel(int wp, int kc, double[] ap, int ao, double[] bp, int bo,
+                               double[] c, int co, int ldc, boolean load) {
+        if (wp == 4 * L) {
+            k4x4(kc, ap, ao, bp, bo, c, co, ldc, load);
+        } else if (wp == 2 * L) {
+            k4x2(kc, ap, ao, bp, bo, c, co, ldc, load);
+        } else {
+            k4x1(kc, ap, ao, bp, bo, c, co, ldc, load);
+        }
+    }
+
+    /** B panel layout: for each panel (width wp, padded with zeros), kc rows of wp contiguous values. */
+    private static void packB(boolean transB, double[] b, int bOff, int ldb, int pc, int kc, int jc, int nc, double[] bp) {
+        int bo = 0;
+        for (int j0 = 0; j0 < nc; ) {
+            int rem = nc - j0;
+            int wp = panelWidth(rem);
+            int w = Math.min(wp, rem);
+            if (transB) {
+                // op(B)[p][j] = b[bOff + j*ldb + p]
+                for (int cI = 0; cI < w; cI++) {
+                    int src = bOff + (jc + j0 + cI) * ldb + pc;
+                    for (int p = 0, d = bo + cI; p < kc; p++, d += wp) bp[d] = b[src + p];
+                }
+                if (w < wp) {
+                    for (int p = 0, d = bo; p < kc; p++, d += wp) java.util.Arrays.fill(bp, d + w, d + wp, 0.0);
+                }
+            } else {
+                int src = bOff + pc * ldb + jc + j0;
+                if (w == wp) {
+                    for (int p = 0, d = bo; p < kc; p++, d += wp, src += ldb) System.arraycopy(b, src, bp, d, wp);
+                } else {
+                    for (int p = 0, d = bo; p < kc; p++, d += wp, src += ldb) {
+                        System.arraycopy(b, src, bp, d, w);
+                        java.util.Arrays.fill(bp, d + w, d + wp, 0.0);
+                    }
+                }
+            }
+            bo += wp * kc;
+            j0 += wp;
+        }
+    }
+
+    /** A panel layout: for each MR-row panel (zero padded), kc columns of MR contiguous values. */
+    private static void packA(boolean transA, double[] a, int aOff, int lda, int ic, int mc, int pc, int kc, double[] ap) {
+        int ao = 0;
+        for (int i0 = 0; i0 < mc; i0 += MR, ao += MR * kc) {
+            int h = Math.min(MR, mc - i0);
+            if (transA) {
+                // op(A)[i][p] = a[aOff + p*lda + i]
+                int src = aOff + pc * lda + ic + i0;
+                if (h == MR) {
+                    for (int p = 0, d = ao; p < kc; p++, d += MR, src += lda) {
+                        ap[d] = a[src];
+                        ap[d + 1] = a[src + 1];
+                        ap[d + 2] = a[src + 2];
+                        ap[d + 3] = a[src + 3];
+                    }
+                } else {
+                    for (int p = 0, d = ao; p < kc; p++, d += MR, src += lda) {
+                        for (int r = 0; r < MR; r++) ap[d + r] = r < h ? a[src + r] : 0.0;
+                    }
+                }
+            } else {
+                for (int r = 0; r < MR; r++) {
+                    if (r < h) {
+                        int src = aOff + (ic + i0 + r) * lda + pc;
+                        for (int p = 0, d = ao + r; p < kc; p++, d += MR) ap[d] = a[src + p];
+                    } else {
+                        for (int p = 0, d = ao + r; p < kc; p++, d += MR) ap[d] = 0.0;
+                    }
+                }
+            }
+        }
+    }
+
+    private static void k4x4(int kc, double[] ap, int ao, double[] bp, int bo,
+                             double[] c, int co, int ldc, boolean load) {
+        DoubleVector c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33;
+        int r1 = co + ldc, r2 = r1 + ldc, r3 = r2 + ldc;
+        if (load) {
+            c00 = DoubleVector.fromArray(S, c, co);
+            c01 = DoubleVector.fromArray(S, c, co + L);
+            c02 = DoubleVector.fromArray(S, c, co + 2 * L);
+            c03 = DoubleVector.fromArray(S, c, co + 3 * L);
+            c10 = DoubleVector.fromArray(S, c, r1);
+            c11 = DoubleVector.fromArray(S, c, r1 + L);
+            c12 = DoubleVector.fromArray(S, c, r1 + 2 * L);
+            c13 = DoubleVector.fromArray(S, c, r1 + 3 * L);
+            c20 = DoubleVector.fromArray(S, c, r2);
+            c21 = DoubleVector.fromArray(S, c, r2 + L);
+            c22 = DoubleVector.fromArray(S, c, r2 + 2 * L);
+            c23 = DoubleVector.fromArray(S, c, r2 + 3 * L);
+            c30 = DoubleVector.fromArray(S, c, r3);
+            c31 = DoubleVector.fromArray(S, c, r3 + L);
+            c32 = DoubleVector.fromArray(S, c, r3 + 2 * L);
+            c33 = DoubleVector.fromArray(S, c, r3 + 3 * L);
+        } else {
+            DoubleVector z = DoubleVector.zero(S);
+            c00 = z; c01 = z; c02 = z; c03 = z;
+            c10 = z; c11 = z; c12 = z; c13 = z;
+            c20 = z; c21 = z; c22 = z; c23 = z;
+            c30 = z; c31 = z; c32 = z; c33 = z;
+        }
+        for (int p = 0; p < kc; p++) {
+            int bi = bo + p * (4 * L), ai = ao + p * MR;
+            DoubleVector b0 = DoubleVector.fromArray(S, bp, bi);
+            DoubleVector b1 = DoubleVector.fromArray(S, bp, bi + L);
+            DoubleVector b2 = DoubleVector.fromArray(S, bp, bi + 2 * L);
+            DoubleVector b3 = DoubleVector.fromArray(S, bp, bi + 3 * L);
+            DoubleVector a0 = DoubleVector.broadcast(S, ap[ai]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            c02 = a0.fma(b2, c02);
+            c03 = a0.fma(b3, c03);
+            DoubleVector a1 = DoubleVector.broadcast(S, ap[ai + 1]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            c12 = a1.fma(b2, c12);
+            c13 = a1.fma(b3, c13);
+            DoubleVector a2 = DoubleVector.broadcast(S, ap[ai + 2]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            c22 = a2.fma(b2, c22);
+            c23 = a2.fma(b3, c23);
+            DoubleVector a3 = DoubleVector.broadcast(S, ap[ai + 3]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            c32 = a3.fma(b2, c32);
+            c33 = a3.fma(b3, c33);
+        }
+        c00.intoArray(c, co);
+        c01.intoArray(c, co + L);
+        c02.intoArray(c, co + 2 * L);
+        c03.intoArray(c, co + 3 * L);
+        c10.intoArray(c, r1);
+        c11.intoArray(c, r1 + L);
+        c12.intoArray(c, r1 + 2 * L);
+        c13.intoArray(c, r1 + 3 * L);
+        c20.intoArray(c, r2);
+        c21.intoArray(c, r2 + L);
+        c22.intoArray(c, r2 + 2 * L);
+        c23.intoArray(c, r2 + 3 * L);
+        c30.intoArray(c, r3);
+        c31.intoArray(c, r3 + L);
+        c32.intoArray(c, r3 + 2 * L);
+        c33.intoArray(c, r3 + 3 * L);
+    }
+
+    private static void k4x2(int kc, double[] ap, int ao, double[] bp, int bo,
+                             double[] c, int co, int ldc, boolean load) {
+        DoubleVector c00, c01, c10, c11, c20, c21, c30, c31;
+        int r1 = co + ldc, r2 = r1 + ldc, r3 = r2 + ldc;
+        if (load) {
+            c00 = DoubleVector.fromArray(S, c, co);
+            c01 = DoubleVector.fromArray(S, c, co + L);
+            c10 = DoubleVector.fromArray(S, c, r1);
+            c11 = DoubleVector.fromArray(S, c, r1 + L);
+            c20 = DoubleVector.fromArray(S, c, r2);
+            c21 = DoubleVector.fromArray(S, c, r2 + L);
+            c30 = DoubleVector.fromArray(S, c, r3);
+            c31 = DoubleVector.fromArray(S, c, r3 + L);
+        } else {
+            DoubleVector z = DoubleVector.zero(S);
+            c00 = z; c01 = z; c10 = z; c11 = z;
+            c20 = z; c21 = z; c30 = z; c31 = z;
+        }
+        for (int p = 0; p < kc; p++, ao += MR, bo += 2 * L) {
+            DoubleVector b0 = DoubleVector.fromArray(S, bp, bo);
+            DoubleVector b1 = DoubleVector.fromArray(S, bp, bo + L);
+            DoubleVector a0 = DoubleVector.broadcast(S, ap[ao]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            DoubleVector a1 = DoubleVector.broadcast(S, ap[ao + 1]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            DoubleVector a2 = DoubleVector.broadcast(S, ap[ao + 2]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            DoubleVector a3 = DoubleVector.broadcast(S, ap[ao + 3]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+        }
+        c00.intoArray(c, co);
+        c01.intoArray(c, co + L);
+        c10.intoArray(c, r1);
+        c11.intoArray(c, r1 + L);
+        c20.intoArray(c, r2);
+        c21.intoArray(c, r2 + L);
+        c30.intoArray(c, r3);
+        c31.intoArray(c, r3 + L);
+    }
+
+    private static void k4x1(int kc, double[] ap, int ao, double[] bp, int bo,
+                             double[] c, int co, int ldc, boolean load) {
+        DoubleVector c0, c1, c2, c3;
+        int r1 = co + ldc, r2 = r1 + ldc, r3 = r2 + ldc;
+        if (load) {
+            c0 = DoubleVector.fromArray(S, c, co);
+            c1 = DoubleVector.fromArray(S, c, r1);
+            c2 = DoubleVector.fromArray(S, c, r2);
+            c3 = DoubleVector.fromArray(S, c, r3);
+        } else {
+            DoubleVector z = DoubleVector.zero(S);
+            c0 = z; c1 = z; c2 = z; c3 = z;
+        }
+        for (int p = 0; p < kc; p++, ao += MR, bo += L) {
+            DoubleVector b0 = DoubleVector.fromArray(S, bp, bo);
+            c0 = DoubleVector.broadcast(S, ap[ao]).fma(b0, c0);
+            c1 = DoubleVector.broadcast(S, ap[ao + 1]).fma(b0, c1);
+            c2 = DoubleVector.broadcast(S, ap[ao + 2]).fma(b0, c2);
+            c3 = DoubleVector.broadcast(S, ap[ao + 3]).fma(b0, c3);
+        }
+        c0.intoArray(c, co);
+        c1.intoArray(c, r1);
+        c2.intoArray(c, r2);
+        c3.intoArray(c, r3);
+    }
+}
