@@ -2,8 +2,12 @@ package dev.bnserve;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+
+import dev.bnserve.config.BnserveProperties;
 
 @SpringBootApplication
+@EnableConfigurationProperties(BnserveProperties.class)
 public class BnserveApplication {
     public static void main(String[] args) {
         SpringApplication.run(BnserveApplication.class, args);

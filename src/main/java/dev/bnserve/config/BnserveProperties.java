@@ -1,0 +1,67 @@
+package dev.bnserve.config;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * All service settings, bound from {@code bnserve.*}. Defaults live only in the {@code @DefaultValue}
+ * annotations; {@link #defaults()} and {@link #of(Map)} build instances the same way for plain unit tests.
+ *
+ * @param dataDir  root of persisted state ({@code bnserve.data-dir}, default {@code ./data})
+ * @param limits   request and resource limits ({@code bnserve.limits.*})
+ * @param training training executor settings ({@code bnserve.training.*})
+ */
+@ConfigurationProperties(prefix = "bnserve")
+public record BnserveProperties(
+        @DefaultValue("./data") Path dataDir,
+        @DefaultValue Limits limits,
+        @DefaultValue Training training) {
+
+    /**
+     * @param maxUploadBytes    largest accepted dataset upload, e.g. {@code 512MB} or a plain byte count
+     * @param maxRows           data rows per dataset
+     * @param maxColumns        columns per dataset
+     * @param maxHiddenWidth    units per hidden layer
+     * @param maxHiddenLayers   hidden layers per network
+     * @param maxEpochs         epochs per training request
+     * @param maxTrainingBudget epochs x training rows per request
+     * @param maxInstances      rows per prediction request
+     */
+    public record Limits(
+            @DefaultValue("512MB") DataSize maxUploadBytes,
+            @DefaultValue("5000000") int maxRows,
+            @DefaultValue("10000") int maxColumns,
+            @DefaultValue("4096") int maxHiddenWidth,
+            @DefaultValue("16") int maxHiddenLayers,
+            @DefaultValue("10000") int maxEpochs,
+            @DefaultValue("2000000000") long maxTrainingBudget,
+            @DefaultValue("10000") int maxInstances) {
+    }
+
+    /**
+     * @param concurrency   trainings running at once
+     * @param queueCapacity trainings waiting beyond those running; more are rejected
+     */
+    public record Training(
+            @DefaultValue("1") int concurrency,
+            @DefaultValue("16") int queueCapacity) {
+    }
+
+    /** Every setting at its default. */
+    public static BnserveProperties defaults() {
+        return of(Map.of());
+    }
+
+    /** Defaults overridden by relaxed property names below {@code bnserve}, e.g. {@code "limits.max-rows"}. */
+    public static BnserveProperties of(Map<String, ?> overrides) {
+        MapConfigurationPropertySource source = new MapConfigurationPropertySource();
+        overrides.forEach((key, value) -> source.put("bnserve." + key, value));
+        return new Binder(source).bindOrCreate("bnserve", BnserveProperties.class);
+    }
+}

@@ -1,0 +1,87 @@
+package dev.bnserve.data;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A dictionary-encoded text column: {@link #code(int)} indexes {@link #levels()}, {@code -1} marks a missing
+ * cell. Columns built by {@link CsvParser} have their levels sorted ({@link String#compareTo}).
+ */
+public final class CategoricalColumn implements Column {
+
+    private final String name;
+    private final int[] codes;
+    private final List<String> levels;
+    private final int missing;
+
+    /** Takes ownership of {@code codes}. */
+    CategoricalColumn(String name, int[] codes, List<String> levels) {
+        this.name = Objects.requireNonNull(name, "name");
+        this.codes = codes;
+        this.levels = List.copyOf(levels);
+        if (new HashSet<>(this.levels).size() != this.levels.size()) {
+            throw new IllegalArgumentException("column '" + name + "' has duplicate levels");
+        }
+        int n = 0;
+        for (int c : codes) {
+            if (c == -1) {
+                n++;
+            } else if (c < 0 || c >= this.levels.size()) {
+                throw new IllegalArgumentException("column '" + name + "' has code " + c + " out of range");
+            }
+        }
+        this.missing = n;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public ColumnType type() {
+        return ColumnType.CATEGORICAL;
+    }
+
+    @Override
+    public int size() {
+        return codes.length;
+    }
+
+    @Override
+    public int missing() {
+        return missing;
+    }
+
+    /** Number of distinct non-empty values. */
+    public int distinct() {
+        return levels.size();
+    }
+
+    /** Distinct values, unmodifiable; index = code. */
+    public List<String> levels() {
+        return levels;
+    }
+
+    /** Code at {@code row} (0-based); {@code -1} if missing. */
+    public int code(int row) {
+        return codes[row];
+    }
+
+    /** Text at {@code row}, {@code null} if missing. */
+    public String value(int row) {
+        int c = codes[row];
+        return c < 0 ? null : levels.get(c);
+    }
+
+    /** A copy of all codes. */
+    public int[] codes() {
+        return codes.clone();
+    }
+
+    /** Internal array, never exposed outside the package. */
+    int[] rawCodes() {
+        return codes;
+    }
+}

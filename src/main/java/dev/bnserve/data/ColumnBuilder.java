@@ -1,0 +1,282 @@
+package dev.bnserve.data;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Accumulates one column while parsing, in primitive arrays.
+ *
+ * <p>A column starts numeric and stays so while every non-empty cell is a number. To be able to turn it
+ * categorical later without a second pass, the exact text of each numeric cell must stay recoverable. Plain
+ * decimals of at most 15 digits ({@code -?(0|[1-9]\d*)(\.\d+)?}, the overwhelmingly common case) are rebuilt
+ * from the double and their number of fraction digits (one byte per cell); any other spelling ({@code 1e5},
+ * {@code +1}, {@code 007}, {@code -0}, long digit strings, surrounding blanks, non-finite literals) is kept
+ * verbatim in a compact side buffer.
+ */
+final class ColumnBuilder {
+
+    private static final int PLAIN_MAX_DIGITS = 15;
+    private static final byte NO_SCALE = -1;
+
+    final String name;
+    private int size;
+    private int missing;
+
+    // numeric state
+    private double[] values = new double[16];
+    private byte[] scales = new byte[16];
+    private int[] exRows = new int[4];
+    private int[] exEnds = new int[4];
+    private int exCount;
+    private StringBuilder exText = new StringBuilder();
+    private int nonFinite;
+    private int nonFiniteLine;
+    private String nonFiniteText;
+
+    // categorical state (after the first non-numeric cell)
+    private boolean categorical;
+    private Map<String, Integer> dict;
+    private List<String> levels;
+    private int[] codes;
+
+    ColumnBuilder(String name) {
+        this.name = name;
+    }
+
+    boolean isCategorical() {
+        return categorical;
+    }
+
+    /** Number of non-finite literals ({@code NaN}, {@code Infinity}, overflow) while the column is numeric. */
+    int nonFinite() {
+        return nonFinite;
+    }
+
+    int nonFiniteLine() {
+        return nonFiniteLine;
+    }
+
+    String nonFiniteText() {
+        return nonFiniteText;
+    }
+
+    void add(String cell, int line) {
+        if (cell.isEmpty()) {
+            missing++;
+            if (categorical) {
+                addCode(-1);
+            } else {
+                addNumber(Double.NaN, NO_SCALE);
+            }
+            return;
+        }
+        if (categorical) {
+            addCode(code(cell));
+            return;
+        }
+        if (!numberLike(cell)) {
+            if (isNonFiniteLiteral(cell)) {
+                addNonFinite(cell, line);
+            } else {
+                toCategorical();
+                addCode(code(cell));
+            }
+            return;
+        }
+        double v;
+        try {
+            v = Double.parseDouble(cell);
+        } catch (NumberFormatException e) {
+            toCategorical();
+            addCode(code(cell));
+            return;
+        }
+        if (!Double.isFinite(v)) {        // e.g. 1e999
+            addNonFinite(cell, line);
+            return;
+        }
+        int scale = plainScale(cell);
+        if (scale < 0 || (v == 0 && cell.charAt(0) == '-')) {
+            addException(size, cell);
+            scale = NO_SCALE;
+        }
+        addNumber(v, (byte) scale);
+    }
+
+    /** The finished column; the builder must not be used afterwards. */
+    Column build() {
+        if (categorical) {
+            return buildCategorical();
+        }
+        if (nonFinite > 0) {
+            throw new IllegalStateException("column '" + name + "' holds non-finite values");
+        }
+        NumericColumn column = new NumericColumn(name, Arrays.copyOf(values, size));
+        values = null;
+        return column;
+    }
+
+    private Column buildCategorical() {
+        List<String> sorted = new ArrayList<>(levels);
+        sorted.sort(null);
+        int[] remap = new int[levels.size()];
+        for (int i = 0; i < sorted.size(); i++) {
+            remap[dict.get(sorted.get(i))] = i;
+        }
+        int[] out = new int[size];
+        for (int i = 0; i < size; i++) {
+            int c = codes[i];
+            out[i] = c < 0 ? -1 : remap[c];
+        }
+        codes = null;
+        return new CategoricalColumn(name, out, sorted);
+    }
+
+    private void addNonFinite(String cell, int line) {
+        if (nonFinite++ == 0) {
+            nonFiniteLine = line;
+            nonFiniteText = cell;
+        }
+        addException(size, cell);
+        addNumber(Double.NaN, NO_SCALE);
+    }
+
+    private void addNumber(double v, byte scale) {
+        if (size == values.length) {
+            int cap = grow(size);
+            values = Arrays.copyOf(values, cap);
+            scales = Arrays.copyOf(scales, cap);
+        }
+        values[size] = v;
+        scales[size] = scale;
+        size++;
+    }
+
+    private void addException(int row, String text) {
+        if (exCount == exRows.length) {
+            exRows = Arrays.copyOf(exRows, grow(exCount));
+            exEnds = Arrays.copyOf(exEnds, exRows.length);
+        }
+        exText.append(text);
+        exRows[exCount] = row;
+        exEnds[exCount] = exText.length();
+        exCount++;
+    }
+
+    private void addCode(int code) {
+        if (size == codes.length) {
+            codes = Arrays.copyOf(codes, grow(size));
+        }
+        codes[size++] = code;
+    }
+
+    private int code(String text) {
+        Integer c = dict.get(text);
+        if (c == null) {
+            c = levels.size();
+            dict.put(text, c);
+            levels.add(text);
+        }
+        return c;
+    }
+
+    /** Re-encodes the cells seen so far from their original text and switches to categorical mode. */
+    private void toCategorical() {
+        categorical = true;
+        dict = new HashMap<>();
+        levels = new ArrayList<>();
+        codes = new int[Math.max(16, grow(size))];
+        int ex = 0;
+        for (int i = 0; i < size; i++) {
+            String text;
+            if (ex < exCount && exRows[ex] == i) {
+                text = exText.substring(ex == 0 ? 0 : exEnds[ex - 1], exEnds[ex]);
+                ex++;
+            } else if (Double.isNaN(values[i])) {
+                codes[i] = -1;
+                continue;
+            } else {
+                text = new BigDecimal(values[i]).setScale(scales[i], RoundingMode.HALF_EVEN).toPlainString();
+            }
+            codes[i] = code(text);
+        }
+        values = null;
+        scales = null;
+        exRows = exEnds = null;
+        exText = null;
+        nonFinite = 0;    // "NaN" is an ordinary level of a text column
+        nonFiniteText = null;
+    }
+
+    private static int grow(int n) {
+        return n + (n >> 1) + 16;
+    }
+
+    /** Only characters a decimal number may contain (plus blanks, which parseDouble trims). */
+    private static boolean numberLike(String s) {
+        boolean digit = false;
+        for (int i = 0, n = s.length(); i < n; i++) {
+            char c = s.charAt(i);
+            if (c >= '0' && c <= '9') {
+                digit = true;
+            } else if (c != '.' && c != '-' && c != '+' && c != 'e' && c != 'E' && c != ' ' && c != '\t') {
+                return false;
+            }
+        }
+        return digit;
+    }
+
+    /** NaN / Inf / Infinity with optional sign, any case. */
+    static boolean isNonFiniteLiteral(String s) {
+        String t = s.strip();
+        if (!t.isEmpty() && (t.charAt(0) == '+' || t.charAt(0) == '-')) {
+            t = t.substring(1);
+        }
+        return t.equalsIgnoreCase("nan") || t.equalsIgnoreCase("inf") || t.equalsIgnoreCase("infinity");
+    }
+
+    /**
+     * Number of fraction digits if {@code s} is a plain decimal of at most 15 digits that
+     * {@code new BigDecimal(parse(s)).setScale(scale)} reproduces exactly; otherwise -1.
+     */
+    static int plainScale(String s) {
+        int n = s.length();
+        int i = 0;
+        if (i < n && s.charAt(i) == '-') {
+            i++;
+        }
+        int intStart = i;
+        while (i < n && isDigit(s.charAt(i))) {
+            i++;
+        }
+        int intDigits = i - intStart;
+        if (intDigits == 0 || (intDigits > 1 && s.charAt(intStart) == '0')) {
+            return -1;
+        }
+        int fracDigits = 0;
+        if (i < n && s.charAt(i) == '.') {
+            i++;
+            int fracStart = i;
+            while (i < n && isDigit(s.charAt(i))) {
+                i++;
+            }
+            fracDigits = i - fracStart;
+            if (fracDigits == 0) {
+                return -1;
+            }
+        }
+        if (i != n || intDigits + fracDigits > PLAIN_MAX_DIGITS) {
+            return -1;
+        }
+        return fracDigits;
+    }
+
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
+    }
+}

@@ -1,0 +1,197 @@
+package dev.bnserve.data;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.nio.charset.Charset;
+import java.nio.charset.CodingErrorAction;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Streaming, single-pass CSV to {@link Dataset} parser (RFC 4180; see {@link CsvTokenizer} for the dialect).
+ * The first non-empty line is the header; empty lines are skipped. Values go straight into per-column
+ * primitive arrays (see {@link ColumnBuilder}); no per-cell objects are retained.
+ *
+ * <p>A column is numeric if every non-empty cell is a finite number, otherwise categorical with sorted levels.
+ * Empty cells are missing values (counted, not rejected). {@code NaN}/{@code Infinity} literals in an otherwise
+ * numeric column are rejected. Problems are collected (up to {@link #MAX_ERRORS}) and thrown together as a
+ * {@link DatasetException}. Instances are immutable and thread-safe.
+ */
+public final class CsvParser {
+
+    /** Parsing stops once this many problems were found. */
+    public static final int MAX_ERRORS = 20;
+    /** Longest accepted field, in characters. */
+    public static final int MAX_FIELD_CHARS = 1 << 20;
+
+    private final CsvLimits limits;
+
+    public CsvParser(CsvLimits limits) {
+        this.limits = limits;
+    }
+
+    /**
+     * Parses bytes in {@code charset} (a UTF-8 BOM is skipped; undecodable bytes are an error naming their
+     * line and column), counting bytes
+     * against {@link CsvLimits#maxBytes()}. Does not close the stream.
+     *
+     * @throws DatasetException for malformed input or a broken limit
+     * @throws IOException      if reading fails
+     */
+    public Dataset parse(InputStream in, Charset charset, String name) throws IOException {
+        CountingInputStream counted = new CountingInputStream(in, limits.maxBytes());
+        // Undecodable bytes become a marker the tokenizer reports with its exact line and column.
+        Reader reader = new InputStreamReader(counted, charset.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPLACE)
+                .onUnmappableCharacter(CodingErrorAction.REPLACE)
+                .replaceWith(String.valueOf(CsvTokenizer.UNDECODABLE)));
+        Run run = new Run(reader, charset.name());
+        try {
+            return run.parse(name);
+        } catch (CountingInputStream.LimitExceeded e) {
+            throw run.fail(new DatasetError(null, null, "the upload is larger than the limit of "
+                    + limits.maxBytes() + " bytes (bnserve.limits.max-upload-bytes)"), true);
+        }
+    }
+
+    /** Parses characters; the byte limit does not apply. Does not close the reader. */
+    public Dataset parse(Reader reader, String name) throws IOException {
+        return new Run(reader, "Unicode").parse(name);
+    }
+
+    /** State of one parse. */
+    private final class Run implements CsvTokenizer.ErrorSink {
+
+        final CsvTokenizer tokenizer;
+        final List<DatasetError> errors = new ArrayList<>();
+        String[] header = new String[0];
+
+        Run(Reader reader, String charset) {
+            tokenizer = new CsvTokenizer(reader, this, MAX_FIELD_CHARS, charset);
+        }
+
+        Dataset parse(String name) throws IOException {
+            try {
+                return doParse(name);
+            } catch (CsvTokenizer.Fatal e) {
+                throw fail(new DatasetError(e.line, columnRef(e.field), e.getMessage()), false);
+            }
+        }
+
+        private Dataset doParse(String name) throws IOException {
+            if (limits.maxColumns() > 0) {
+                tokenizer.keep(limits.maxColumns() + 1);
+            }
+            int width = nextNonBlank();
+            if (width < 0) {
+                throw fail(new DatasetError(1, null, "the file is empty; the first line must be a header"), false);
+            }
+            int headerLine = tokenizer.recordLine();
+            if (limits.maxColumns() > 0 && width > limits.maxColumns()) {
+                throw fail(new DatasetError(headerLine, null, "the header has " + width + " columns; the limit is "
+                        + limits.maxColumns() + " (bnserve.limits.max-columns)"), true);
+            }
+            header = readHeader(width, headerLine);
+            tokenizer.keep(width);
+            ColumnBuilder[] builders = new ColumnBuilder[width];
+            for (int i = 0; i < width; i++) {
+                builders[i] = new ColumnBuilder(header[i]);
+            }
+            int rows = 0;
+            int n;
+            while ((n = nextNonBlank()) >= 0) {
+                int line = tokenizer.recordLine();
+                if (n != width) {
+                    error(line, null, "row " + line + " has " + n + " field" + (n == 1 ? "" : "s")
+                            + ", header has " + width);
+                    continue;
+                }
+                if (++rows > limits.maxRows() && limits.maxRows() > 0) {
+                    throw fail(new DatasetError(line, null, "more than " + limits.maxRows()
+                            + " data rows; the limit is " + limits.maxRows() + " (bnserve.limits.max-rows)"), true);
+                }
+                for (int i = 0; i < width; i++) {
+                    builders[i].add(tokenizer.field(i), line);
+                }
+            }
+            if (rows == 0 && errors.isEmpty()) {
+                error(headerLine + 1, null, "the file has a header but no data rows");
+            }
+            for (ColumnBuilder b : builders) {
+                if (!b.isCategorical() && b.nonFinite() > 0) {
+                    error(b.nonFiniteLine(), b.name, "'" + b.nonFiniteText() + "' is not a finite number"
+                            + (b.nonFinite() > 1 ? " (" + b.nonFinite() + " such cells in this column)" : "")
+                            + "; leave the cell empty for a missing value");
+                }
+            }
+            if (!errors.isEmpty()) {
+                throw new DatasetException(errors, false);
+            }
+            List<Column> columns = new ArrayList<>(width);
+            for (int i = 0; i < width; i++) {
+                columns.add(builders[i].build());
+                builders[i] = null;
+            }
+            return new Dataset(DatasetIds.newId(), name, Instant.now(), columns);
+        }
+
+        private String[] readHeader(int width, int line) {
+            String[] names = new String[width];
+            Map<String, Integer> seen = new HashMap<>();
+            for (int i = 0; i < width; i++) {
+                String h = tokenizer.field(i).strip();
+                names[i] = h;
+                if (h.isEmpty()) {
+                    error(line, String.valueOf(i + 1), "column " + (i + 1) + " has an empty name");
+                    continue;
+                }
+                Integer first = seen.putIfAbsent(h, i + 1);
+                if (first != null) {
+                    error(line, String.valueOf(i + 1), "duplicate column name '" + h + "' (columns " + first
+                            + " and " + (i + 1) + ")");
+                }
+            }
+            if (!errors.isEmpty()) {
+                throw new DatasetException(errors, false);
+            }
+            return names;
+        }
+
+        private int nextNonBlank() throws IOException {
+            int n;
+            do {
+                n = tokenizer.next();
+            } while (n >= 0 && tokenizer.blank());
+            return n;
+        }
+
+        @Override
+        public void error(int line, int field, String message) {
+            error(line, columnRef(field), message);
+        }
+
+        void error(Integer line, String column, String message) {
+            errors.add(new DatasetError(line, column, message));
+            if (errors.size() >= MAX_ERRORS) {
+                throw new DatasetException(errors, false);
+            }
+        }
+
+        DatasetException fail(DatasetError error, boolean tooLarge) {
+            if (errors.size() < MAX_ERRORS) {
+                errors.add(error);
+            }
+            return new DatasetException(errors, tooLarge);
+        }
+
+        /** Column name when the header is known and valid, else the 1-based index. */
+        String columnRef(int field) {
+            return field < header.length ? header[field] : String.valueOf(field + 1);
+        }
+    }
+}

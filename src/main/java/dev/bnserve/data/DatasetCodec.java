@@ -1,0 +1,157 @@
+package dev.bnserve.data;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.CRC32;
+import java.util.zip.CheckedInputStream;
+import java.util.zip.CheckedOutputStream;
+
+/**
+ * Binary dataset format, version 1 (big-endian, {@link DataOutputStream}):
+ * <pre>
+ * int magic 'BNDS', int version,
+ * str id, str name, long createdSeconds, int createdNanos, int rows, int columns,
+ * per column: str name, byte type (0 numeric, 1 categorical),
+ *   numeric: rows x long (raw IEEE-754 bits, NaN = missing)
+ *   categorical: int levels, levels x str, rows x int code (-1 = missing)
+ * int CRC32 of everything above
+ * </pre>
+ * where {@code str} is an int byte length followed by UTF-8 bytes.
+ */
+final class DatasetCodec {
+
+    static final int MAGIC = 0x424E4453;
+    static final int VERSION = 1;
+    private static final int MAX_STRING_BYTES = 4 * CsvParser.MAX_FIELD_CHARS;
+
+    private DatasetCodec() {
+    }
+
+    static void write(Dataset d, OutputStream out) throws IOException {
+        CheckedOutputStream checked = new CheckedOutputStream(out, new CRC32());
+        DataOutputStream data = new DataOutputStream(checked);
+        data.writeInt(MAGIC);
+        data.writeInt(VERSION);
+        writeString(data, d.id());
+        writeString(data, d.name());
+        data.writeLong(d.created().getEpochSecond());
+        data.writeInt(d.created().getNano());
+        data.writeInt(d.rows());
+        data.writeInt(d.columns().size());
+        for (Column c : d.columns()) {
+            writeString(data, c.name());
+            if (c instanceof NumericColumn n) {
+                data.writeByte(0);
+                for (double v : n.values()) {
+                    data.writeLong(Double.doubleToRawLongBits(v));
+                }
+            } else {
+                CategoricalColumn k = (CategoricalColumn) c;
+                data.writeByte(1);
+                data.writeInt(k.distinct());
+                for (String level : k.levels()) {
+                    writeString(data, level);
+                }
+                for (int code : k.rawCodes()) {
+                    data.writeInt(code);
+                }
+            }
+        }
+        data.flush();
+        new DataOutputStream(out).writeInt((int) checked.getChecksum().getValue());
+        out.flush();
+    }
+
+    /**
+     * @param length total stream length, used to reject absurd sizes before allocating
+     * @throws IOException if the stream is truncated, corrupt or of an unknown version
+     */
+    static Dataset read(InputStream in, long length) throws IOException {
+        CheckedInputStream checked = new CheckedInputStream(in, new CRC32());
+        DataInputStream data = new DataInputStream(checked);
+        if (data.readInt() != MAGIC) {
+            throw new IOException("not a dataset file (bad magic number)");
+        }
+        int version = data.readInt();
+        if (version != VERSION) {
+            throw new IOException("unsupported dataset format version " + version);
+        }
+        String id = readString(data);
+        String name = readString(data);
+        Instant created = Instant.ofEpochSecond(data.readLong(), data.readInt());
+        int rows = data.readInt();
+        int width = data.readInt();
+        if (rows < 0 || width <= 0 || (long) rows * width * Integer.BYTES > length) {
+            throw new IOException("corrupt header: rows=" + rows + ", columns=" + width);
+        }
+        List<Column> columns = new ArrayList<>(Math.min(width, 1 << 16));
+        for (int j = 0; j < width; j++) {
+            String columnName = readString(data);
+            int type = data.readByte();
+            if (type == 0) {
+                double[] values = new double[rows];
+                for (int i = 0; i < rows; i++) {
+                    values[i] = Double.longBitsToDouble(data.readLong());
+                }
+                columns.add(new NumericColumn(columnName, values));
+            } else if (type == 1) {
+                int distinct = data.readInt();
+                if (distinct < 0 || distinct > rows) {
+                    throw new IOException("corrupt column '" + columnName + "': " + distinct + " levels");
+                }
+                List<String> levels = new ArrayList<>(distinct);
+                for (int i = 0; i < distinct; i++) {
+                    levels.add(readString(data));
+                }
+                int[] codes = new int[rows];
+                for (int i = 0; i < rows; i++) {
+                    codes[i] = data.readInt();
+                }
+                columns.add(new CategoricalColumn(columnName, codes, levels));
+            } else {
+                throw new IOException("corrupt column '" + columnName + "': type " + type);
+            }
+        }
+        int expected = (int) checked.getChecksum().getValue();
+        int stored = new DataInputStream(in).readInt();
+        if (stored != expected) {
+            throw new IOException("checksum mismatch");
+        }
+        if (in.read() != -1) {
+            throw new IOException("trailing bytes after checksum");
+        }
+        try {
+            return new Dataset(id, name, created, columns);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("inconsistent dataset: " + e.getMessage(), e);
+        }
+    }
+
+    private static void writeString(DataOutputStream out, String s) throws IOException {
+        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+        out.writeInt(bytes.length);
+        out.write(bytes);
+    }
+
+    private static String readString(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        if (n < 0 || n > MAX_STRING_BYTES) {
+            throw new IOException("corrupt string length " + n);
+        }
+        byte[] bytes = new byte[n];
+        try {
+            in.readFully(bytes);
+        } catch (EOFException e) {
+            throw new IOException("truncated file", e);
+        }
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+}

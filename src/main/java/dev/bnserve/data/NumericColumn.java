@@ -1,0 +1,113 @@
+package dev.bnserve.data;
+
+import java.util.Objects;
+
+/**
+ * A column of finite doubles, {@code NaN} marking missing cells. Summaries ignore missing cells and are
+ * {@code NaN} when there is no value at all. {@link #std()} is the <em>population</em> standard deviation
+ * (divides by the number of values, not by n-1).
+ */
+public final class NumericColumn implements Column {
+
+    private final String name;
+    private final double[] values;
+    private final int missing;
+    private final double mean;
+    private final double std;
+    private final double min;
+    private final double max;
+
+    /** Takes ownership of {@code values}. */
+    NumericColumn(String name, double[] values) {
+        this.name = Objects.requireNonNull(name, "name");
+        this.values = values;
+        int n = 0;
+        double sum = 0;
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
+        for (double v : values) {
+            if (Double.isNaN(v)) {
+                continue;
+            }
+            if (Double.isInfinite(v)) {
+                throw new IllegalArgumentException("column '" + name + "' holds a non-finite value");
+            }
+            n++;
+            sum += v;
+            lo = Math.min(lo, v);
+            hi = Math.max(hi, v);
+        }
+        this.missing = values.length - n;
+        if (n == 0) {
+            mean = std = min = max = Double.NaN;
+            return;
+        }
+        double m = sum / n;
+        double squares = 0;
+        double drift = 0;   // two-pass with correction term (numerically stable)
+        for (double v : values) {
+            if (!Double.isNaN(v)) {
+                double d = v - m;
+                squares += d * d;
+                drift += d;
+            }
+        }
+        this.mean = m;
+        this.std = Math.sqrt(Math.max(0, (squares - drift * drift / n) / n));
+        this.min = lo;
+        this.max = hi;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public ColumnType type() {
+        return ColumnType.NUMERIC;
+    }
+
+    @Override
+    public int size() {
+        return values.length;
+    }
+
+    @Override
+    public int missing() {
+        return missing;
+    }
+
+    /** Value at {@code row} (0-based), {@code NaN} if missing. */
+    public double get(int row) {
+        return values[row];
+    }
+
+    /** A copy of all values. */
+    public double[] toArray() {
+        return values.clone();
+    }
+
+    /** Mean of the non-missing values. */
+    public double mean() {
+        return mean;
+    }
+
+    /** Population standard deviation of the non-missing values. */
+    public double std() {
+        return std;
+    }
+
+    public double min() {
+        return min;
+    }
+
+    public double max() {
+        return max;
+    }
+
+    /** Internal array, never exposed outside the package. */
+    double[] values() {
+        return values;
+    }
+}

@@ -1,0 +1,159 @@
+package dev.bnserve.web;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import jakarta.servlet.http.HttpServletRequest;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RequestPart;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.multipart.MultipartFile;
+
+import dev.bnserve.config.BnserveProperties;
+import dev.bnserve.data.CsvLimits;
+import dev.bnserve.data.CsvParser;
+import dev.bnserve.data.Dataset;
+import dev.bnserve.data.DatasetStore;
+
+/** Upload, list, inspect and delete datasets. Uploads are parsed while streaming; nothing is buffered whole. */
+@RestController
+@RequestMapping("/datasets")
+class DatasetController {
+
+    static final String TEXT_CSV = "text/csv";
+    static final int MAX_NAME_LENGTH = 200;
+
+    private final DatasetStore store;
+    private final CsvParser parser;
+    private final long maxBytes;
+
+    DatasetController(DatasetStore store, BnserveProperties properties) {
+        this.store = store;
+        BnserveProperties.Limits limits = properties.limits();
+        this.maxBytes = limits.maxUploadBytes().toBytes();
+        this.parser = new CsvParser(new CsvLimits(maxBytes, limits.maxRows(), limits.maxColumns()));
+    }
+
+    /** Raw CSV body, streamed straight from the request. */
+    @PostMapping(consumes = {TEXT_CSV, MediaType.TEXT_PLAIN_VALUE, MediaType.APPLICATION_OCTET_STREAM_VALUE})
+    ResponseEntity<DatasetView> uploadRaw(@RequestParam(required = false) String name, HttpServletRequest request)
+            throws IOException {
+        String datasetName = datasetName(name, null);
+        long length = request.getContentLengthLong();
+        if (length > maxBytes) {
+            throw tooLarge();
+        }
+        Charset charset = charset(request.getCharacterEncoding());
+        try (InputStream in = request.getInputStream()) {
+            return created(parser.parse(in, charset, datasetName));
+        }
+    }
+
+    /** {@code multipart/form-data} with the CSV in part {@code file}. */
+    @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
+    ResponseEntity<DatasetView> uploadMultipart(@RequestParam(required = false) String name,
+            @RequestPart("file") MultipartFile file) throws IOException {
+        String datasetName = datasetName(name, file.getOriginalFilename());
+        if (file.getSize() > maxBytes) {
+            throw tooLarge();
+        }
+        Charset charset = StandardCharsets.UTF_8;
+        if (file.getContentType() != null) {
+            try {
+                Charset declared = MediaType.parseMediaType(file.getContentType()).getCharset();
+                charset = declared == null ? charset : declared;
+            } catch (RuntimeException e) {
+                // unparseable part content type: keep UTF-8
+            }
+        }
+        try (InputStream in = file.getInputStream()) {
+            return created(parser.parse(in, charset, datasetName));
+        }
+    }
+
+    @GetMapping
+    List<DatasetView> list() {
+        return store.list().stream().map(DatasetView::summary).toList();
+    }
+
+    @GetMapping("/{id}")
+    DatasetView get(@PathVariable String id) {
+        return DatasetView.of(store.get(id).orElseThrow(() -> notFound(id)));
+    }
+
+    @DeleteMapping("/{id}")
+    ResponseEntity<Void> delete(@PathVariable String id) {
+        if (!store.delete(id)) {
+            throw notFound(id);
+        }
+        return ResponseEntity.noContent().build();
+    }
+
+    private ResponseEntity<DatasetView> created(Dataset parsed) {
+        Dataset saved = store.save(parsed);
+        return ResponseEntity.created(URI.create("/datasets/" + saved.id())).body(DatasetView.of(saved));
+    }
+
+    private ApiException tooLarge() {
+        return new ApiException(HttpStatus.CONTENT_TOO_LARGE, "Content Too Large",
+                "The upload is larger than the limit of " + maxBytes + " bytes (bnserve.limits.max-upload-bytes).");
+    }
+
+    private static ApiException notFound(String id) {
+        String shown = id.length() > 64 ? id.substring(0, 64) + "…" : id;
+        return ApiException.notFound("dataset", shown);
+    }
+
+    /** Explicit name, else the uploaded file's base name without extension, else "dataset". */
+    static String datasetName(String requested, String filename) {
+        String name = requested;
+        if (name == null || name.isBlank()) {
+            name = baseName(filename);
+        }
+        name = name == null ? "" : name.strip();
+        if (name.isEmpty()) {
+            return "dataset";
+        }
+        if (name.length() > MAX_NAME_LENGTH || name.chars().anyMatch(Character::isISOControl)) {
+            throw ApiException.badRequest("The dataset name must be at most " + MAX_NAME_LENGTH
+                    + " characters without control characters.",
+                    FieldError.ofField("name", "must be at most " + MAX_NAME_LENGTH + " printable characters"));
+        }
+        return name;
+    }
+
+    private static String baseName(String filename) {
+        if (filename == null) {
+            return null;
+        }
+        String base = filename.substring(Math.max(filename.lastIndexOf('/'), filename.lastIndexOf('\\')) + 1);
+        int dot = base.lastIndexOf('.');
+        base = dot > 0 ? base.substring(0, dot) : base;
+        return base.length() > MAX_NAME_LENGTH ? base.substring(0, MAX_NAME_LENGTH) : base;
+    }
+
+    private static Charset charset(String encoding) {
+        if (encoding == null) {
+            return StandardCharsets.UTF_8;
+        }
+        try {
+            return Charset.forName(encoding);
+        } catch (RuntimeException e) {
+            throw ApiException.badRequest("Unsupported charset '" + encoding + "'; send UTF-8.",
+                    FieldError.ofField("Content-Type", "unsupported charset"));
+        }
+    }
+}

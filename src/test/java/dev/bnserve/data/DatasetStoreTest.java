@@ -1,0 +1,223 @@
+package dev.bnserve.data;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DatasetStoreTest {
+
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void savedDatasetsSurviveARestartBitForBit() throws IOException {
+        DatasetStore store = new DatasetStore(dataDir);
+        assertThat(store.load()).isZero();
+        Dataset iris = store.save(iris());
+        Dataset odd = store.save(oddValues());
+
+        DatasetStore reopened = new DatasetStore(dataDir);
+        assertThat(reopened.load()).isEqualTo(2);
+        assertThat(reopened.list()).extracting(Dataset::id).containsExactlyInAnyOrder(iris.id(), odd.id());
+        assertSameContent(reopened.get(iris.id()).orElseThrow(), iris);
+        assertSameContent(reopened.get(odd.id()).orElseThrow(), odd);
+    }
+
+    @Test
+    void savedDirectoryHoldsExactlyTheDataAndMetaFiles() throws IOException {
+        DatasetStore store = new DatasetStore(dataDir);
+        Dataset d = store.save(iris());
+        assertThat(names(store.root())).containsExactly(d.id());
+        assertThat(names(store.root().resolve(d.id()))).containsExactlyInAnyOrder("data.bin", "meta.json");
+        String meta = Files.readString(store.root().resolve(d.id()).resolve("meta.json"));
+        assertThat(meta).contains("\"id\":\"" + d.id() + "\"", "\"rows\":150", "\"type\":\"categorical\"");
+    }
+
+    @Test
+    void failedCommitLeavesNothingBehind() throws IOException {
+        List<String> seenInTemp = new ArrayList<>();
+        DatasetStore store = new DatasetStore(dataDir) {
+            @Override
+            void commit(Path tmpDir, Path finalDir) throws IOException {
+                seenInTemp.addAll(names(tmpDir));
+                throw new IOException("disk on fire");
+            }
+        };
+        Dataset d = iris();
+        assertThatThrownBy(() -> store.save(d)).isInstanceOf(UncheckedIOException.class);
+        assertThat(seenInTemp).containsExactlyInAnyOrder("data.bin", "meta.json");
+        assertThat(store.get(d.id())).isEmpty();
+        assertThat(names(store.root())).isEmpty();
+        assertThat(new DatasetStore(dataDir).load()).isZero();
+    }
+
+    @Test
+    void loadRemovesLeftoverTemporaryDirectories() throws IOException {
+        DatasetStore store = new DatasetStore(dataDir);
+        Dataset kept = store.save(iris());
+        Path leftover = Files.createDirectories(store.root().resolve(DatasetIds.newId() + ".tmp"));
+        Files.write(leftover.resolve("data.bin"), new byte[] {1, 2, 3});
+        Path deleting = Files.createDirectories(store.root().resolve(DatasetIds.newId() + ".del.tmp"));
+
+        DatasetStore reopened = new DatasetStore(dataDir);
+        assertThat(reopened.load()).isEqualTo(1);
+        assertThat(leftover).doesNotExist();
+        assertThat(deleting).doesNotExist();
+        assertThat(reopened.get(kept.id())).isPresent();
+    }
+
+    @Test
+    void corruptOrIncompleteEntriesAreSkipped() throws IOException {
+        DatasetStore store = new DatasetStore(dataDir);
+        Dataset good = store.save(iris());
+        Dataset flipped = store.save(iris());
+        Dataset truncated = store.save(iris());
+        Dataset noMeta = store.save(iris());
+        Dataset badMeta = store.save(iris());
+
+        Path flippedFile = store.root().resolve(flipped.id()).resolve("data.bin");
+        byte[] bytes = Files.readAllBytes(flippedFile);
+        bytes[bytes.length / 2] ^= 0x10;
+        Files.write(flippedFile, bytes);
+        Path truncatedFile = store.root().resolve(truncated.id()).resolve("data.bin");
+        byte[] whole = Files.readAllBytes(truncatedFile);
+        Files.write(truncatedFile, java.util.Arrays.copyOf(whole, whole.length - 9));
+        Files.delete(store.root().resolve(noMeta.id()).resolve("meta.json"));
+        Files.writeString(store.root().resolve(badMeta.id()).resolve("meta.json"), "{not json", StandardCharsets.UTF_8);
+        Files.writeString(store.root().resolve("README.txt"), "stray file");
+
+        DatasetStore reopened = new DatasetStore(dataDir);
+        assertThat(reopened.load()).isEqualTo(1);
+        assertThat(reopened.list()).extracting(Dataset::id).containsExactly(good.id());
+        assertThat(store.root().resolve(flipped.id())).exists();   // kept for inspection, only skipped
+    }
+
+    @Test
+    void malformedIdsNeverReachTheFilesystem() throws IOException {
+        DatasetStore store = new DatasetStore(dataDir);
+        store.load();
+        Path outside = Files.writeString(dataDir.resolve("x"), "precious");
+        for (String id : List.of("../x", "..", "d-../../x", "D-01ARZ3NDEKTSV4RRFFQ69G5FAV", "d-01arz3ndektsv4rrffq69g5fa",
+                "d-01arz3ndektsv4rrffq69g5fav/..", "", "d-01arz3ndektsv4rrffq69g5fau")) {
+            assertThat(store.get(id)).as(id).isEmpty();
+            assertThat(store.delete(id)).as(id).isFalse();
+            if (!DatasetIds.isValid(id)) {
+                assertThatThrownBy(() -> store.directory(id)).as(id).isInstanceOf(IllegalArgumentException.class);
+            }
+        }
+        assertThat(store.get(null)).isEmpty();
+        assertThat(outside).hasContent("precious");
+        assertThat(DatasetIds.isValid(DatasetIds.newId())).isTrue();
+    }
+
+    @Test
+    void deleteRemovesFromMemoryAndDisk() throws IOException {
+        DatasetStore store = new DatasetStore(dataDir);
+        Dataset d = store.save(iris());
+        assertThat(store.delete(d.id())).isTrue();
+        assertThat(store.get(d.id())).isEmpty();
+        assertThat(names(store.root())).isEmpty();
+        assertThat(store.delete(d.id())).isFalse();
+        assertThat(new DatasetStore(dataDir).load()).isZero();
+    }
+
+    @Test
+    void savingTheSameIdTwiceIsRejected() throws IOException {
+        DatasetStore store = new DatasetStore(dataDir);
+        Dataset d = store.save(iris());
+        assertThatThrownBy(() -> store.save(d)).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void concurrentSavesAreAllKept() throws Exception {
+        DatasetStore store = new DatasetStore(dataDir);
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<Dataset>> futures = new ArrayList<>();
+            for (int i = 0; i < 32; i++) {
+                futures.add(pool.submit(() -> store.save(oddValues())));
+            }
+            for (Future<Dataset> f : futures) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(store.list()).hasSize(32);
+        assertThat(new DatasetStore(dataDir).load()).isEqualTo(32);
+    }
+
+    @Test
+    void listIsOrderedByCreationTime() {
+        DatasetStore store = new DatasetStore(dataDir);
+        Dataset late = new Dataset(DatasetIds.newId(), "late", Instant.parse("2030-01-01T00:00:00Z"),
+                List.of(Column.numeric("x", new double[] {1})));
+        Dataset early = new Dataset(DatasetIds.newId(), "early", Instant.parse("2020-01-01T00:00:00Z"),
+                List.of(Column.numeric("x", new double[] {1})));
+        store.save(late);
+        store.save(early);
+        assertThat(store.list()).extracting(Dataset::name).containsExactly("early", "late");
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private static Dataset iris() throws IOException {
+        try (InputStream in = DatasetStoreTest.class.getResourceAsStream("/data/iris.csv")) {
+            return new CsvParser(CsvLimits.unlimited()).parse(in, StandardCharsets.UTF_8, "iris");
+        }
+    }
+
+    /** Values whose bits are easy to lose: signed zero, subnormals, extremes, missing cells, odd text. */
+    private static Dataset oddValues() {
+        double[] x = {0.1 + 0.2, -0.0, Double.MIN_VALUE, Double.MAX_VALUE, -Double.MAX_VALUE, Double.NaN, 1e-310, Math.PI};
+        int[] codes = {0, -1, 1, 2, 0, 1, -1, 2};
+        return new Dataset(DatasetIds.newId(), "odd ünïcödé name", Instant.now(),
+                List.of(Column.numeric("x", x), Column.categorical("label \"quoted\"", codes, List.of("", "é", "a,b"))));
+    }
+
+    private static void assertSameContent(Dataset actual, Dataset expected) {
+        assertThat(actual.id()).isEqualTo(expected.id());
+        assertThat(actual.name()).isEqualTo(expected.name());
+        assertThat(actual.created()).isEqualTo(expected.created());
+        assertThat(actual.rows()).isEqualTo(expected.rows());
+        assertThat(actual.columnNames()).isEqualTo(expected.columnNames());
+        for (Column c : expected.columns()) {
+            if (c instanceof NumericColumn n) {
+                assertThat(bits(actual.numeric(c.name()))).as(c.name()).containsExactly(bits(n.toArray()));
+            } else {
+                assertThat(actual.codes(c.name())).isEqualTo(expected.codes(c.name()));
+                assertThat(actual.levels(c.name())).isEqualTo(expected.levels(c.name()));
+            }
+        }
+    }
+
+    private static long[] bits(double[] values) {
+        long[] out = new long[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = Double.doubleToRawLongBits(values[i]);
+        }
+        return out;
+    }
+
+    private static List<String> names(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+}

@@ -1,0 +1,310 @@
+package dev.bnserve.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.closeTo;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.matchesPattern;
+import static org.mockito.Mockito.doThrow;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.multipart;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.put;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.List;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.webmvc.test.autoconfigure.WebMvcTest;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.http.MediaType;
+import org.springframework.mock.web.MockMultipartFile;
+import org.springframework.test.context.bean.override.mockito.MockitoSpyBean;
+import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.MvcResult;
+import org.springframework.test.web.servlet.ResultActions;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+import dev.bnserve.data.DatasetStore;
+
+@WebMvcTest(controllers = {DatasetController.class, DatasetControllerTest.ProbeController.class},
+        properties = {"bnserve.limits.max-upload-bytes=20000", "bnserve.limits.max-rows=1000"})
+@Import({ApiExceptionHandler.class, DatasetControllerTest.StoreConfig.class, DatasetControllerTest.ProbeController.class})
+class DatasetControllerTest {
+
+    private static final String PROBLEM = MediaType.APPLICATION_PROBLEM_JSON_VALUE;
+    private static final MediaType CSV = MediaType.parseMediaType("text/csv");
+
+    @TempDir
+    static Path dataDir;
+
+    @TestConfiguration(proxyBeanMethods = false)
+    static class StoreConfig {
+        @Bean
+        DatasetStore datasetStore() {
+            DatasetStore store = new DatasetStore(dataDir);
+            store.load();
+            return store;
+        }
+    }
+
+    /** Test-only endpoints to exercise the advice on JSON bodies, validation and unexpected failures. */
+    @RestController
+    static class ProbeController {
+        record ProbeRequest(@NotBlank String label, @Min(1) int epochs, List<Integer> hidden) {
+        }
+
+        @PostMapping("/probe")
+        ProbeRequest echo(@Valid @RequestBody ProbeRequest request) {
+            return request;
+        }
+
+        @GetMapping("/probe/number")
+        int number(@RequestParam int n) {
+            return n;
+        }
+    }
+
+    @Autowired
+    MockMvc mvc;
+
+    @MockitoSpyBean
+    DatasetStore store;
+
+    // ---------------------------------------------------------------- happy paths
+
+    @Test
+    void uploadRawCsvThenGetListAndDelete() throws Exception {
+        MvcResult created = mvc.perform(post("/datasets").param("name", "iris").contentType(CSV).content(resource("iris")))
+                .andExpect(status().isCreated())
+                .andExpect(header().string("Location", matchesPattern("/datasets/d-[0-9a-z]{26}")))
+                .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_JSON))
+                .andExpect(jsonPath("$.id", matchesPattern("d-[0-9a-z]{26}")))
+                .andExpect(jsonPath("$.name").value("iris"))
+                .andExpect(jsonPath("$.rows").value(150))
+                .andExpect(jsonPath("$.created").isString())
+                .andExpect(jsonPath("$.columns", hasSize(5)))
+                .andExpect(jsonPath("$.columns[0].name").value("sepal_length"))
+                .andExpect(jsonPath("$.columns[0].type").value("numeric"))
+                .andExpect(jsonPath("$.columns[0].mean", closeTo(5.8433, 1e-4)))
+                .andExpect(jsonPath("$.columns[0].std", closeTo(0.8253, 1e-4)))
+                .andExpect(jsonPath("$.columns[0].min").value(4.3))
+                .andExpect(jsonPath("$.columns[0].max").value(7.9))
+                .andExpect(jsonPath("$.columns[0].distinct").doesNotExist())
+                .andExpect(jsonPath("$.columns[4].type").value("categorical"))
+                .andExpect(jsonPath("$.columns[4].distinct").value(3))
+                .andExpect(jsonPath("$.columns[4].values[0]").value("setosa"))
+                .andExpect(jsonPath("$.columns[4].mean").doesNotExist())
+                .andReturn();
+        String location = created.getResponse().getHeader("Location");
+        String id = location.substring("/datasets/".length());
+
+        mvc.perform(get(location)).andExpect(status().isOk())
+                .andExpect(jsonPath("$.id").value(id))
+                .andExpect(jsonPath("$.columns[4].distinct").value(3));
+        mvc.perform(get("/datasets")).andExpect(status().isOk())
+                .andExpect(jsonPath("$[?(@.id == '" + id + "')].rows").value(150))
+                .andExpect(jsonPath("$[?(@.id == '" + id + "')].columns[4].values").doesNotExist());
+        mvc.perform(delete(location)).andExpect(status().isNoContent());
+        expectProblem(mvc.perform(get(location)), 404).andExpect(jsonPath("$.detail", containsString(id)));
+        expectProblem(mvc.perform(delete(location)), 404);
+    }
+
+    @Test
+    void rawUploadWithoutNameIsCalledDatasetAndPlainTextOrOctetStreamAreAccepted() throws Exception {
+        mvc.perform(post("/datasets").contentType(MediaType.TEXT_PLAIN).content("a,b\n1,2\n"))
+                .andExpect(status().isCreated())
+                .andExpect(jsonPath("$.name").value("dataset"));
+        mvc.perform(post("/datasets").contentType(MediaType.APPLICATION_OCTET_STREAM).content("a,b\n1,2\n"))
+                .andExpect(status().isCreated());
+    }
+
+    @Test
+    void multipartUploadTakesItsNameFromTheFile() throws Exception {
+        MockMultipartFile file = new MockMultipartFile("file", "iris.csv", "text/csv", resource("iris"));
+        mvc.perform(multipart("/datasets").file(file))
+                .andExpect(status().isCreated())
+                .andExpect(header().string("Location", matchesPattern("/datasets/d-[0-9a-z]{26}")))
+                .andExpect(jsonPath("$.name").value("iris"))
+                .andExpect(jsonPath("$.rows").value(150));
+        mvc.perform(multipart("/datasets").file(file).param("name", "flowers"))
+                .andExpect(status().isCreated())
+                .andExpect(jsonPath("$.name").value("flowers"));
+    }
+
+    // ---------------------------------------------------------------- 4xx
+
+    @Test
+    void raggedRowIsA400NamingTheRow() throws Exception {
+        expectProblem(mvc.perform(post("/datasets").contentType(CSV).content("a,b,c\n1,2,3\n4,5\n")), 400)
+                .andExpect(jsonPath("$.title").value("Invalid CSV"))
+                .andExpect(jsonPath("$.errors", hasSize(1)))
+                .andExpect(jsonPath("$.errors[0].row").value(3))
+                .andExpect(jsonPath("$.errors[0].column").doesNotExist())
+                .andExpect(jsonPath("$.errors[0].field").doesNotExist())
+                .andExpect(jsonPath("$.errors[0].message").value("row 3 has 2 fields, header has 3"));
+    }
+
+    @Test
+    void nonFiniteCellIsA400NamingRowAndColumn() throws Exception {
+        expectProblem(mvc.perform(post("/datasets").contentType(CSV).content("x,y\n1,2\n3,NaN\n")), 400)
+                .andExpect(jsonPath("$.errors[0].row").value(3))
+                .andExpect(jsonPath("$.errors[0].column").value("y"))
+                .andExpect(jsonPath("$.errors[0].message", containsString("'NaN'")));
+    }
+
+    @Test
+    void headerProblemsNameTheColumnIndex() throws Exception {
+        expectProblem(mvc.perform(post("/datasets").contentType(CSV).content("a,b,a\n1,2,3\n")), 400)
+                .andExpect(jsonPath("$.errors[0].row").value(1))
+                .andExpect(jsonPath("$.errors[0].column").value("3"));
+    }
+
+    @Test
+    void emptyBodyIsA400() throws Exception {
+        expectProblem(mvc.perform(post("/datasets").contentType(CSV).content("")), 400)
+                .andExpect(jsonPath("$.errors[0].row").value(1))
+                .andExpect(jsonPath("$.errors[0].message", containsString("empty")));
+    }
+
+    @Test
+    void uploadOverTheByteLimitIsA413NamingTheLimit() throws Exception {
+        expectProblem(mvc.perform(post("/datasets").contentType(CSV).content(resource("breast_cancer"))), 413)
+                .andExpect(jsonPath("$.detail", containsString("20000 bytes")))
+                .andExpect(jsonPath("$.detail", containsString("bnserve.limits.max-upload-bytes")));
+        MockMultipartFile big = new MockMultipartFile("file", "bc.csv", "text/csv", resource("breast_cancer"));
+        expectProblem(mvc.perform(multipart("/datasets").file(big)), 413);
+    }
+
+    @Test
+    void tooManyRowsIsA413() throws Exception {
+        String csv = "a\n" + "1\n".repeat(1001);
+        expectProblem(mvc.perform(post("/datasets").contentType(CSV).content(csv)), 413)
+                .andExpect(jsonPath("$.detail", containsString("bnserve.limits.max-rows")))
+                .andExpect(jsonPath("$.errors[0].row").value(1002));
+    }
+
+    @Test
+    void multipartWithoutFilePartIsA400() throws Exception {
+        MockMultipartFile other = new MockMultipartFile("data", "iris.csv", "text/csv", resource("iris"));
+        expectProblem(mvc.perform(multipart("/datasets").file(other)), 400)
+                .andExpect(jsonPath("$.errors[0].field").value("file"));
+    }
+
+    @Test
+    void overlongNameIsA400OnTheNameField() throws Exception {
+        expectProblem(mvc.perform(post("/datasets").param("name", "n".repeat(201)).contentType(CSV).content("a\n1\n")), 400)
+                .andExpect(jsonPath("$.errors[0].field").value("name"));
+    }
+
+    @Test
+    void unsupportedMediaTypeIsA415() throws Exception {
+        expectProblem(mvc.perform(post("/datasets").contentType(MediaType.APPLICATION_JSON).content("{}")), 415)
+                .andExpect(jsonPath("$.detail", containsString("text/csv")));
+    }
+
+    @Test
+    void wrongMethodIsA405() throws Exception {
+        expectProblem(mvc.perform(put("/datasets").contentType(CSV).content("a\n1\n")), 405);
+    }
+
+    @Test
+    void unknownOrMalformedIdsAre404() throws Exception {
+        expectProblem(mvc.perform(get("/datasets/d-00000000000000000000000000")), 404);
+        expectProblem(mvc.perform(get("/datasets/..%2F..%2Fetc")), 404);
+        expectProblem(mvc.perform(delete("/datasets/not-an-id")), 404);
+    }
+
+    @Test
+    void unknownPathIsA404Problem() throws Exception {
+        expectProblem(mvc.perform(get("/nothing-here")), 404);
+    }
+
+    @Test
+    void malformedJsonIsA400WithoutInternals() throws Exception {
+        String body = expectProblem(mvc.perform(post("/probe").contentType(MediaType.APPLICATION_JSON).content("{\"label\": ")), 400)
+                .andExpect(jsonPath("$.detail", containsString("JSON")))
+                .andReturn().getResponse().getContentAsString();
+        assertNoInternals(body);
+    }
+
+    @Test
+    void wrongJsonTypeNamesTheField() throws Exception {
+        String body = expectProblem(mvc.perform(post("/probe").contentType(MediaType.APPLICATION_JSON)
+                .content("{\"label\": \"x\", \"epochs\": 3, \"hidden\": [1, \"wide\"]}")), 400)
+                .andExpect(jsonPath("$.errors[0].field").value("hidden[1]"))
+                .andExpect(jsonPath("$.errors[0].message").value("must be a number"))
+                .andReturn().getResponse().getContentAsString();
+        assertNoInternals(body);
+    }
+
+    @Test
+    void beanValidationFailuresListEveryField() throws Exception {
+        expectProblem(mvc.perform(post("/probe").contentType(MediaType.APPLICATION_JSON)
+                .content("{\"label\": \" \", \"epochs\": 0}")), 400)
+                .andExpect(jsonPath("$.errors", hasSize(2)))
+                .andExpect(jsonPath("$.errors[?(@.field == 'label')]").exists())
+                .andExpect(jsonPath("$.errors[?(@.field == 'epochs')]").exists());
+    }
+
+    @Test
+    void badQueryParameterIsA400() throws Exception {
+        expectProblem(mvc.perform(get("/probe/number").param("n", "many")), 400);
+        expectProblem(mvc.perform(get("/probe/number")), 400);
+    }
+
+    // ---------------------------------------------------------------- 500
+
+    @Test
+    void unexpectedFailureIsA500RevealingNothing() throws Exception {
+        doThrow(new IllegalStateException("secret at /var/lib/bnserve in dev.bnserve.data.Whatever"))
+                .when(store).list();
+        String body = expectProblem(mvc.perform(get("/datasets")), 500)
+                .andExpect(jsonPath("$.title").value("Internal Server Error"))
+                .andExpect(jsonPath("$.detail").value(ApiExceptionHandler.INTERNAL_DETAIL))
+                .andReturn().getResponse().getContentAsString();
+        assertNoInternals(body);
+        assertThat(body).doesNotContain("secret", "/var/lib", "IllegalState");
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private static ResultActions expectProblem(ResultActions result, int status) throws Exception {
+        return result.andExpect(status().is(status))
+                .andExpect(content().contentTypeCompatibleWith(PROBLEM))
+                .andExpect(jsonPath("$.status").value(status))
+                .andExpect(jsonPath("$.title").isString())
+                .andExpect(jsonPath("$.detail").isString());
+    }
+
+    private static void assertNoInternals(String body) {
+        assertThat(body).doesNotContain("Exception", "java.", "tools.jackson", "dev.bnserve", "\tat ");
+    }
+
+    private static byte[] resource(String name) throws IOException {
+        try (InputStream in = DatasetControllerTest.class.getResourceAsStream("/data/" + name + ".csv")) {
+            assertThat(in).isNotNull();
+            return in.readAllBytes();
+        }
+    }
+
+}
