@@ -41,7 +41,7 @@ public final class Gemm {
      * Products with fewer flops ({@code 2·m·n·k}) than this run single-threaded even on a
      * multi-threaded instance (handing work to another thread costs tens of microseconds).
      */
-    public static final long PARALLEL_MIN_FLOPS = 4_000_000L;
+    public static final long PARALLEL_MIN_FLOPS = 8_000_000L;
 
     private static final Constructor<?> VECTOR_CTOR = findVector();
 
@@ -115,6 +115,10 @@ public final class Gemm {
         if (transA) check("A", a, aOff, lda, k, m); else check("A", a, aOff, lda, m, k);
         if (transB) check("B", b, bOff, ldb, n, k); else check("B", b, bOff, ldb, k, n);
 
+        if (transB && m <= FEW_ROWS_NT) {
+            fewRowsNT(transA, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+            return;
+        }
         int t = engines.length;
         if (t == 1 || 2.0 * m * n * k < PARALLEL_MIN_FLOPS) {
             engines[0].run(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
@@ -184,6 +188,62 @@ public final class Gemm {
         if (failure instanceof RuntimeException re) throw re;
         if (failure instanceof Error err) throw err;
         if (failure != null) throw new IllegalStateException("gemm worker failed", failure);
+    }
+
+    /** Up to this many rows, op(B) = Bᵀ is read in place (no transposing pack; e.g. single-row inference). */
+    private static final int FEW_ROWS_NT = 4;
+
+    /**
+     * C = op(A)·Bᵀ for a few rows: 8 output columns at a time, each a scalar fma chain over
+     * contiguous rows of b (same chain as the kernels, so the same bits).
+     */
+    private static void fewRowsNT(boolean transA, int m, int n, int k, double[] a, int aOff, int lda,
+                                  double[] b, int bOff, int ldb, double[] c, int cOff, int ldc, boolean accumulate) {
+        int aps = transA ? lda : 1;
+        for (int i = 0; i < m; i++) {
+            int ai = aOff + (transA ? i : i * lda);
+            int ci = cOff + i * ldc;
+            int j = 0;
+            for (; j + 8 <= n; j += 8) {
+                int b0 = bOff + j * ldb;
+                double s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+                if (accumulate) {
+                    s0 = c[ci + j];
+                    s1 = c[ci + j + 1];
+                    s2 = c[ci + j + 2];
+                    s3 = c[ci + j + 3];
+                    s4 = c[ci + j + 4];
+                    s5 = c[ci + j + 5];
+                    s6 = c[ci + j + 6];
+                    s7 = c[ci + j + 7];
+                }
+                for (int p = 0, ap = ai; p < k; p++, ap += aps) {
+                    double x = a[ap];
+                    int bp = b0 + p;
+                    s0 = Math.fma(x, b[bp], s0);
+                    s1 = Math.fma(x, b[bp + ldb], s1);
+                    s2 = Math.fma(x, b[bp + 2 * ldb], s2);
+                    s3 = Math.fma(x, b[bp + 3 * ldb], s3);
+                    s4 = Math.fma(x, b[bp + 4 * ldb], s4);
+                    s5 = Math.fma(x, b[bp + 5 * ldb], s5);
+                    s6 = Math.fma(x, b[bp + 6 * ldb], s6);
+                    s7 = Math.fma(x, b[bp + 7 * ldb], s7);
+                }
+                c[ci + j] = s0;
+                c[ci + j + 1] = s1;
+                c[ci + j + 2] = s2;
+                c[ci + j + 3] = s3;
+                c[ci + j + 4] = s4;
+                c[ci + j + 5] = s5;
+                c[ci + j + 6] = s6;
+                c[ci + j + 7] = s7;
+            }
+            for (; j < n; j++) {
+                double s0 = accumulate ? c[ci + j] : 0.0;
+                for (int p = 0, ap = ai, bp = bOff + j * ldb; p < k; p++, ap += aps) s0 = Math.fma(a[ap], b[bp + p], s0);
+                c[ci + j] = s0;
+            }
+        }
     }
 
     /** Bounds check of a rows×cols row-major matrix with leading dimension ld (rows, cols > 0). */

@@ -19,6 +19,10 @@ final class VectorGemm extends Gemm.Engine {
     private static final int KC = 256;
     private static final int MC = 128;
     private static final int NC = 2048;
+    /** Read B in place (no packing) when op(B) is not transposed and m is at most this. */
+    private static final int DIRECT_B_MAX_M = 16;
+    /** Read A in place (no packing) when n is at most this. */
+    private static final int DIRECT_A_MAX_N = 64;
 
     private double[] apack = new double[0];
     private double[] bpack = new double[0];
@@ -48,6 +52,11 @@ final class VectorGemm extends Gemm.Engine {
     void run(boolean transA, boolean transB, int m, int n, int k,
              double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
              double[] c, int cOff, int ldc, boolean accumulate) {
+        // Packing costs O(k·n) for B and O(m·k) for A against O(m·n·k) flops: read an operand in place
+        // when it is reused by few panels of the other one (full panels only; ragged edges are packed).
+        boolean directB = !transB && m <= DIRECT_B_MAX_M;
+        boolean directA = n <= DIRECT_A_MAX_N;
+        int ars = transA ? 1 : lda, aps = transA ? lda : 1;
         int kcMax = Math.min(KC, k);
         int needB = kcMax * roundUp(Math.min(NC, n), NR);
         if (bpack.length < needB) bpack = new double[needB];
@@ -60,23 +69,47 @@ final class VectorGemm extends Gemm.Engine {
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
                 boolean load = accumulate || pc > 0;
-                packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp);
+                packB(transB, directB, b, bOff, ldb, pc, kc, jc, nc, bp);
                 for (int ic = 0; ic < m; ic += MC) {
                     int mc = Math.min(MC, m - ic);
-                    packA(transA, a, aOff, lda, ic, mc, pc, kc, ap);
+                    packA(transA, directA, a, aOff, lda, ic, mc, pc, kc, ap);
                     int bo = 0;
                     for (int j0 = 0; j0 < nc; ) {
                         int rem = nc - j0;
                         int wp = panelWidth(rem);
                         int w = Math.min(wp, rem);
+                        double[] bx;
+                        int bx0, bps;
+                        if (directB && w == wp) {
+                            bx = b;
+                            bx0 = bOff + pc * ldb + jc + j0;
+                            bps = ldb;
+                        } else {
+                            bx = bp;
+                            bx0 = bo;
+                            bps = wp;
+                        }
                         int ao = 0;
                         for (int i0 = 0; i0 < mc; i0 += MR, ao += MR * kc) {
                             int h = Math.min(MR, mc - i0);
                             int co = cOff + (ic + i0) * ldc + jc + j0;
-                            if (h == MR && w == wp) {
-                                kernel(wp, kc, ap, ao, bp, bo, c, co, ldc, load);
+                            double[] ax;
+                            int ax0, xrs, xps;
+                            if (directA && h == MR) {
+                                ax = a;
+                                ax0 = aOff + (ic + i0) * ars + pc * aps;
+                                xrs = ars;
+                                xps = aps;
                             } else {
-                                edge(wp, w, h, kc, ap, ao, bp, bo, c, co, ldc, load);
+                                ax = ap;
+                                ax0 = ao;
+                                xrs = 1;
+                                xps = MR;
+                            }
+                            if (h == MR && w == wp) {
+                                kernel(wp, kc, ax, ax0, xrs, xps, bx, bx0, bps, c, co, ldc, load);
+                            } else {
+                                edge(wp, w, h, kc, ax, ax0, xrs, xps, bx, bx0, bps, c, co, ldc, load);
                             }
                         }
                         bo += wp * kc;
@@ -99,35 +132,42 @@ final class VectorGemm extends Gemm.Engine {
         return L;
     }
 
-    private void edge(int wp, int w, int h, int kc, double[] ap, int ao, double[] bp, int bo,
-                      double[] c, int co, int ldc, boolean load) {
+    /** A ragged tile (fewer than MR rows or fewer than wp columns of C) through the scratch tile. */
+    private void edge(int wp, int w, int h, int kc, double[] ax, int ax0, int xrs, int xps,
+                      double[] bx, int bx0, int bps, double[] c, int co, int ldc, boolean load) {
         double[] t = tile;
         if (load) {
             for (int r = 0; r < h; r++) System.arraycopy(c, co + r * ldc, t, r * wp, w);
         }
-        kernel(wp, kc, ap, ao, bp, bo, t, 0, wp, load);
+        kernel(wp, kc, ax, ax0, xrs, xps, bx, bx0, bps, t, 0, wp, load);
         for (int r = 0; r < h; r++) System.arraycopy(t, r * wp, c, co + r * ldc, w);
     }
 
-    private static void kernel(int wp, int kc, double[] ap, int ao, double[] bp, int bo,
-                               double[] c, int co, int ldc, boolean load) {
+    private static void kernel(int wp, int kc, double[] ax, int ax0, int xrs, int xps,
+                               double[] bx, int bx0, int bps, double[] c, int co, int ldc, boolean load) {
         if (wp == 4 * L) {
-            k4x4(kc, ap, ao, bp, bo, c, co, ldc, load);
+            k4x4(kc, ax, ax0, xrs, xps, bx, bx0, bps, c, co, ldc, load);
         } else if (wp == 2 * L) {
-            k4x2(kc, ap, ao, bp, bo, c, co, ldc, load);
+            k4x2(kc, ax, ax0, xrs, xps, bx, bx0, bps, c, co, ldc, load);
         } else {
-            k4x1(kc, ap, ao, bp, bo, c, co, ldc, load);
+            k4x1(kc, ax, ax0, xrs, xps, bx, bx0, bps, c, co, ldc, load);
         }
     }
 
-    /** B panel layout: for each panel (width wp, padded with zeros), kc rows of wp contiguous values. */
-    private static void packB(boolean transB, double[] b, int bOff, int ldb, int pc, int kc, int jc, int nc, double[] bp) {
+    /**
+     * B panel layout: for each panel (width wp, padded with zeros), kc rows of wp contiguous values.
+     * With {@code direct}, only the ragged last panel is packed (full panels are read in place).
+     */
+    private static void packB(boolean transB, boolean direct, double[] b, int bOff, int ldb, int pc, int kc,
+                              int jc, int nc, double[] bp) {
         int bo = 0;
         for (int j0 = 0; j0 < nc; ) {
             int rem = nc - j0;
             int wp = panelWidth(rem);
             int w = Math.min(wp, rem);
-            if (transB) {
+            if (direct && w == wp) {
+                // read in place
+            } else if (transB) {
                 // op(B)[p][j] = b[bOff + j*ldb + p]
                 for (int cI = 0; cI < w; cI++) {
                     int src = bOff + (jc + j0 + cI) * ldb + pc;
@@ -152,11 +192,16 @@ final class VectorGemm extends Gemm.Engine {
         }
     }
 
-    /** A panel layout: for each MR-row panel (zero padded), kc columns of MR contiguous values. */
-    private static void packA(boolean transA, double[] a, int aOff, int lda, int ic, int mc, int pc, int kc, double[] ap) {
+    /**
+     * A panel layout: for each MR-row panel (zero padded), kc columns of MR contiguous values.
+     * With {@code direct}, only the ragged last panel is packed.
+     */
+    private static void packA(boolean transA, boolean direct, double[] a, int aOff, int lda, int ic, int mc,
+                              int pc, int kc, double[] ap) {
         int ao = 0;
         for (int i0 = 0; i0 < mc; i0 += MR, ao += MR * kc) {
             int h = Math.min(MR, mc - i0);
+            if (direct && h == MR) continue;
             if (transA) {
                 // op(A)[i][p] = a[aOff + p*lda + i]
                 int src = aOff + pc * lda + ic + i0;
@@ -185,7 +230,7 @@ final class VectorGemm extends Gemm.Engine {
         }
     }
 
-    private static void k4x4(int kc, double[] ap, int ao, double[] bp, int bo,
+    private static void k4x4(int kc, double[] a, int ao, int ars, int aps, double[] b, int bo, int bps,
                              double[] c, int co, int ldc, boolean load) {
         DoubleVector c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33;
         int r1 = co + ldc, r2 = r1 + ldc, r3 = r2 + ldc;
@@ -213,32 +258,33 @@ final class VectorGemm extends Gemm.Engine {
             c20 = z; c21 = z; c22 = z; c23 = z;
             c30 = z; c31 = z; c32 = z; c33 = z;
         }
+        int a1 = ars, a2 = 2 * ars, a3 = 3 * ars;
         for (int p = 0; p < kc; p++) {
-            int bi = bo + p * (4 * L), ai = ao + p * MR;
-            DoubleVector b0 = DoubleVector.fromArray(S, bp, bi);
-            DoubleVector b1 = DoubleVector.fromArray(S, bp, bi + L);
-            DoubleVector b2 = DoubleVector.fromArray(S, bp, bi + 2 * L);
-            DoubleVector b3 = DoubleVector.fromArray(S, bp, bi + 3 * L);
-            DoubleVector a0 = DoubleVector.broadcast(S, ap[ai]);
-            c00 = a0.fma(b0, c00);
-            c01 = a0.fma(b1, c01);
-            c02 = a0.fma(b2, c02);
-            c03 = a0.fma(b3, c03);
-            DoubleVector a1 = DoubleVector.broadcast(S, ap[ai + 1]);
-            c10 = a1.fma(b0, c10);
-            c11 = a1.fma(b1, c11);
-            c12 = a1.fma(b2, c12);
-            c13 = a1.fma(b3, c13);
-            DoubleVector a2 = DoubleVector.broadcast(S, ap[ai + 2]);
-            c20 = a2.fma(b0, c20);
-            c21 = a2.fma(b1, c21);
-            c22 = a2.fma(b2, c22);
-            c23 = a2.fma(b3, c23);
-            DoubleVector a3 = DoubleVector.broadcast(S, ap[ai + 3]);
-            c30 = a3.fma(b0, c30);
-            c31 = a3.fma(b1, c31);
-            c32 = a3.fma(b2, c32);
-            c33 = a3.fma(b3, c33);
+            int bi = bo + p * bps, ai = ao + p * aps;
+            DoubleVector b0 = DoubleVector.fromArray(S, b, bi);
+            DoubleVector b1 = DoubleVector.fromArray(S, b, bi + L);
+            DoubleVector b2 = DoubleVector.fromArray(S, b, bi + 2 * L);
+            DoubleVector b3 = DoubleVector.fromArray(S, b, bi + 3 * L);
+            DoubleVector x0 = DoubleVector.broadcast(S, a[ai]);
+            c00 = x0.fma(b0, c00);
+            c01 = x0.fma(b1, c01);
+            c02 = x0.fma(b2, c02);
+            c03 = x0.fma(b3, c03);
+            DoubleVector x1 = DoubleVector.broadcast(S, a[ai + a1]);
+            c10 = x1.fma(b0, c10);
+            c11 = x1.fma(b1, c11);
+            c12 = x1.fma(b2, c12);
+            c13 = x1.fma(b3, c13);
+            DoubleVector x2 = DoubleVector.broadcast(S, a[ai + a2]);
+            c20 = x2.fma(b0, c20);
+            c21 = x2.fma(b1, c21);
+            c22 = x2.fma(b2, c22);
+            c23 = x2.fma(b3, c23);
+            DoubleVector x3 = DoubleVector.broadcast(S, a[ai + a3]);
+            c30 = x3.fma(b0, c30);
+            c31 = x3.fma(b1, c31);
+            c32 = x3.fma(b2, c32);
+            c33 = x3.fma(b3, c33);
         }
         c00.intoArray(c, co);
         c01.intoArray(c, co + L);
@@ -258,7 +304,7 @@ final class VectorGemm extends Gemm.Engine {
         c33.intoArray(c, r3 + 3 * L);
     }
 
-    private static void k4x2(int kc, double[] ap, int ao, double[] bp, int bo,
+    private static void k4x2(int kc, double[] a, int ao, int ars, int aps, double[] b, int bo, int bps,
                              double[] c, int co, int ldc, boolean load) {
         DoubleVector c00, c01, c10, c11, c20, c21, c30, c31;
         int r1 = co + ldc, r2 = r1 + ldc, r3 = r2 + ldc;
@@ -273,24 +319,28 @@ final class VectorGemm extends Gemm.Engine {
             c31 = DoubleVector.fromArray(S, c, r3 + L);
         } else {
             DoubleVector z = DoubleVector.zero(S);
-            c00 = z; c01 = z; c10 = z; c11 = z;
-            c20 = z; c21 = z; c30 = z; c31 = z;
+            c00 = z; c01 = z;
+            c10 = z; c11 = z;
+            c20 = z; c21 = z;
+            c30 = z; c31 = z;
         }
-        for (int p = 0; p < kc; p++, ao += MR, bo += 2 * L) {
-            DoubleVector b0 = DoubleVector.fromArray(S, bp, bo);
-            DoubleVector b1 = DoubleVector.fromArray(S, bp, bo + L);
-            DoubleVector a0 = DoubleVector.broadcast(S, ap[ao]);
-            c00 = a0.fma(b0, c00);
-            c01 = a0.fma(b1, c01);
-            DoubleVector a1 = DoubleVector.broadcast(S, ap[ao + 1]);
-            c10 = a1.fma(b0, c10);
-            c11 = a1.fma(b1, c11);
-            DoubleVector a2 = DoubleVector.broadcast(S, ap[ao + 2]);
-            c20 = a2.fma(b0, c20);
-            c21 = a2.fma(b1, c21);
-            DoubleVector a3 = DoubleVector.broadcast(S, ap[ao + 3]);
-            c30 = a3.fma(b0, c30);
-            c31 = a3.fma(b1, c31);
+        int a1 = ars, a2 = 2 * ars, a3 = 3 * ars;
+        for (int p = 0; p < kc; p++) {
+            int bi = bo + p * bps, ai = ao + p * aps;
+            DoubleVector b0 = DoubleVector.fromArray(S, b, bi);
+            DoubleVector b1 = DoubleVector.fromArray(S, b, bi + L);
+            DoubleVector x0 = DoubleVector.broadcast(S, a[ai]);
+            c00 = x0.fma(b0, c00);
+            c01 = x0.fma(b1, c01);
+            DoubleVector x1 = DoubleVector.broadcast(S, a[ai + a1]);
+            c10 = x1.fma(b0, c10);
+            c11 = x1.fma(b1, c11);
+            DoubleVector x2 = DoubleVector.broadcast(S, a[ai + a2]);
+            c20 = x2.fma(b0, c20);
+            c21 = x2.fma(b1, c21);
+            DoubleVector x3 = DoubleVector.broadcast(S, a[ai + a3]);
+            c30 = x3.fma(b0, c30);
+            c31 = x3.fma(b1, c31);
         }
         c00.intoArray(c, co);
         c01.intoArray(c, co + L);
@@ -302,29 +352,38 @@ final class VectorGemm extends Gemm.Engine {
         c31.intoArray(c, r3 + L);
     }
 
-    private static void k4x1(int kc, double[] ap, int ao, double[] bp, int bo,
+    private static void k4x1(int kc, double[] a, int ao, int ars, int aps, double[] b, int bo, int bps,
                              double[] c, int co, int ldc, boolean load) {
-        DoubleVector c0, c1, c2, c3;
+        DoubleVector c00, c10, c20, c30;
         int r1 = co + ldc, r2 = r1 + ldc, r3 = r2 + ldc;
         if (load) {
-            c0 = DoubleVector.fromArray(S, c, co);
-            c1 = DoubleVector.fromArray(S, c, r1);
-            c2 = DoubleVector.fromArray(S, c, r2);
-            c3 = DoubleVector.fromArray(S, c, r3);
+            c00 = DoubleVector.fromArray(S, c, co);
+            c10 = DoubleVector.fromArray(S, c, r1);
+            c20 = DoubleVector.fromArray(S, c, r2);
+            c30 = DoubleVector.fromArray(S, c, r3);
         } else {
             DoubleVector z = DoubleVector.zero(S);
-            c0 = z; c1 = z; c2 = z; c3 = z;
+            c00 = z;
+            c10 = z;
+            c20 = z;
+            c30 = z;
         }
-        for (int p = 0; p < kc; p++, ao += MR, bo += L) {
-            DoubleVector b0 = DoubleVector.fromArray(S, bp, bo);
-            c0 = DoubleVector.broadcast(S, ap[ao]).fma(b0, c0);
-            c1 = DoubleVector.broadcast(S, ap[ao + 1]).fma(b0, c1);
-            c2 = DoubleVector.broadcast(S, ap[ao + 2]).fma(b0, c2);
-            c3 = DoubleVector.broadcast(S, ap[ao + 3]).fma(b0, c3);
+        int a1 = ars, a2 = 2 * ars, a3 = 3 * ars;
+        for (int p = 0; p < kc; p++) {
+            int bi = bo + p * bps, ai = ao + p * aps;
+            DoubleVector b0 = DoubleVector.fromArray(S, b, bi);
+            DoubleVector x0 = DoubleVector.broadcast(S, a[ai]);
+            c00 = x0.fma(b0, c00);
+            DoubleVector x1 = DoubleVector.broadcast(S, a[ai + a1]);
+            c10 = x1.fma(b0, c10);
+            DoubleVector x2 = DoubleVector.broadcast(S, a[ai + a2]);
+            c20 = x2.fma(b0, c20);
+            DoubleVector x3 = DoubleVector.broadcast(S, a[ai + a3]);
+            c30 = x3.fma(b0, c30);
         }
-        c0.intoArray(c, co);
-        c1.intoArray(c, r1);
-        c2.intoArray(c, r2);
-        c3.intoArray(c, r3);
+        c00.intoArray(c, co);
+        c10.intoArray(c, r1);
+        c20.intoArray(c, r2);
+        c30.intoArray(c, r3);
     }
 }

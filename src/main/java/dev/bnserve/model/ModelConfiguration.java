@@ -1,0 +1,22 @@
+package dev.bnserve.model;
+
+import dev.bnserve.config.BnserveProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import tools.jackson.databind.json.JsonMapper;
+
+@Configuration(proxyBeanMethods = false)
+class ModelConfiguration {
+
+    @Bean
+    ModelJson modelJson(JsonMapper mapper) {
+        return new ModelJson(mapper);
+    }
+
+    @Bean
+    ModelStore modelStore(BnserveProperties properties, ModelJson json) {
+        ModelStore store = new ModelStore(properties.dataDir(), json);
+        store.load();
+        return store;
+    }
+}

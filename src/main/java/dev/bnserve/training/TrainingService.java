@@ -1,0 +1,212 @@
+package dev.bnserve.training;
+
+import dev.bnserve.config.BnserveProperties;
+import dev.bnserve.data.Dataset;
+import dev.bnserve.data.DatasetStore;
+import dev.bnserve.model.ModelIds;
+import dev.bnserve.model.ModelRecord;
+import dev.bnserve.model.ModelStatus;
+import dev.bnserve.model.ModelStore;
+import dev.bnserve.nn.EpochStats;
+import dev.bnserve.nn.Gemm;
+import dev.bnserve.nn.Network;
+import dev.bnserve.nn.Trainer;
+import dev.bnserve.nn.TrainingCancelledException;
+import dev.bnserve.nn.TrainingException;
+import dev.bnserve.nn.TrainingResult;
+import dev.bnserve.web.ApiException;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Service;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Training jobs: validates a request, records the model as queued, and trains it on a bounded
+ * executor ({@code bnserve.training.concurrency} at once, {@code queue-capacity} waiting, more are
+ * refused with 429). Progress is visible in the store after every epoch and pushed to subscribers.
+ */
+@Service
+public class TrainingService {
+    private static final Logger log = LoggerFactory.getLogger(TrainingService.class);
+
+    private final DatasetStore datasets;
+    private final ModelStore models;
+    private final BnserveProperties properties;
+    private final ThreadPoolExecutor executor;
+    private final Map<String, Job> jobs = new ConcurrentHashMap<>();
+    private final Timer trainingTimer;
+    private final MeterRegistry meters;
+
+    TrainingService(DatasetStore datasets, ModelStore models, BnserveProperties properties, MeterRegistry meters) {
+        this.datasets = datasets;
+        this.models = models;
+        this.properties = properties;
+        this.meters = meters;
+        BnserveProperties.Training t = properties.training();
+        this.executor = new ThreadPoolExecutor(t.concurrency(), t.concurrency(), 0, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(Math.max(1, t.queueCapacity())), r -> {
+                    Thread th = new Thread(r, "bnserve-training");
+                    th.setDaemon(true);
+                    return th;
+                });
+        this.trainingTimer = Timer.builder("bnserve.training").description("Time to train a model").register(meters);
+        meters.gaugeMapSize("bnserve.training.jobs", List.of(), jobs);
+    }
+
+    /** Validates and enqueues; returns the queued model. */
+    public ModelRecord submit(JsonNode body) {
+        String datasetId = TrainingRequestParser.datasetId(body);
+        Dataset ds = datasets.get(datasetId).orElseThrow(() -> new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, "Invalid training request",
+                "No dataset with id '" + abbreviate(datasetId) + "'; upload one with POST /datasets.",
+                List.of(dev.bnserve.web.FieldError.ofField("dataset", "unknown dataset"))));
+        TrainingRequest req = TrainingRequestParser.parse(body, ds, properties.limits());
+        Instant now = Instant.now();
+        ModelRecord queued = new ModelRecord(ModelIds.newId(), ModelStatus.QUEUED, null, now, null, ds.id(), req.label(), req.task(),
+                req.features(), TrainingInputs.classes(ds, req), req, 0, req.epochs(), List.of(), null, null, null);
+        Job job = new Job(queued.id(), req);
+        jobs.put(job.id, job);
+        models.save(queued);
+        try {
+            executor.execute(job);
+        } catch (RejectedExecutionException e) {
+            jobs.remove(job.id);
+            models.delete(job.id);
+            throw new ApiException(HttpStatus.TOO_MANY_REQUESTS, "Too Many Requests", "The training queue is full ("
+                    + properties.training().concurrency() + " running, " + properties.training().queueCapacity()
+                    + " queued; bnserve.training.queue-capacity). Try again when a job finishes.");
+        }
+        return queued;
+    }
+
+    /** Cancels a queued or running job and waits briefly for it to stop. False if no job is active. */
+    public boolean cancel(String id) {
+        Job job = jobs.get(id);
+        if (job == null) return false;
+        job.cancelled = true;
+        if (executor.remove(job)) job.finish(ModelStatus.CANCELLED, "cancelled before training started");
+        try {
+            job.done.get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.warn("job {} did not stop within 10 s of cancellation", id);
+        }
+        return true;
+    }
+
+    public boolean isActive(String id) {
+        return jobs.containsKey(id);
+    }
+
+    /** Calls {@code listener} with every change of the model until its job ends; false if no job is active. */
+    public boolean subscribe(String id, Consumer<ModelRecord> listener) {
+        Job job = jobs.get(id);
+        if (job == null) return false;
+        job.listeners.add(listener);
+        return true;
+    }
+
+    public void unsubscribe(String id, Consumer<ModelRecord> listener) {
+        Job job = jobs.get(id);
+        if (job != null) job.listeners.remove(listener);
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 64 ? s.substring(0, 64) + "…" : s;
+    }
+
+    private final class Job implements Runnable {
+        final String id;
+        final TrainingRequest request;
+        final List<Consumer<ModelRecord>> listeners = new CopyOnWriteArrayList<>();
+        final CompletableFuture<Void> done = new CompletableFuture<>();
+        volatile boolean cancelled;
+
+        Job(String id, TrainingRequest request) {
+            this.id = id;
+            this.request = request;
+        }
+
+        @Override
+        public void run() {
+            if (cancelled) {
+                finish(ModelStatus.CANCELLED, "cancelled before training started");
+                return;
+            }
+            ModelRecord current = publish(models.save(model().withStatus(ModelStatus.TRAINING, null, null)));
+            long start = System.nanoTime();
+            try {
+                Dataset ds = datasets.get(request.dataset())
+                        .orElseThrow(() -> new TrainingException("dataset " + request.dataset() + " was deleted before training started"));
+                TrainingInputs in = TrainingInputs.of(ds, request);
+                Network net = Network.initialize(request.networkSpec(in.data().outputs()), request.seed())
+                        .withGemm(Gemm.create(Runtime.getRuntime().availableProcessors()));
+                List<EpochStats> history = new CopyOnWriteArrayList<>();
+                final ModelRecord training = current;
+                TrainingResult r = new Trainer(request.trainingConfig()).train(net, in.data(), stats -> {
+                    history.add(stats);
+                    ModelRecord m = training.withProgress(List.copyOf(history));
+                    models.update(m);
+                    publish(m);
+                }, () -> cancelled);
+                EpochStats last = r.last();
+                ModelRecord.Metrics metrics = new ModelRecord.Metrics(r.trainingSeconds(), r.samplesPerSecond(), r.wallSeconds(),
+                        r.rowsProcessed(), r.trainRows(), r.validationRows(), finite(last.validationAccuracy()),
+                        finite(last.validationRmse()), finite(last.validationLoss()));
+                ModelRecord ready = model().withProgress(r.history()).ready(net.state(), metrics, Instant.now());
+                publish(models.save(ready));
+                meters.counter("bnserve.training.rows").increment(r.rowsProcessed());
+                log.info("model {} ready: {} epochs, {} rows/s", id, r.history().size(), Math.round(r.samplesPerSecond()));
+            } catch (TrainingCancelledException e) {
+                finish(ModelStatus.CANCELLED, e.getMessage());
+            } catch (TrainingException e) {
+                finish(ModelStatus.FAILED, e.getMessage());
+            } catch (RuntimeException | OutOfMemoryError e) {
+                log.error("training of model {} failed unexpectedly", id, e);
+                finish(ModelStatus.FAILED, e instanceof OutOfMemoryError ? "out of memory while training; use a smaller network or dataset"
+                        : "internal error while training");
+            } finally {
+                trainingTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                jobs.remove(id);
+                done.complete(null);
+            }
+        }
+
+        private ModelRecord model() {
+            return models.get(id).orElseThrow();
+        }
+
+        void finish(ModelStatus status, String reason) {
+            models.get(id).ifPresent(m -> publish(models.save(m.withStatus(status, reason, Instant.now()))));
+            jobs.remove(id);
+            done.complete(null);
+        }
+
+        private ModelRecord publish(ModelRecord m) {
+            for (Consumer<ModelRecord> l : listeners) {
+                try {
+                    l.accept(m);
+                } catch (RuntimeException e) {
+                    listeners.remove(l);
+                }
+            }
+            return m;
+        }
+    }
+
+    private static Double finite(double v) {
+        return Double.isFinite(v) ? v : null;
+    }
+}

@@ -1,0 +1,130 @@
+package dev.bnserve.web;
+
+import dev.bnserve.model.ModelFormatException;
+import dev.bnserve.model.ModelIds;
+import dev.bnserve.model.ModelJson;
+import dev.bnserve.model.ModelRecord;
+import dev.bnserve.model.ModelStatus;
+import dev.bnserve.model.ModelStore;
+import dev.bnserve.training.TrainingService;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Instant;
+import java.util.List;
+import java.util.function.Consumer;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/** Train models as background jobs, inspect, stream progress, cancel, delete, export and import them. */
+@RestController
+@RequestMapping("/models")
+class ModelController {
+    private static final long SSE_TIMEOUT_MS = 30 * 60 * 1000L;
+
+    private final TrainingService training;
+    private final ModelStore store;
+    private final ModelJson json;
+
+    ModelController(TrainingService training, ModelStore store, ModelJson json) {
+        this.training = training;
+        this.store = store;
+        this.json = json;
+    }
+
+    @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
+    ResponseEntity<ObjectNode> train(@RequestBody JsonNode body) {
+        ModelRecord queued = training.submit(body);
+        return ResponseEntity.accepted().location(URI.create("/models/" + queued.id())).body(json.write(queued));
+    }
+
+    @GetMapping
+    List<ObjectNode> list() {
+        return store.list().stream().map(json::summary).toList();
+    }
+
+    @GetMapping("/{id}")
+    ObjectNode get(@PathVariable String id) {
+        return json.write(find(id));
+    }
+
+    /** Cancels a queued or running job (the model stays, {@code cancelled}); removes a finished model. */
+    @DeleteMapping("/{id}")
+    ResponseEntity<Void> delete(@PathVariable String id) {
+        find(id);
+        if (!training.cancel(id)) store.delete(id);
+        return ResponseEntity.noContent().build();
+    }
+
+    @GetMapping(path = "/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    SseEmitter events(@PathVariable String id) {
+        ModelRecord m = find(id);
+        SseEmitter emitter = new SseEmitter(SSE_TIMEOUT_MS);
+        Consumer<ModelRecord> listener = new Consumer<>() {
+            @Override
+            public void accept(ModelRecord r) {
+                try {
+                    emitter.send(SseEmitter.event().name(r.status().isTerminal() ? "status" : "progress").data(json.summaryWithHistory(r), MediaType.APPLICATION_JSON));
+                    if (r.status().isTerminal()) emitter.complete();
+                } catch (IOException | IllegalStateException e) {
+                    training.unsubscribe(id, this);
+                }
+            }
+        };
+        listener.accept(m);
+        if (!m.status().isTerminal()) {
+            if (training.subscribe(id, listener)) {
+                emitter.onCompletion(() -> training.unsubscribe(id, listener));
+                emitter.onTimeout(() -> training.unsubscribe(id, listener));
+                // The job may have ended between the first snapshot and subscribing.
+                store.get(id).filter(r -> r.status().isTerminal()).ifPresent(listener);
+            } else {
+                store.get(id).ifPresent(listener);
+            }
+        }
+        return emitter;
+    }
+
+    @GetMapping("/{id}/export")
+    ResponseEntity<ObjectNode> export(@PathVariable String id) {
+        ModelRecord m = find(id);
+        if (m.status() != ModelStatus.READY) {
+            throw new ApiException(HttpStatus.CONFLICT, "Model not ready", "Model " + id + " is " + m.status().id() + "; only ready models can be exported.");
+        }
+        return ResponseEntity.ok().header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"" + id + ".json\"").body(json.write(m));
+    }
+
+    /** Takes an exported document (from this or another instance) and serves it under a new id. */
+    @PostMapping(path = "/import", consumes = MediaType.APPLICATION_JSON_VALUE)
+    ResponseEntity<ObjectNode> importModel(@RequestBody JsonNode body) {
+        ModelRecord doc;
+        try {
+            doc = json.read(body);
+        } catch (ModelFormatException e) {
+            throw new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, "Invalid model document", e.getMessage(), List.of(FieldError.ofField(e.field(), e.getMessage())));
+        }
+        if (doc.status() != ModelStatus.READY) {
+            throw new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, "Invalid model document", "Only ready models can be imported; this one is " + doc.status().id() + ".",
+                    List.of(FieldError.ofField("status", "must be ready")));
+        }
+        String origin = doc.source() != null ? doc.source() : doc.id();
+        Instant now = Instant.now();
+        ModelRecord imported = store.save(doc.withIdentity(ModelIds.newId(), origin, now).withStatus(ModelStatus.READY, null, now));
+        return ResponseEntity.created(URI.create("/models/" + imported.id())).body(json.write(imported));
+    }
+
+    private ModelRecord find(String id) {
+        return store.get(id).orElseThrow(() -> ApiException.notFound("model", id.length() > 64 ? id.substring(0, 64) + "…" : id));
+    }
+}
