@@ -47,7 +47,6 @@ public final class Gemm {
 
     private final Engine[] engines;
     private final String name;
-    @SuppressWarnings("unchecked")
     private final Future<?>[] futures;
 
     private Gemm(Engine[] engines) {

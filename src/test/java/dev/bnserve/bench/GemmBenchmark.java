@@ -18,12 +18,11 @@ import java.util.SplittableRandom;
  */
 public final class GemmBenchmark {
     private record Shape(String label, boolean ta, boolean tb, int m, int n, int k) {
-        static Shape layer(String what, int batch, int in, int out, List<Shape> into) {
+        static void layer(int batch, int in, int out, List<Shape> into) {
             String l = "B=" + batch + " " + in + "->" + out;
             into.add(new Shape(l + " fwd", false, true, batch, out, in));
             into.add(new Shape(l + " dW", true, false, out, in, batch));
             into.add(new Shape(l + " dX", false, false, batch, in, out));
-            return null;
         }
     }
 
@@ -36,12 +35,16 @@ public final class GemmBenchmark {
         shapes.add(new Shape("256x256x256 NN", false, false, 256, 256, 256));
         shapes.add(new Shape("128x64x64 NN", false, false, 128, 64, 64));
         shapes.add(new Shape("32x16x16 NN", false, false, 32, 16, 16));
-        Shape.layer("", 32, 64, 64, shapes);
-        Shape.layer("", 32, 64, 10, shapes);
-        Shape.layer("", 256, 32, 256, shapes);
-        Shape.layer("", 256, 256, 256, shapes);
-        Shape.layer("", 256, 256, 5, shapes);
-        Shape.layer("", 256, 1024, 1024, shapes);
+        Shape.layer(32, 64, 64, shapes);
+        Shape.layer(32, 64, 10, shapes);
+        Shape.layer(256, 32, 256, shapes);
+        Shape.layer(256, 256, 256, shapes);
+        Shape.layer(256, 256, 5, shapes);
+        Shape.layer(256, 1024, 1024, shapes);
+        // around the threshold for using a second thread
+        for (int[] t : new int[][] {{64, 128, 128}, {128, 128, 128}, {64, 256, 256}, {128, 256, 128}, {128, 256, 256}, {256, 512, 128}}) {
+            shapes.add(new Shape("split " + t[0] + "x" + t[1] + "x" + t[2], false, false, t[0], t[1], t[2]));
+        }
         shapes.add(new Shape("m=1 256->256 fwd", false, true, 1, 256, 256));
         shapes.add(new Shape("m=1 1024->1024 fwd", false, true, 1, 1024, 1024));
 
@@ -52,6 +55,12 @@ public final class GemmBenchmark {
                 System.getProperty("java.version"), Gemm.describe(), Gemm.PARALLEL_MIN_FLOPS);
         System.out.printf(Locale.ROOT, "%-26s %5s %5s %5s | %18s | %18s | %18s%n", "shape", "m", "n", "k",
                 "scalar GF/s (us)", "vector-1T GF/s (us)", "vector-2T GF/s (us)");
+        // warm up every kernel on a few shapes so that the first row is not measured in the interpreter
+        for (Gemm g : new Gemm[] {scalar, vec1, vec2}) {
+            for (Shape s : shapes) {
+                if (s.m * (long) s.n * s.k <= 256L * 256 * 256) measure(g, s, g == scalar ? 0.02 : 0.05);
+            }
+        }
         for (Shape s : shapes) {
             if (!s.label.contains(filter)) continue;
             StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-26s %5d %5d %5d", s.label, s.m, s.n, s.k));
