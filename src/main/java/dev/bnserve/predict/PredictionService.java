@@ -32,6 +32,8 @@ public class PredictionService {
     private final Map<String, ServingModel> serving = new ConcurrentHashMap<>();
     private final int maxInstances;
     private final Timer timer;
+    /** The most recently finished ready model, kept current on every save and delete. */
+    private volatile ServingModel latest;
 
     PredictionService(ModelStore store, JsonMapper mapper, dev.bnserve.config.BnserveProperties properties, MeterRegistry meters) {
         this.store = store;
@@ -39,19 +41,27 @@ public class PredictionService {
         this.maxInstances = properties.limits().maxInstances();
         this.timer = Timer.builder("bnserve.predict").description("Prediction requests, parsing to answer").register(meters);
         store.onSaved(this::onSaved);
-        store.onDeleted(serving::remove);
+        store.onDeleted(id -> {
+            serving.remove(id);
+            refreshLatest();
+        });
     }
 
     private void onSaved(ModelRecord m) {
         if (m.status() == ModelStatus.READY && m.layers() != null) serving.put(m.id(), ServingModel.of(m));
         else serving.remove(m.id());
+        refreshLatest();
+    }
+
+    private synchronized void refreshLatest() {
+        latest = serving.values().stream().max(Comparator.comparing(ServingModel::finished).thenComparing(ServingModel::id)).orElse(null);
     }
 
     /** The most recently finished ready model, for {@code POST /predict} without {@code model}. */
     String latestId() {
-        return serving.values().stream().max(Comparator.comparing(ServingModel::finished).thenComparing(ServingModel::id))
-                .map(ServingModel::id)
-                .orElseThrow(() -> new ApiException(HttpStatus.CONFLICT, "No model ready", "No model is ready yet; train one with POST /models."));
+        ServingModel m = latest;
+        if (m == null) throw new ApiException(HttpStatus.CONFLICT, "No model ready", "No model is ready yet; train one with POST /models.");
+        return m.id();
     }
 
     /** Answers a {@code {"features": …}} or {@code {"instances": […]}} body with model {@code id} (null: the latest). */
