@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# HTTP benchmark: single-row digits predictions vs the same server's no-op endpoint, with wrk on loopback.
+# Usage: bench/http.sh [seconds per run, default 30]   (DURATION=30 CONNS="1 16" JAVA=... also honoured)
+# Runs on the newest JDK under /usr/lib/jvm (virtual threads need 21+), else the default java.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION=${1:-${DURATION:-30}}
+CONNS=${CONNS:-"1 16"}
+PORT=${PORT:-18080}
+command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
+JAVA=${JAVA:-$(ls -d /usr/lib/jvm/temurin-2*/bin/java 2>/dev/null | sort | tail -1 || true)}
+JAVA=${JAVA:-java}
+VIRTUAL=false
+"$JAVA" -version 2>&1 | grep -qE 'version "(2[1-9]|[3-9][0-9])' && VIRTUAL=true
+
+ls target/bnserve-*.jar >/dev/null 2>&1 || ./mvnw -q -B -DskipTests package
+JAR=$(ls target/bnserve-*.jar | head -1)
+DATA=$(mktemp -d)
+"$JAVA" --add-modules jdk.incubator.vector -Xms512m -Xmx1g -jar "$JAR" --server.port=$PORT --bnserve.data-dir="$DATA" \
+  --spring.threads.virtual.enabled=$VIRTUAL --logging.level.root=warn > "$DATA/server.log" 2>&1 &
+PID=$!
+trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null; rm -rf "$DATA"' EXIT
+for _ in $(seq 1 120); do curl -fs localhost:$PORT/ping >/dev/null 2>&1 && break; sleep 0.5; done
+
+DS=$(curl -fs -X POST "localhost:$PORT/datasets?name=digits" -H 'Content-Type: text/csv' --data-binary @examples/digits.csv | sed -E 's/.*"id":"([^"]+)".*/\1/' | head -c 40)
+MODEL=$(curl -fs -X POST localhost:$PORT/models -H 'Content-Type: application/json' \
+  -d "{\"dataset\":\"$DS\",\"label\":\"digit\",\"task\":\"classification\"}" | sed -E 's/.*"id":"(m-[^"]+)".*/\1/' | head -c 40)
+for _ in $(seq 1 300); do curl -fs localhost:$PORT/models/$MODEL | grep -q '"status":"ready"' && break; sleep 0.5; done
+echo "server: $("$JAVA" -version 2>&1 | head -1), virtual threads: $VIRTUAL, model $MODEL"
+
+run() { # name conns script url
+  wrk -t"$([ "$2" -ge 2 ] && echo 2 || echo 1)" -c"$2" -d5s -s "$3" "$4" >/dev/null 2>&1   # warm-up
+  local r; r=$(wrk -t"$([ "$2" -ge 2 ] && echo 2 || echo 1)" -c"$2" -d"${DURATION}s" --latency -s "$3" "$4" | grep RESULT)
+  echo "$1 c=$2 ${r#RESULT }"
+}
+declare -A RPS
+for c in $CONNS; do
+  p=$(run predict "$c" bench/predict.lua "http://localhost:$PORT/models/$MODEL/predict"); echo "$p"
+  n=$(run noop "$c" bench/noop.lua "http://localhost:$PORT/ping"); echo "$n"
+  pr=$(echo "$p" | sed -E 's/.*req_per_s=([0-9]+).*/\1/'); nr=$(echo "$n" | sed -E 's/.*req_per_s=([0-9]+).*/\1/')
+  echo "ratio predict/noop c=$c: $(awk -v a="$pr" -v b="$nr" 'BEGIN{printf "%.2f", a/b}')"
+done
