@@ -15,10 +15,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ArrayNode;
-import tools.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayOutputStream;
+import tools.jackson.core.JsonGenerator;
 
 /**
  * Stateless prediction from stored running statistics. Each ready model is compiled into a
@@ -64,36 +63,39 @@ public class PredictionService {
         return m.id();
     }
 
-    /** Answers a {@code {"features": …}} or {@code {"instances": […]}} body with model {@code id} (null: the latest). */
-    public ObjectNode predict(String id, JsonNode body) {
+    /**
+     * Answers a {@code {"features": …}} or {@code {"instances": […]}} body (optionally with {@code "model"})
+     * with model {@code id}, else the body's model, else the latest ready one. Returns the JSON answer's bytes.
+     */
+    public byte[] predict(String id, byte[] body) {
         long start = System.nanoTime();
         try {
-            ServingModel model = model(id == null ? latestId() : id);
-            if (body == null || !body.isObject()) throw bad("The request body must be a JSON object with 'features' or 'instances'.", "$");
-            JsonNode features = body.get("features");
-            JsonNode instances = body.get("instances");
-            if ((features == null) == (instances == null)) {
-                throw bad("Send exactly one of 'features' (one row) or 'instances' (many rows).", features == null ? "features" : "instances");
-            }
-            ObjectNode out = mapper.createObjectNode();
-            out.put("model", model.id());
+            PredictRequest req = PredictRequest.read(mapper, body, maxInstances);
+            String chosen = id != null ? id : req.model() != null ? req.model() : latestId();
+            ServingModel model = model(chosen);
+            double[][] rows = new double[req.rows().size()][];
+            for (int r = 0; r < rows.length; r++) rows[r] = row(model, req.rows().get(r));
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream(128 + 160 * rows.length);
             double[] scratch = new double[model.plan().scratchSize()];
-            if (features != null) {
-                double[] x = row(model, features, "features");
-                answer(model, x, scratch, out);
-            } else {
-                if (!instances.isArray()) throw bad("'instances' must be an array of rows.", "instances");
-                if (instances.isEmpty()) throw unprocessable("'instances' is empty.", FieldError.ofField("instances", "must hold at least one row"));
-                if (instances.size() > maxInstances) {
-                    throw new ApiException(HttpStatus.CONTENT_TOO_LARGE, "Too many instances", instances.size()
-                            + " instances exceed the limit of " + maxInstances + " per request (bnserve.limits.max-instances).");
+            double[] y = new double[model.plan().outputs()];
+            try (JsonGenerator g = mapper.createGenerator(bytes)) {
+                g.writeStartObject();
+                g.writeStringProperty("model", model.id());
+                if (req.single()) {
+                    answer(model, rows[0], scratch, y, g);
+                } else {
+                    g.writeName("predictions");
+                    g.writeStartArray();
+                    for (double[] x : rows) {
+                        g.writeStartObject();
+                        answer(model, x, scratch, y, g);
+                        g.writeEndObject();
+                    }
+                    g.writeEndArray();
                 }
-                double[][] rows = new double[instances.size()][];
-                for (int r = 0; r < rows.length; r++) rows[r] = row(model, instances.get(r), "instances[" + r + "]");
-                ArrayNode preds = out.putArray("predictions");
-                for (double[] x : rows) answer(model, x, scratch, preds.addObject());
+                g.writeEndObject();
             }
-            return out;
+            return bytes.toByteArray();
         } finally {
             timer.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
         }
@@ -107,14 +109,13 @@ public class PredictionService {
                 + (rec.error() != null ? " (" + rec.error() + ")" : "") + "; only ready models predict.");
     }
 
-    /** Runs the plan on one row and writes {@code prediction} (and {@code probabilities}) into {@code out}. */
-    private static void answer(ServingModel model, double[] x, double[] scratch, ObjectNode out) {
-        int k = model.plan().outputs();
-        double[] y = new double[k];
+    /** Runs the plan on one row and writes {@code prediction} (and {@code probabilities}). */
+    private static void answer(ServingModel model, double[] x, double[] scratch, double[] y, JsonGenerator g) {
+        int k = y.length;
         model.plan().predict(x, 0, y, 0, scratch);
         if (model.task() == Task.REGRESSION) {
-            if (!Double.isFinite(y[0])) throw unprocessable("The model's output for this row is not finite; the inputs are far outside the training data.", FieldError.ofField("features", "output overflowed"));
-            out.put("prediction", y[0]);
+            if (!Double.isFinite(y[0])) throw overflow();
+            g.writeNumberProperty("prediction", y[0]);
             return;
         }
         double max = Double.NEGATIVE_INFINITY;
@@ -125,60 +126,55 @@ public class PredictionService {
                 best = j;
             }
         }
-        if (!Double.isFinite(max)) throw unprocessable("The model's output for this row is not finite; the inputs are far outside the training data.", FieldError.ofField("features", "output overflowed"));
+        if (!Double.isFinite(max)) throw overflow();
         double sum = 0;
         for (int j = 0; j < k; j++) sum += y[j] = Math.exp(y[j] - max);
-        out.put("prediction", model.classes().get(best));
-        ObjectNode p = out.putObject("probabilities");
-        for (int j = 0; j < k; j++) p.put(model.classes().get(j), y[j] / sum);
+        g.writeStringProperty("prediction", model.classes().get(best));
+        g.writeName("probabilities");
+        g.writeStartObject();
+        for (int j = 0; j < k; j++) g.writeNumberProperty(model.classes().get(j), y[j] / sum);
+        g.writeEndObject();
     }
 
-    /** One row, by name ({@code {"a": 1}}) or in {@code inputs} order ({@code [1, 2]}). */
-    private static double[] row(ServingModel model, JsonNode node, String at) {
+    private static ApiException overflow() {
+        return unprocessable("The model's output for this row is not finite; the inputs are far outside the training data.",
+                FieldError.ofField("features", "output overflowed"));
+    }
+
+    /** Places a row's values in the model's input order, checking arity or names. */
+    private static double[] row(ServingModel model, PredictRequest.Row row) {
         int d = model.inputs().size();
-        double[] x = new double[d];
-        if (node.isArray()) {
-            if (node.size() != d) {
-                throw unprocessable("Expected " + d + " values in the order " + model.inputs() + ", got " + node.size() + ".",
-                        FieldError.ofField(at, "expected " + d + " values, got " + node.size()));
+        String at = row.path();
+        if (row.names() == null) {
+            if (row.values().length != d) {
+                throw unprocessable("Expected " + d + " values in the order " + model.inputs() + ", got " + row.values().length + ".",
+                        FieldError.ofField(at, "expected " + d + " values, got " + row.values().length));
             }
-            for (int i = 0; i < d; i++) x[i] = value(node.get(i), at + "[" + i + "]", model.inputs().get(i));
-            return x;
+            return row.values();
         }
-        if (!node.isObject()) throw bad("A row must be an array of numbers or an object of feature names to numbers.", at);
-        List<FieldError> errors = new ArrayList<>();
+        double[] x = new double[d];
         boolean[] seen = new boolean[d];
-        for (Map.Entry<String, JsonNode> e : node.properties()) {
-            Integer i = model.index().get(e.getKey());
+        List<FieldError> errors = new ArrayList<>();
+        for (int j = 0; j < row.names().length; j++) {
+            Integer i = model.index().get(row.names()[j]);
             if (i == null) {
-                errors.add(FieldError.ofField(at + "." + e.getKey(), "unknown feature (the model's inputs are " + model.inputs() + ")"));
-                continue;
+                errors.add(FieldError.ofField(at + "." + row.names()[j], "unknown feature (the model's inputs are " + model.inputs() + ")"));
+            } else if (seen[i]) {
+                errors.add(FieldError.ofField(at + "." + row.names()[j], "given twice"));
+            } else {
+                x[i] = row.values()[j];
+                seen[i] = true;
             }
-            x[i] = value(e.getValue(), at + "." + e.getKey(), e.getKey());
-            seen[i] = true;
         }
         for (int i = 0; i < d; i++) if (!seen[i]) errors.add(FieldError.ofField(at + "." + model.inputs().get(i), "missing feature"));
         if (!errors.isEmpty()) {
-            throw unprocessable("The row's feature names do not match the model's inputs " + model.inputs() + ": " + errors.get(0).field() + " " + errors.get(0).message() + ".", errors.toArray(FieldError[]::new));
+            throw unprocessable("The row's feature names do not match the model's inputs " + model.inputs() + ": "
+                    + errors.get(0).field() + " " + errors.get(0).message() + ".", errors.toArray(FieldError[]::new));
         }
         return x;
     }
 
-    private static double value(JsonNode v, String at, String feature) {
-        if (v == null || !v.isNumber()) {
-            throw unprocessable("Feature '" + feature + "' must be a number, got " + (v == null ? "nothing" : v.getNodeType().name().toLowerCase()) + ".",
-                    FieldError.ofField(at, "must be a number"));
-        }
-        double d = v.doubleValue();
-        if (!Double.isFinite(d)) throw unprocessable("Feature '" + feature + "' must be a finite number.", FieldError.ofField(at, "must be finite"));
-        return d;
-    }
-
-    private static ApiException bad(String detail, String field) {
-        return new ApiException(HttpStatus.BAD_REQUEST, "Bad Request", detail, List.of(FieldError.ofField(field, detail)));
-    }
-
     private static ApiException unprocessable(String detail, FieldError... errors) {
-        return new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, "Invalid prediction request", detail, List.of(errors));
+        return PredictRequest.unprocessable(detail, errors);
     }
 }
