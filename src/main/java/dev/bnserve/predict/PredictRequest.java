@@ -48,9 +48,19 @@ record PredictRequest(String model, boolean single, List<Row> rows) {
             if (rows == null) throw bad("Send exactly one of 'features' (one row) or 'instances' (many rows).", "features");
             return new PredictRequest(model, single, rows);
         } catch (JacksonException e) {
-            throw new ApiException(HttpStatus.BAD_REQUEST, "Malformed JSON", "The request body is not valid JSON: " + e.getOriginalMessage(),
+            throw new ApiException(HttpStatus.BAD_REQUEST, "Malformed JSON", "The request body is not valid JSON: " + readable(e.getOriginalMessage()) + ".",
                     List.of(FieldError.ofField("$", "malformed JSON")));
         }
+    }
+
+    /** Jackson's message without source locations or hints about parser features. */
+    static String readable(String message) {
+        String m = message == null ? "unreadable" : message;
+        for (String cut : new String[]{"\n", " (start marker", ": enable `", " at [Source"}) {
+            int i = m.indexOf(cut);
+            if (i > 0) m = m.substring(0, i);
+        }
+        return m;
     }
 
     private static List<Row> instances(JsonParser p, int max) {
