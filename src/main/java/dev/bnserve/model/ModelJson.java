@@ -124,6 +124,15 @@ public final class ModelJson {
     }
 
     public ModelRecord read(JsonNode n) {
+        try {
+            return readChecked(n);
+        } catch (JacksonException e) {
+            // a value of the wrong JSON type somewhere Jackson converts it for us
+            throw new ModelFormatException("$", "a field has the wrong type; see the model format in the README");
+        }
+    }
+
+    private ModelRecord readChecked(JsonNode n) {
         if (n == null || !n.isObject()) throw new ModelFormatException("$", "a model document must be a JSON object");
         if (n.has("format") && !FORMAT.equals(n.get("format").asString(""))) {
             throw new ModelFormatException("format", "expected format '" + FORMAT + "'");
@@ -151,8 +160,8 @@ public final class ModelJson {
         if (n.hasNonNull("request")) {
             try {
                 request = mapper.treeToValue(n.get("request"), TrainingRequest.class);
-            } catch (JacksonException e) {
-                throw new ModelFormatException("request", "unreadable training request: " + e.getOriginalMessage());
+            } catch (JacksonException | IllegalArgumentException e) {
+                throw new ModelFormatException("request", "must be a training request object as in GET /models/{id}");
             }
         }
         List<EpochStats> history = new ArrayList<>();
@@ -160,7 +169,9 @@ public final class ModelJson {
         int epochs = progress.path("epochs").asInt(0);
         if (n.get("history") instanceof ArrayNode h) {
             for (JsonNode e : h) {
-                history.add(new EpochStats(e.path("epoch").asInt(), epochs, num(e, "loss"), num(e, "validationLoss"),
+                JsonNode ep = e.get("epoch");
+                if (ep == null || !ep.canConvertToInt()) throw new ModelFormatException("history[" + history.size() + "].epoch", "must be an integer");
+                history.add(new EpochStats(ep.intValue(), epochs, num(e, "loss"), num(e, "validationLoss"),
                         num(e, "validationAccuracy"), num(e, "validationRmse"), 0, 0));
             }
         }
@@ -168,8 +179,8 @@ public final class ModelJson {
         if (n.hasNonNull("metrics")) {
             try {
                 metrics = mapper.treeToValue(n.get("metrics"), ModelRecord.Metrics.class);
-            } catch (JacksonException e) {
-                throw new ModelFormatException("metrics", "unreadable metrics: " + e.getOriginalMessage());
+            } catch (JacksonException | IllegalArgumentException e) {
+                throw new ModelFormatException("metrics", "must be a metrics object as in GET /models/{id}");
             }
         }
         Instant created = n.hasNonNull("created") ? parse("created", () -> Instant.parse(n.get("created").asString())) : Instant.now();
@@ -211,6 +222,7 @@ public final class ModelJson {
                         int f = l.path("features").asInt(d);
                         if (f != d) throw new ModelFormatException(at + ".features", "layer normalizes " + f + " features but receives " + d);
                         JsonNode m = l.get("momentum");
+                        if (m != null && !m.isNull() && !m.isNumber()) throw new ModelFormatException(at + ".momentum", "must be a number in [0, 1] or null");
                         Double momentum = m == null ? Double.valueOf(0.1) : m.isNull() ? null : Double.valueOf(m.doubleValue());
                         yield new LayerState.BatchNorm(f, momentum, l.path("eps").asDouble(1e-5), numbers(l.get("gamma"), f, at + ".gamma"),
                                 numbers(l.get("beta"), f, at + ".beta"), numbers(l.get("runningMean"), f, at + ".runningMean"),

@@ -67,6 +67,21 @@ public class TrainingService {
         meters.gaugeMapSize("bnserve.training.jobs", List.of(), jobs);
     }
 
+    /** On shutdown: refuse new work, cancel what runs, and give jobs a moment to record their state. */
+    @jakarta.annotation.PreDestroy
+    void shutdown() {
+        executor.shutdown();
+        jobs.values().forEach(j -> {
+            j.shuttingDown = true;
+            j.cancelled = true;
+        });
+        try {
+            executor.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** Validates and enqueues; returns the queued model. */
     public ModelRecord submit(JsonNode body) {
         String datasetId = TrainingRequestParser.datasetId(body);
@@ -133,6 +148,7 @@ public class TrainingService {
         final List<Consumer<ModelRecord>> listeners = new CopyOnWriteArrayList<>();
         final CompletableFuture<Void> done = new CompletableFuture<>();
         volatile boolean cancelled;
+        volatile boolean shuttingDown;
 
         Job(String id, TrainingRequest request) {
             this.id = id;
@@ -170,7 +186,8 @@ public class TrainingService {
                 meters.counter("bnserve.training.rows").increment(r.rowsProcessed());
                 log.info("model {} ready: {} epochs, {} rows/s", id, r.history().size(), Math.round(r.samplesPerSecond()));
             } catch (TrainingCancelledException e) {
-                finish(ModelStatus.CANCELLED, e.getMessage());
+                if (shuttingDown) finish(ModelStatus.FAILED, "interrupted: the service shut down during training; train it again");
+                else finish(ModelStatus.CANCELLED, e.getMessage());
             } catch (TrainingException e) {
                 finish(ModelStatus.FAILED, e.getMessage());
             } catch (RuntimeException | OutOfMemoryError e) {

@@ -75,6 +75,17 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         return problem(HttpStatus.BAD_REQUEST, "Invalid CSV", detail, errors);
     }
 
+    /** A multipart body the container cannot split (no boundary, truncated): the client's fault. */
+    @ExceptionHandler(org.springframework.web.multipart.MultipartException.class)
+    ResponseEntity<Object> handleMultipart(org.springframework.web.multipart.MultipartException ex) {
+        if (ex instanceof org.springframework.web.multipart.MaxUploadSizeExceededException) {
+            return problem(HttpStatus.CONTENT_TOO_LARGE, "Content Too Large", "The upload is larger than the limit of "
+                    + properties.limits().maxUploadBytes().toBytes() + " bytes (bnserve.limits.max-upload-bytes).", List.of());
+        }
+        return problem(HttpStatus.BAD_REQUEST, "Bad Request", "The multipart body is malformed (missing boundary or truncated);"
+                + " send the CSV in a part named 'file'.", List.of(FieldError.ofField("file", "unreadable multipart body")));
+    }
+
     /** Last resort: log everything, reveal nothing. */
     @ExceptionHandler(Exception.class)
     ResponseEntity<Object> handleUnexpected(Exception ex, WebRequest request) {

@@ -1,0 +1,220 @@
+package dev.bnserve.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/** Models on disk: durable atomic saves, reload, recovery of interrupted jobs, and ids that never escape the directory. */
+class ModelStoreTest {
+
+    final ModelJson json = new ModelJson(JsonMapper.builder().build());
+
+    @TempDir
+    Path dataDir;
+
+    Path models() {
+        return dataDir.resolve("models");
+    }
+
+    ModelStore newStore() {
+        return new ModelStore(dataDir, json);
+    }
+
+    @Test
+    void createsTheModelDirectory() {
+        newStore();
+        assertThat(models()).isDirectory();
+    }
+
+    @Test
+    void saveGetListDelete() throws IOException {
+        ModelStore store = newStore();
+        ModelRecord a = ModelJsonTest.sample(ModelIds.newId());
+        ModelRecord b = ModelJsonTest.sample(ModelIds.newId()).withIdentity(ModelIds.newId(), null, a.created().plusSeconds(1));
+        assertThat(store.save(a)).isSameAs(a);
+        store.save(b);
+        assertThat(store.get(a.id())).containsSame(a);
+        assertThat(store.list()).extracting(ModelRecord::id).containsExactly(b.id(), a.id()); // newest first
+        assertThat(models().resolve(a.id() + ".json")).isRegularFile();
+        assertThat(json.read(Files.readString(models().resolve(a.id() + ".json"))).layers()).isEqualTo(a.layers());
+
+        List<String> deleted = new ArrayList<>();
+        store.onDeleted(deleted::add);
+        assertThat(store.delete(a.id())).isTrue();
+        assertThat(deleted).containsExactly(a.id());
+        assertThat(store.get(a.id())).isEmpty();
+        assertThat(models().resolve(a.id() + ".json")).doesNotExist();
+        assertThat(store.delete(a.id())).isFalse();
+        assertThat(store.list()).extracting(ModelRecord::id).containsExactly(b.id());
+    }
+
+    @Test
+    void saveThenLoadInAFreshStoreIsBitIdentical() {
+        ModelStore store = newStore();
+        ModelRecord m = ModelJsonTest.sample(ModelIds.newId());
+        store.save(m);
+
+        ModelStore reopened = newStore();
+        assertThat(reopened.load()).isEqualTo(1);
+        ModelRecord back = reopened.get(m.id()).orElseThrow();
+        assertThat(back.status()).isEqualTo(ModelStatus.READY);
+        assertThat(back.layers()).isEqualTo(m.layers());
+        ModelJsonTest.assertLayersBitIdentical(back.layers(), m.layers());
+        assertThat(json.writeString(back)).isEqualTo(json.writeString(m));
+    }
+
+    @Test
+    void atomicWritesLeaveNoTemporaryFiles() throws Exception {
+        ModelStore store = newStore();
+        ModelRecord m = ModelJsonTest.sample(ModelIds.newId());
+        for (int i = 0; i < 5; i++) store.save(m.withStatus(ModelStatus.READY, null, Instant.ofEpochSecond(i)));
+        // concurrent saves of the same and of different models
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                ModelRecord r = i % 2 == 0 ? m.withStatus(ModelStatus.READY, null, Instant.ofEpochSecond(100 + i))
+                        : ModelJsonTest.sample(ModelIds.newId());
+                futures.add(pool.submit(() -> store.save(r)));
+            }
+            for (Future<?> f : futures) f.get();
+        } finally {
+            pool.shutdown();
+        }
+        try (Stream<Path> files = Files.list(models())) {
+            List<String> names = files.map(p -> p.getFileName().toString()).toList();
+            assertThat(names).noneMatch(n -> n.endsWith(".tmp")).allMatch(n -> n.endsWith(".json")).hasSize(21);
+        }
+        // every file is a complete document
+        ModelStore reopened = newStore();
+        assertThat(reopened.load()).isEqualTo(21);
+        assertThat(reopened.get(m.id()).orElseThrow().layers()).isEqualTo(m.layers());
+    }
+
+    @Test
+    void leftoverTemporaryFilesAreRemovedOnLoad() throws IOException {
+        ModelStore store = newStore();
+        ModelRecord m = ModelJsonTest.sample(ModelIds.newId());
+        store.save(m);
+        Path torn = models().resolve(m.id() + ".17.tmp");
+        Files.writeString(torn, "{\"format\": \"bnserve-model\", \"layers\": [");
+        ModelStore reopened = newStore();
+        assertThat(reopened.load()).isEqualTo(1);
+        assertThat(torn).doesNotExist();
+        assertThat(reopened.get(m.id()).orElseThrow().layers()).isEqualTo(m.layers());
+    }
+
+    @Test
+    void interruptedJobsComeBackFailed() throws IOException {
+        ModelStore store = newStore();
+        ModelRecord ready = ModelJsonTest.sample(ModelIds.newId());
+        ModelRecord queued = new ModelRecord(ModelIds.newId(), ModelStatus.QUEUED, null, Instant.now(), null, "d-x", "y",
+                Task.REGRESSION, List.of("a"), null, null, 0, 30, List.of(), null, null, null);
+        ModelRecord training = ModelJsonTest.sample(ModelIds.newId()).withStatus(ModelStatus.TRAINING, null, null);
+        ModelRecord cancelled = queued.withIdentity(ModelIds.newId(), null, Instant.now()).withStatus(ModelStatus.CANCELLED, "cancelled", Instant.now());
+        for (ModelRecord r : List.of(ready, queued, training, cancelled)) store.save(r);
+
+        ModelStore reopened = newStore();
+        assertThat(reopened.load()).isEqualTo(4);
+        for (ModelRecord r : List.of(queued, training)) {
+            ModelRecord back = reopened.get(r.id()).orElseThrow();
+            assertThat(back.status()).isEqualTo(ModelStatus.FAILED);
+            assertThat(back.error()).contains("interrupted", r.status().id());
+            assertThat(back.finished()).isNotNull();
+            // and the recovery is persisted
+            assertThat(json.read(Files.readString(models().resolve(r.id() + ".json"))).status()).isEqualTo(ModelStatus.FAILED);
+        }
+        assertThat(reopened.get(ready.id()).orElseThrow().status()).isEqualTo(ModelStatus.READY);
+        assertThat(reopened.get(cancelled.id()).orElseThrow().status()).isEqualTo(ModelStatus.CANCELLED);
+        assertThat(reopened.get(cancelled.id()).orElseThrow().error()).isEqualTo("cancelled");
+    }
+
+    @Test
+    void unreadableAndForeignFilesAreSkipped() throws IOException {
+        ModelStore store = newStore();
+        ModelRecord m = ModelJsonTest.sample(ModelIds.newId());
+        store.save(m);
+        Files.writeString(models().resolve(ModelIds.newId() + ".json"), "{ not json");
+        Files.writeString(models().resolve(ModelIds.newId() + ".json"), "");
+        ObjectNode noLayers = json.write(ModelJsonTest.sample(ModelIds.newId()));
+        noLayers.remove("layers");
+        Files.writeString(models().resolve(noLayers.get("id").asString() + ".json"), noLayers.toString());
+        Files.write(models().resolve(ModelIds.newId() + ".json"), new byte[]{(byte) 0xff, (byte) 0xfe, 0, 1});
+        Files.writeString(models().resolve("notes.txt"), "hello");
+        Files.writeString(models().resolve("not-an-id.json"), json.writeString(ModelJsonTest.sample(ModelIds.newId())));
+        Files.createDirectories(models().resolve(ModelIds.newId() + ".json"));
+
+        ModelStore reopened = newStore();
+        assertThat(reopened.load()).isEqualTo(1);
+        assertThat(reopened.list()).extracting(ModelRecord::id).containsExactly(m.id());
+        assertThat(models().resolve("notes.txt")).exists();
+    }
+
+    @Test
+    void invalidIdsAreRejectedWithoutTouchingTheFileSystem() throws IOException {
+        ModelStore store = newStore();
+        Files.writeString(dataDir.resolve("secret.json"), json.writeString(ModelJsonTest.sample(ModelIds.newId())));
+        Files.writeString(models().resolve("secret.json"), json.writeString(ModelJsonTest.sample(ModelIds.newId())));
+        for (String id : new String[]{null, "", "secret", "../secret", "..", "m-", "M-0000000000000000000000", "m-000000000000aaaaaaaaaa/../../secret",
+                "m-000000000000aaaaaaaaaaa", "m-000000000000aaaaaaaaa", "m-000000000000aaaaaaaaaw", "m-00000000000Gaaaaaaaaaa",
+                "m-000000000000aaaaaaaaaa\n", "m-000000000000aaaaaaaaaa\u0000"}) {
+            assertThat(store.get(id)).as(String.valueOf(id)).isEmpty();
+            assertThat(store.delete(id)).as(String.valueOf(id)).isFalse();
+        }
+        assertThat(dataDir.resolve("secret.json")).exists();
+        assertThat(models().resolve("secret.json")).exists();
+
+        for (String id : new String[]{"../secret", "secret", "m-000000000000aaaaaaaaaa/../../x"}) {
+            ModelRecord bad = ModelJsonTest.sample(id);
+            assertThatThrownBy(() -> store.save(bad)).isInstanceOf(IllegalArgumentException.class);
+        }
+        try (Stream<Path> files = Files.list(models())) {
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactly("secret.json");
+        }
+        assertThat(ModelIds.isValid(ModelIds.newId())).isTrue();
+        assertThat(ModelIds.newId()).matches("m-[0-9a-f]{12}[0-9a-v]{10}");
+    }
+
+    @Test
+    void updateIsInMemoryOnly() throws IOException {
+        ModelStore store = newStore();
+        ModelRecord queued = new ModelRecord(ModelIds.newId(), ModelStatus.TRAINING, null, Instant.now(), null, "d-x", "y",
+                Task.REGRESSION, List.of("a"), null, null, 0, 30, List.of(), null, null, null);
+        store.save(queued);
+        String onDisk = Files.readString(models().resolve(queued.id() + ".json"), StandardCharsets.UTF_8);
+        ModelRecord progressed = queued.withProgress(List.of(new dev.bnserve.nn.EpochStats(1, 30, 0.5, 0.4, Double.NaN, 0.3, 10, 0.1)));
+        store.update(progressed);
+        assertThat(store.get(queued.id()).orElseThrow().epoch()).isEqualTo(1);
+        assertThat(Files.readString(models().resolve(queued.id() + ".json"), StandardCharsets.UTF_8)).isEqualTo(onDisk);
+    }
+
+    @Test
+    void onSavedReplaysExistingModelsThenFollowsSaves() {
+        ModelStore store = newStore();
+        ModelRecord a = ModelJsonTest.sample(ModelIds.newId());
+        store.save(a);
+        List<String> seen = new ArrayList<>();
+        store.onSaved(m -> seen.add(m.id()));
+        assertThat(seen).containsExactly(a.id());
+        ModelRecord b = ModelJsonTest.sample(ModelIds.newId());
+        store.save(b);
+        assertThat(seen).containsExactly(a.id(), b.id());
+    }
+}
