@@ -16,12 +16,14 @@ import org.springframework.util.unit.DataSize;
  * @param dataDir  root of persisted state ({@code bnserve.data-dir}, default {@code ./data})
  * @param limits   request and resource limits ({@code bnserve.limits.*})
  * @param training training executor settings ({@code bnserve.training.*})
+ * @param security access control ({@code bnserve.security.*})
  */
 @ConfigurationProperties(prefix = "bnserve")
 public record BnserveProperties(
         @DefaultValue("./data") Path dataDir,
         @DefaultValue Limits limits,
-        @DefaultValue Training training) {
+        @DefaultValue Training training,
+        @DefaultValue Security security) {
 
     /**
      * @param maxUploadBytes    largest accepted dataset upload, e.g. {@code 512MB} or a plain byte count
@@ -51,6 +53,23 @@ public record BnserveProperties(
     public record Training(
             @DefaultValue("1") int concurrency,
             @DefaultValue("16") int queueCapacity) {
+    }
+
+    /**
+     * @param apiKey         when non-empty, state-changing requests need {@code Authorization: Bearer <apiKey>};
+     *                       empty (the default) leaves the service open
+     * @param protectPredict when true (and an API key is set), prediction needs the key too
+     */
+    public record Security(
+            @DefaultValue("") String apiKey,
+            @DefaultValue("false") boolean protectPredict) {
+
+        /** Never print the key. */
+        @Override
+        public String toString() {
+            return "Security[apiKey=" + (apiKey == null || apiKey.isEmpty() ? "<none>" : "<set>")
+                    + ", protectPredict=" + protectPredict + "]";
+        }
     }
 
     /** Every setting at its default. */

@@ -1,0 +1,97 @@
+package dev.bnserve.security;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpMethod;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.userdetails.UserDetailsService;
+import org.springframework.security.provisioning.InMemoryUserDetailsManager;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
+import org.springframework.security.web.firewall.RequestRejectedHandler;
+import org.springframework.security.web.savedrequest.NullRequestCache;
+
+import dev.bnserve.config.BnserveProperties;
+
+/**
+ * Access control with an optional API key ({@code bnserve.security.api-key}).
+ *
+ * <ul>
+ * <li>No key (the default): every request is permitted.</li>
+ * <li>Key set: every state-changing request ({@code POST /datasets}, {@code DELETE /datasets/**},
+ *     {@code POST /models}, {@code DELETE /models/**}, {@code POST /models/import}, and any other non-GET
+ *     request not listed below) needs {@code Authorization: Bearer <key>}. {@code GET}/{@code HEAD}/{@code OPTIONS}
+ *     (datasets, models, actuator, {@code /v3/api-docs/**}, {@code /swagger-ui/**}) stay open, and so does
+ *     prediction ({@code POST /predict}, {@code POST /models/*}{@code /predict}) unless
+ *     {@code bnserve.security.protect-predict=true}.</li>
+ * </ul>
+ *
+ * Stateless token API: no session, no CSRF (no cookies are used for authentication), no form login, no HTTP
+ * basic, no saved requests. Refusals are {@code application/problem+json}.
+ *
+ * <p>The {@link UserDetailsService} bean is empty on purpose: it keeps Spring Boot from creating its default
+ * {@code user} with a generated password (and logging that password).
+ */
+@Configuration(proxyBeanMethods = false)
+public class ApiKeySecurityConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(ApiKeySecurityConfiguration.class);
+
+    @Bean
+    SecurityFilterChain apiSecurityFilterChain(HttpSecurity http, BnserveProperties properties) throws Exception {
+        BnserveProperties.Security settings = properties.security();
+        String key = settings == null || settings.apiKey() == null ? "" : settings.apiKey().strip();
+        boolean protectPredict = settings != null && settings.protectPredict();
+
+        http.csrf(AbstractHttpConfigurer::disable)
+                .formLogin(AbstractHttpConfigurer::disable)
+                .httpBasic(AbstractHttpConfigurer::disable)
+                .logout(AbstractHttpConfigurer::disable)
+                .requestCache(cache -> cache.requestCache(new NullRequestCache()))
+                .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .exceptionHandling(ex -> ex.authenticationEntryPoint(new ProblemAuthenticationEntryPoint())
+                        .accessDeniedHandler(new ProblemAccessDeniedHandler()));
+
+        if (key.isEmpty()) {
+            if (settings != null && settings.apiKey() != null && !settings.apiKey().isEmpty()) {
+                log.warn("bnserve.security.api-key is blank; treating it as unset");
+            }
+            log.info("No API key configured (bnserve.security.api-key): every endpoint is open");
+            http.authorizeHttpRequests(auth -> auth.anyRequest().permitAll());
+            return http.build();
+        }
+
+        log.info("API key required for state-changing requests{}", protectPredict ? " and for prediction" : "; prediction is open");
+        http.addFilterBefore(new ApiKeyAuthenticationFilter(new ApiKeyVerifier(key)), AnonymousAuthenticationFilter.class)
+                .authorizeHttpRequests(auth -> {
+                    auth.requestMatchers("/error").permitAll();
+                    if (protectPredict) {
+                        auth.requestMatchers(HttpMethod.POST, "/predict", "/models/*/predict").authenticated();
+                    } else {
+                        auth.requestMatchers(HttpMethod.POST, "/predict", "/models/*/predict").permitAll();
+                    }
+                    auth.requestMatchers(HttpMethod.GET).permitAll()
+                            .requestMatchers(HttpMethod.HEAD).permitAll()
+                            .requestMatchers(HttpMethod.OPTIONS).permitAll()
+                            // POST/DELETE /datasets and /models, /models/import, and anything else that changes state
+                            .anyRequest().authenticated();
+                });
+        return http.build();
+    }
+
+    /** No users: the API key is the only credential, and Boot must not generate a default user and password. */
+    @Bean
+    UserDetailsService noUsers() {
+        return new InMemoryUserDetailsManager();
+    }
+
+    /** Firewall refusals as problem+json 400s. */
+    @Bean
+    RequestRejectedHandler problemRequestRejectedHandler() {
+        return new ProblemRequestRejectedHandler();
+    }
+}

@@ -1,0 +1,20 @@
+package dev.bnserve.security;
+
+import java.io.IOException;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.security.access.AccessDeniedException;
+import org.springframework.security.web.access.AccessDeniedHandler;
+
+/** 403 as {@code application/problem+json} (an authenticated caller refused; not reachable with today's rules). */
+final class ProblemAccessDeniedHandler implements AccessDeniedHandler {
+
+    @Override
+    public void handle(HttpServletRequest request, HttpServletResponse response, AccessDeniedException accessDeniedException)
+            throws IOException {
+        ProblemResponses.write(response, HttpStatus.FORBIDDEN.value(), "Forbidden", "This request is not allowed.");
+    }
+}
