@@ -34,6 +34,7 @@ public record BnserveProperties(
      * @param maxEpochs         epochs per training request
      * @param maxTrainingBudget epochs x training rows per request
      * @param maxInstances      rows per prediction request
+     * @param maxRequestBytes   body size of every request other than a dataset upload (JSON: training, predict, import)
      */
     public record Limits(
             @DefaultValue("512MB") DataSize maxUploadBytes,
@@ -43,7 +44,8 @@ public record BnserveProperties(
             @DefaultValue("16") int maxHiddenLayers,
             @DefaultValue("10000") int maxEpochs,
             @DefaultValue("2000000000") long maxTrainingBudget,
-            @DefaultValue("10000") int maxInstances) {
+            @DefaultValue("10000") int maxInstances,
+            @DefaultValue("64MB") DataSize maxRequestBytes) {
     }
 
     /**

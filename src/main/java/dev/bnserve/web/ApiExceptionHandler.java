@@ -96,6 +96,9 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     @Override
     protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException ex,
             HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        if (ex.getMostSpecificCause() instanceof RequestSizeFilter.BodyTooLargeException tooLarge) {
+            return problem(HttpStatus.CONTENT_TOO_LARGE, "Content Too Large", tooLarge.detail(), List.of());
+        }
         JsonErrors.Explanation why = JsonErrors.explain(ex);
         return problem(HttpStatus.BAD_REQUEST, "Bad Request", why.detail(), why.error().stream().toList());
     }

@@ -1,0 +1,137 @@
+package dev.bnserve.web;
+
+import dev.bnserve.config.BnserveProperties;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import org.springframework.http.MediaType;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * Caps the body of every request except dataset uploads (which stream against their own limit) at
+ * {@code bnserve.limits.max-request-bytes}: a declared length over the cap is refused before reading,
+ * and a chunked body is cut off as soon as it passes the cap. Either way: 413 problem+json naming the limit.
+ */
+@Component
+class RequestSizeFilter extends OncePerRequestFilter {
+    private final long max;
+
+    RequestSizeFilter(BnserveProperties properties) {
+        this.max = properties.limits().maxRequestBytes().toBytes();
+    }
+
+    @Override
+    protected boolean shouldNotFilter(HttpServletRequest request) {
+        return request.getRequestURI().startsWith("/datasets");
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        if (request.getContentLengthLong() > max) {
+            reject(response);
+            return;
+        }
+        CappedRequest capped = new CappedRequest(request, max);
+        try {
+            chain.doFilter(capped, response);
+        } catch (ServletException | RuntimeException e) {
+            if (!capped.exceeded || response.isCommitted()) throw e;
+            response.reset();
+            reject(response);
+        }
+        if (capped.exceeded && !response.isCommitted()) {
+            response.reset();
+            reject(response);
+        }
+    }
+
+    private void reject(HttpServletResponse response) throws IOException {
+        response.setStatus(HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE);
+        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+        response.setHeader("Connection", "close");
+        response.getWriter().write("{\"type\":\"about:blank\",\"title\":\"Content Too Large\",\"status\":413,\"detail\":"
+                + "\"" + new BodyTooLargeException(max).detail() + "\"}");
+    }
+
+    /** Thrown from the body stream once the cap is passed; the advice answers it with a 413. */
+    static final class BodyTooLargeException extends IOException {
+        private static final long serialVersionUID = 1L;
+        final long max;
+
+        BodyTooLargeException(long max) {
+            super("request body exceeds " + max + " bytes");
+            this.max = max;
+        }
+
+        String detail() {
+            return "The request body is larger than the limit of " + max + " bytes (bnserve.limits.max-request-bytes).";
+        }
+    }
+
+    /** Counts body bytes and fails the read once the cap is passed. */
+    private static final class CappedRequest extends HttpServletRequestWrapper {
+        private final long max;
+        private ServletInputStream stream;
+        volatile boolean exceeded;
+
+        CappedRequest(HttpServletRequest request, long max) {
+            super(request);
+            this.max = max;
+        }
+
+        @Override
+        public ServletInputStream getInputStream() throws IOException {
+            if (stream == null) {
+                ServletInputStream in = super.getInputStream();
+                stream = new ServletInputStream() {
+                    private long count;
+
+                    @Override
+                    public int read() throws IOException {
+                        int b = in.read();
+                        if (b >= 0) add(1);
+                        return b;
+                    }
+
+                    @Override
+                    public int read(byte[] buf, int off, int len) throws IOException {
+                        int n = in.read(buf, off, len);
+                        if (n > 0) add(n);
+                        return n;
+                    }
+
+                    private void add(int n) throws IOException {
+                        count += n;
+                        if (count > max) {
+                            exceeded = true;
+                            throw new BodyTooLargeException(max);
+                        }
+                    }
+
+                    @Override
+                    public boolean isFinished() {
+                        return in.isFinished();
+                    }
+
+                    @Override
+                    public boolean isReady() {
+                        return in.isReady();
+                    }
+
+                    @Override
+                    public void setReadListener(ReadListener listener) {
+                        in.setReadListener(listener);
+                    }
+                };
+            }
+            return stream;
+        }
+    }
+}
