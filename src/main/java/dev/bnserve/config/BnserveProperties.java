@@ -51,10 +51,12 @@ public record BnserveProperties(
     /**
      * @param concurrency   trainings running at once
      * @param queueCapacity trainings waiting beyond those running; more are rejected
+     * @param warmup        compile the numeric kernels at start-up (in the background) so the first job runs at full speed
      */
     public record Training(
             @DefaultValue("1") int concurrency,
-            @DefaultValue("16") int queueCapacity) {
+            @DefaultValue("16") int queueCapacity,
+            @DefaultValue("true") boolean warmup) {
     }
 
     /**

@@ -1,7 +1,6 @@
 package dev.bnserve.nn;
 
 import jdk.incubator.vector.DoubleVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -45,13 +44,11 @@ final class VectorDenseKernel implements DenseKernel {
             }
             a0.intoArray(y, yOff + o);
         }
-        if (o < out) {
-            VectorMask<Double> m = S.indexInRange(o, out);
-            DoubleVector a0 = DoubleVector.fromArray(S, b, o, m);
-            for (int i = 0, w = o; i < in; i++, w += out) {
-                a0 = DoubleVector.broadcast(S, x[xOff + i]).fma(DoubleVector.fromArray(S, wt, w, m), a0);
-            }
-            a0.intoArray(y, yOff + o, m);
+        // The last out % L outputs: the same fma chain in scalar form (masked vector ops box on JDK 17).
+        for (; o < out; o++) {
+            double acc = b[o];
+            for (int i = 0, w = o; i < in; i++, w += out) acc = Math.fma(x[xOff + i], wt[w], acc);
+            y[yOff + o] = acc;
         }
     }
 }
