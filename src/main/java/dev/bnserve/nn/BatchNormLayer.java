@@ -83,6 +83,11 @@ final class BatchNormLayer extends Layer {
         double unbias = (double) n / (n - 1);
         for (int j = 0; j < d; j++) {
             double v = var[j] / n;
+            if (!Double.isFinite(v)) {
+                // |x| beyond ~1e154 squares to Inf: normalizing would silently map the feature to 0 and store Inf statistics
+                throw new ArithmeticException("the batch " + (Double.isFinite(mean[j]) ? "variance" : "mean") + " of feature " + j
+                        + " became " + (Double.isNaN(v) ? "NaN" : "Inf"));
+            }
             runningMean[j] = (1 - m) * runningMean[j] + m * mean[j];
             runningVar[j] = (1 - m) * runningVar[j] + m * (v * unbias);
             invStd[j] = 1.0 / Math.sqrt(v + eps);

@@ -151,7 +151,13 @@ public final class Network {
     double trainStep(int n, Loss loss, int[] labels, double[] targets) {
         ensureCapacity(n);
         int last = layers.length;
-        for (int i = 0; i < last; i++) layers[i].forwardTrain(gemm, acts[i], acts[i + 1], n);
+        for (int i = 0; i < last; i++) {
+            try {
+                layers[i].forwardTrain(gemm, acts[i], acts[i + 1], n);
+            } catch (ArithmeticException e) {
+                throw new ArithmeticException("layer " + i + ": " + e.getMessage());
+            }
+        }
         double value = loss.evaluate(acts[last], n, widths[last], labels, targets, grads[last]);
         for (int i = last - 1; i >= 0; i--) {
             layers[i].backward(gemm, acts[i], acts[i + 1], grads[i + 1], i == 0 ? null : grads[i], n);

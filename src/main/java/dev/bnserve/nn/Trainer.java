@@ -87,7 +87,13 @@ public final class Trainer {
                     if (classify) batchLabels[r] = data.labels()[row];
                     else System.arraycopy(targets, row * k, batchTargets, r * k, k);
                 }
-                double loss = net.trainStep(n, data.loss(), batchLabels, batchTargets);
+                double loss;
+                try {
+                    loss = net.trainStep(n, data.loss(), batchLabels, batchTargets);
+                } catch (ArithmeticException e) {
+                    throw new TrainingException("batch statistics became NaN/Inf at epoch " + epoch + ", step " + (b + 1) + " (" + e.getMessage()
+                            + "); values this large cannot be normalized, rescale the data");
+                }
                 if (!Double.isFinite(loss)) {
                     throw new TrainingException("loss became " + (Double.isNaN(loss) ? "NaN" : "Inf") + " at epoch " + epoch + ", step " + (b + 1)
                             + "; lower the learning rate or check the data for extreme values");
@@ -102,6 +108,7 @@ public final class Trainer {
             listener.onEpoch(history.get(history.size() - 1));
         }
         if (config.statistics() == StatisticsMode.POPULATION) net.recomputePopulationStatistics(data.x(), train, nTrain);
+        requireFiniteStatistics(net);
         if (!classify) net.rescaleOutputs(targetStd, targetMean);
         double seconds = trainNanos / 1e9;
         return new TrainingResult(history, seconds, (System.nanoTime() - wallStart) / 1e9, rows,
@@ -156,6 +163,20 @@ public final class Trainer {
         for (Param p : net.params()) {
             for (double v : p.value()) {
                 if (!Double.isFinite(v)) throw new TrainingException("parameters became NaN/Inf at epoch " + epoch + "; lower the learning rate");
+            }
+        }
+    }
+
+    private static void requireFiniteStatistics(Network net) {
+        List<LayerState> states = net.state();
+        for (int i = 0; i < states.size(); i++) {
+            if (!(states.get(i) instanceof LayerState.BatchNorm bn)) continue;
+            for (double[] a : new double[][] {bn.runningMean(), bn.runningVar()}) {
+                for (double v : a) {
+                    if (!Double.isFinite(v)) {
+                        throw new TrainingException("running statistics of layer " + i + " became NaN/Inf; values this large cannot be normalized, rescale the data");
+                    }
+                }
             }
         }
     }

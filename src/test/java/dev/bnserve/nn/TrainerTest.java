@@ -64,6 +64,18 @@ class TrainerTest {
     }
 
     @Test
+    void featuresTooLargeToNormalizeFailNamingEpochStepLayerAndFeature() {
+        // (1e300)² overflows: a BatchNorm would otherwise map the feature to 0 and store runningVar = Inf
+        TrainingData iris = iris();
+        double[] x = iris.x().clone();
+        for (int r = 0; r < iris.rows(); r++) x[r * 4 + 2] *= 1e300;
+        TrainingData huge = TrainingData.classification(x, iris.rows(), 4, iris.labels(), iris.classes());
+        assertThatThrownBy(() -> new Trainer(TrainingConfig.defaults().withEpochs(2)).train(Network.initialize(IRIS, 0), huge))
+                .isInstanceOf(TrainingException.class)
+                .hasMessageStartingWith("batch statistics became NaN/Inf at epoch 1, step 1 (layer 0: the batch variance of feature 2 became Inf)");
+    }
+
+    @Test
     void populationModeReplacesRunningStatisticsWithTrainingSplitStatistics() {
         TrainingConfig ema = TrainingConfig.defaults().withEpochs(3);
         TrainingConfig pop = new TrainingConfig(3, 32, true, 0, 0.2, OptimizerConfig.adam(1e-3), StatisticsMode.POPULATION);
