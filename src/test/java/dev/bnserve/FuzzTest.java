@@ -97,7 +97,6 @@ class FuzzTest {
         Map<Integer, Integer> byStatus = new TreeMap<>();
         List<String> serverErrors = new ArrayList<>();
         List<String> badProblems = new ArrayList<>();
-        Map<String, Integer> knownBugs = new TreeMap<>();
         int succeeded = 0;
         int cleanedUp = 0;
         for (int i = 0; i < REQUESTS; i++) {
@@ -106,11 +105,7 @@ class FuzzTest {
             byCategory.merge(req.category(), 1, Integer::sum);
             byStatus.merge(r.statusCode(), 1, Integer::sum);
             String problem = check(r);
-            String known = knownBug(req, r);
-            if (known != null && (r.statusCode() >= 500 || problem != null)) {
-                knownBugs.merge(known, 1, Integer::sum);
-                if (!TOLERATE_KNOWN_BUGS) serverErrors.add("#" + i + " known bug " + known + ": " + req.describe() + "\n    -> " + r.statusCode() + " " + abbreviate(r.body()));
-            } else if (r.statusCode() >= 500) {
+            if (r.statusCode() >= 500) {
                 serverErrors.add("#" + i + " " + req.describe() + "\n    -> " + r.statusCode() + " " + r.body());
             } else if (problem != null) {
                 badProblems.add("#" + i + " " + req.describe() + "\n    -> " + r.statusCode() + " " + problem + ": "
@@ -141,9 +136,9 @@ class FuzzTest {
 
         double seconds = (System.nanoTime() - start) / 1e9;
         System.out.printf("FuzzTest: %d requests (seed %#x) in %.1f s; by category %s; by status %s; %d succeeded (%d resources "
-                        + "cleaned up); known bugs hit (tolerated: %s) %s; %d unexplained 5xx; %d unexplained non-problem 4xx; %d baseline answers "
+                        + "cleaned up); %d 5xx; %d non-problem 4xx; %d baseline answers "
                         + "compared; %d models and %d datasets left%n",
-                REQUESTS, SEED, seconds, byCategory, byStatus, succeeded, cleanedUp, TOLERATE_KNOWN_BUGS, knownBugs, serverErrors.size(), badProblems.size(),
+                REQUESTS, SEED, seconds, byCategory, byStatus, succeeded, cleanedUp, serverErrors.size(), badProblems.size(),
                 compared, models.size(), datasets.size());
         serverErrors.stream().limit(30).forEach(s -> System.out.println("5xx " + s));
         badProblems.stream().limit(30).forEach(s -> System.out.println("BAD 4xx " + s));
@@ -156,26 +151,6 @@ class FuzzTest {
     }
 
     // ------------------------------------------------------------------ checks
-
-    /**
-     * The one defect still open in {@link KnownBugsTest} ({@code containerRefusedUrlsAreProblems}: URLs Tomcat refuses
-     * before the application sees them get Tomcat's HTML page) is counted and printed rather than failed, so that this
-     * test guards against everything else. Set to false once that test passes without its @Disabled. (The multipart,
-     * import and TRACE defects this test found are fixed and no longer tolerated.)
-     */
-    static final boolean TOLERATE_KNOWN_BUGS = true;
-
-    /** Which {@link KnownBugsTest} defect explains this response, if any (only narrow, request-shape signatures). */
-    static String knownBug(Req req, HttpResponse<String> r) {
-        int s = r.statusCode();
-        String type = r.headers().firstValue("Content-Type").orElse("");
-        String path = req.path().toLowerCase(java.util.Locale.ROOT);
-        if (s == 400 && type.startsWith("text/html") && r.body().contains("HTTP Status 400")
-                && java.util.stream.Stream.of("%2f", "%5c", "%00", "%ff", "%fe", "%c0", "..").anyMatch(path::contains)) {
-            return "tomcat-url-400-html";
-        }
-        return null;
-    }
 
     /** Null when the response is fine, else what is wrong with it. */
     static String check(HttpResponse<String> r) {

@@ -1,0 +1,47 @@
+package dev.bnserve.web;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.apache.catalina.connector.Request;
+import org.apache.catalina.connector.Response;
+import org.apache.catalina.valves.ErrorReportValve;
+import org.apache.coyote.ActionCode;
+import org.springframework.http.HttpStatus;
+
+/**
+ * Tomcat's host-level error report, as problem+json instead of its HTML page. It only speaks for requests the
+ * connector refuses before any application code runs (an encoded {@code /}, {@code \} or NUL in the path, invalid
+ * percent-encoding or UTF-8); everything else is answered by {@link ApiExceptionHandler} or
+ * {@link ProblemErrorController}. Like those, it never echoes the request, a message or a stack trace.
+ */
+public final class ProblemErrorReportValve extends ErrorReportValve {
+
+    @Override
+    protected void report(Request request, Response response, Throwable throwable) {
+        int code = response.getStatus();
+        // the same guards as the HTML report: an error nobody has written a body for yet, on a connection still open
+        if (code < 400 || response.getContentWritten() > 0 || !response.setErrorReported()) return;
+        AtomicBoolean ioAllowed = new AtomicBoolean();
+        response.getCoyoteResponse().action(ActionCode.IS_IO_ALLOWED, ioAllowed);
+        if (!ioAllowed.get()) return;
+
+        HttpStatus status = HttpStatus.resolve(code);
+        String title = status == null ? "Error" : status.getReasonPhrase();
+        String detail = code == 400
+                ? "The request line or path is malformed (encoded separators, NUL bytes and invalid UTF-8 are refused)."
+                : code >= 500 ? "The server could not complete the request." : title + ".";
+        try {
+            response.setContentType("application/problem+json");
+            response.setCharacterEncoding("UTF-8");
+            PrintWriter writer = response.getReporter();
+            if (writer != null) {
+                writer.write("{\"type\":\"about:blank\",\"title\":\"" + title + "\",\"status\":" + code + ",\"detail\":\"" + detail + "\"}");
+                response.finishResponse();
+            }
+        } catch (IOException | IllegalStateException e) {
+            // the client is gone or the response was committed meanwhile: nothing left to tell it
+        }
+    }
+}
