@@ -30,8 +30,9 @@ import tools.jackson.databind.JsonNode;
 /**
  * SIGTERM to a separate JVM while predictions are being computed. Large batch predictions that the server is
  * provably working on when the signal arrives (their bodies were sent, each takes longer than the wait) must all
- * complete with whole, correct answers; a burst of small predictions around the signal may be refused a connection,
- * but any answer it gets is a whole 200 identical to the sequential one; the JVM exits within 30 s.
+ * complete with whole, correct answers; a burst of small predictions racing the signal may be refused (no connection,
+ * a closed connection, or a problem+json refusal from the stopping container), but every 200 it gets is whole and
+ * identical to the sequential answer; the JVM exits within 30 s.
  */
 @Timeout(150)
 class GracefulShutdownTest {
@@ -82,8 +83,11 @@ class GracefulShutdownTest {
                     String outcome;
                     if (r != null) {
                         outcome = "HTTP " + r.statusCode();
-                        if (r.statusCode() != 200) bad.add(r.statusCode() + " " + r.body());
-                        else if (!TestHttp.JSON.readTree(r.body()).equals(smallExpected)) bad.add("different body: " + r.body());
+                        if (r.statusCode() == 200) {
+                            if (!TestHttp.JSON.readTree(r.body()).equals(smallExpected)) bad.add("different body: " + r.body());
+                        } else if (!r.headers().firstValue("Content-Type").orElse("").startsWith(TestHttp.PROBLEM)) {
+                            bad.add("a refusal that is not a problem: " + r.statusCode() + " " + r.body());
+                        }
                     } else {
                         Throwable c = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
                         outcome = (c instanceof ConnectException ? "refused: " : "not accepted: ") + c.getClass().getSimpleName();
@@ -107,7 +111,7 @@ class GracefulShutdownTest {
                             + "%d small requests around it: %s; exit after %d ms%n",
                     BIG_REQUESTS, BIG_ROWS, bigMillis, bigAnswered, SMALL_REQUESTS, outcomes, exitMillis);
 
-            assertThat(bad).as("answers that were not a whole, identical 200").isEmpty();
+            assertThat(bad).as("wrong answers or refusals that are not problems").isEmpty();
             assertThat(exited).as("process exits within 30 s of SIGTERM\n" + service.logTail()).isTrue();
             assertThat(service.process.exitValue()).as(service.logTail()).isIn(0, 143);
             assertThat(service.logTail()).contains("Graceful shutdown complete").doesNotContain("Exception");

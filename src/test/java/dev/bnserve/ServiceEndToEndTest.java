@@ -255,6 +255,39 @@ class ServiceEndToEndTest {
         assertThat(alone.get(2).get("prediction").asString()).isEqualTo("virginica");
     }
 
+    /**
+     * Predictions without an {@code Accept} preference take the filter fast path ({@code PredictFastPath}); an
+     * {@code Accept} list goes through Spring MVC's controller. Both must give the same status, type and body.
+     */
+    @Test
+    void theFastPathAnswersExactlyLikeTheController() throws Exception {
+        String path = "/models/" + irisModel + "/predict";
+        String[][] cases = {
+                {path, "{\"features\": [5.1, 3.5, 1.4, 0.2]}"},
+                {path, "{\"instances\": [[5.1, 3.5, 1.4, 0.2], {\"sepal_length\": 6.3, \"sepal_width\": 3.3, \"petal_length\": 6.0, \"petal_width\": 2.5}]}"},
+                {"/predict", "{\"model\": \"" + irisModel + "\", \"features\": [7.0, 3.2, 4.7, 1.4]}"},
+                {path, "{\"features\": [5.1, 3.5]}"},
+                {path, "{\"features\": {\"sepal_length\": 1}}"},
+                {path, "{\"features\": [\"x\", 1, 2, 3]}"},
+                {path, "{\"features\": [1e999, 1, 2, 3]}"},
+                {path, "{\"features\": "},
+                {path, ""},
+                {"/models/m-000000000000aaaaaaaaaaaa/predict", "{\"features\": [1, 2, 3, 4]}"},
+                {"/predict", "{\"model\": \"nope\", \"features\": [1, 2, 3, 4]}"},
+        };
+        for (String[] c : cases) {
+            byte[] body = c[1].getBytes(StandardCharsets.UTF_8);
+            HttpResponse<String> fast = HTTP.send(HttpRequest.newBuilder(uri(c[0])).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> mvc = HTTP.send(HttpRequest.newBuilder(uri(c[0])).header("Content-Type", "application/json")
+                    .header("Accept", "application/json, */*").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(fast.statusCode()).as(c[1] + " -> " + fast.body()).isEqualTo(mvc.statusCode());
+            assertThat(fast.headers().firstValue("Content-Type")).as(c[1]).isEqualTo(mvc.headers().firstValue("Content-Type"));
+            assertThat(json(fast)).as(c[1]).isEqualTo(json(mvc));
+        }
+    }
+
     @Test
     void answersAreIdenticalUnderConcurrentRequests() throws Exception {
         String path = "/models/" + irisModel + "/predict";

@@ -9,6 +9,8 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
@@ -19,6 +21,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * and a chunked body is cut off as soon as it passes the cap. Either way: 413 problem+json naming the limit.
  */
 @Component
+@Order(Ordered.LOWEST_PRECEDENCE - 100) // before PredictFastPath, which reads bodies itself
 class RequestSizeFilter extends OncePerRequestFilter {
     private final long max;
 
