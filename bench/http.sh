@@ -34,11 +34,32 @@ run() { # name conns script url
   local r; r=$(wrk -t"$([ "$2" -ge 2 ] && echo 2 || echo 1)" -c"$2" -d"${DURATION}s" --latency -s "$3" "$4" | grep RESULT)
   echo "$1 c=$2 ${r#RESULT }"
 }
-declare -A RPS
+ALL=""
 for c in $CONNS; do
-  p=$(run predict "$c" bench/predict.lua "http://localhost:$PORT/models/$MODEL/predict"); echo "$p"
+  p=$(run predict "$c" bench/predict.lua "http://localhost:$PORT/models/$MODEL/predict"); echo "$p"; ALL="$ALL
+$p"
   [ "${NOOP:-true}" = true ] || continue
   n=$(run noop "$c" bench/noop.lua "http://localhost:$PORT/ping"); echo "$n"
   pr=$(echo "$p" | sed -E 's/.*req_per_s=([0-9]+).*/\1/'); nr=$(echo "$n" | sed -E 's/.*req_per_s=([0-9]+).*/\1/')
   echo "ratio predict/noop c=$c: $(awk -v a="$pr" -v b="$nr" 'BEGIN{printf "%.2f", a/b}')"
 done
+
+# FastAPI + PyTorch doing the same job (bench/fastapi_ref.py), where Debian's python3-torch, python3-fastapi and
+# python3-uvicorn are installed (python3-httptools and python3-uvloop make it ~10x faster; uvicorn picks them up).
+if [ "${FASTAPI:-auto}" != false ] && /usr/bin/python3 -c 'import torch, fastapi, uvicorn' 2>/dev/null; then
+  FPORT=$((PORT + 10))
+  kill $PID 2>/dev/null; wait $PID 2>/dev/null || true   # the machine to itself
+  /usr/bin/python3 bench/fastapi_ref.py $FPORT "${FASTAPI_WORKERS:-$(nproc)}" > "$DATA/fastapi.log" 2>&1 &
+  FPID=$!
+  trap 'kill $PID $FPID 2>/dev/null; wait $PID 2>/dev/null; pkill -f "fastapi_ref.py $FPORT" 2>/dev/null; rm -rf "$DATA"' EXIT
+  for _ in $(seq 1 120); do curl -fs -o /dev/null -X POST localhost:$FPORT/predict -H 'Content-Type: application/json' \
+    -d "{\"features\":[$(seq -s, 0 63 | sed 's/[0-9]\+/0/g')]}" 2>/dev/null && break; sleep 0.5; done
+  echo "fastapi: $(/usr/bin/python3 -c 'import fastapi, uvicorn, torch; print("fastapi", fastapi.__version__, "uvicorn", uvicorn.__version__, "torch", torch.__version__)'), ${FASTAPI_WORKERS:-$(nproc)} workers"
+  for c in $CONNS; do
+    f=$(run fastapi "$c" bench/predict.lua "http://127.0.0.1:$FPORT/predict"); echo "$f"
+    pr=$(grep -o "predict c=$c req_per_s=[0-9]*" <<< "$ALL" | sed -E 's/.*=//' || true)
+    fr=$(echo "$f" | sed -E 's/.*req_per_s=([0-9]+).*/\1/')
+    [ -n "$pr" ] && echo "ratio bnserve/fastapi c=$c: $(awk -v a="$pr" -v b="$fr" 'BEGIN{printf "%.1f", a/b}')"
+  done
+  pkill -f "fastapi_ref.py $FPORT" 2>/dev/null || true
+fi

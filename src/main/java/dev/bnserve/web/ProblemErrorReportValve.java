@@ -30,7 +30,8 @@ public final class ProblemErrorReportValve extends ErrorReportValve {
         HttpStatus status = HttpStatus.resolve(code);
         String title = status == null ? "Error" : status.getReasonPhrase();
         String detail = code == 400
-                ? "The request line or path is malformed (encoded separators, NUL bytes and invalid UTF-8 are refused)."
+                ? "The request was refused before reaching the service: its request line or path is malformed (encoded "
+                        + "separators, NUL bytes and invalid UTF-8 are refused), or the server is shutting down."
                 : code >= 500 ? "The server could not complete the request." : title + ".";
         try {
             response.setContentType("application/problem+json");
