@@ -87,11 +87,14 @@ public class ModelStore {
         onDeleted.add(listener);
     }
 
-    /** Persists and publishes {@code m} (durable when this returns). */
+    /**
+     * Persists and publishes {@code m} (durable when this returns). Listeners hear of it before readers of
+     * {@link #get} and {@link #list} see it, so whoever sees a model ready can already predict with it.
+     */
     public ModelRecord save(ModelRecord m) {
         write(m);
-        models.put(m.id(), m);
         onSaved.forEach(l -> l.accept(m));
+        models.put(m.id(), m);
         return m;
     }
 

@@ -66,6 +66,19 @@ class ModelStoreTest {
     }
 
     @Test
+    void listenersHearOfASaveBeforeReadersSeeIt() {
+        // a prediction service building its serving copy in the listener must have it before GET shows the model
+        ModelStore store = newStore();
+        List<String> seenByListener = new ArrayList<>();
+        store.onSaved(m -> seenByListener.add(store.get(m.id()).map(r -> r.status().id()).orElse("absent")));
+        ModelRecord m = ModelJsonTest.sample(ModelIds.newId());
+        store.save(m.withStatus(ModelStatus.TRAINING, null, null));
+        store.save(m.withStatus(ModelStatus.READY, null, Instant.ofEpochSecond(1)));
+        assertThat(seenByListener).containsExactly("absent", "training");
+        assertThat(store.get(m.id()).orElseThrow().status()).isEqualTo(ModelStatus.READY);
+    }
+
+    @Test
     void saveThenLoadInAFreshStoreIsBitIdentical() {
         ModelStore store = newStore();
         ModelRecord m = ModelJsonTest.sample(ModelIds.newId());
