@@ -54,7 +54,7 @@ class ConcurrencyTest {
 
     static final double[][] ROWS = {{5.1, 3.5, 1.4, 0.2}, {7.0, 3.2, 4.7, 1.4}, {6.3, 3.3, 6.0, 2.5}, {5.9, 3.0, 5.1, 1.8},
             {4.9, 3.0, 1.4, 0.2}, {6.0, 2.2, 5.0, 1.5}, {0.0, -1e-300, 100.0, 4.9e-324}, {-2.5, 17.0, 0.125, 3.0}};
-    static final String[] FEATURES = {"sepal_length", "sepal_width", "petal_length", "petal_width"};
+    static final String[] FEATURES = TestHttp.IRIS_FEATURES;
 
     @Test
     void predictionsStayExactWhileModelsComeAndGo() throws Exception {
@@ -74,14 +74,14 @@ class ConcurrencyTest {
             int d = arity.get(m);
             StringBuilder batch = new StringBuilder("{\"instances\": [");
             for (int r = 0; r < ROWS.length; r++) {
-                String row = r % 2 == 0 ? array(ROWS[r], d) : named(ROWS[r], d);
+                String row = r % 2 == 0 ? TestHttp.jsonArray(ROWS[r], d) : TestHttp.jsonObject(FEATURES, ROWS[r], d);
                 batch.append(r == 0 ? "" : ", ").append(row);
                 probes.add(probe(http, m, "/models/" + m + "/predict", "{\"features\": " + row + "}"));
                 probes.add(probe(http, m, "/predict", "{\"model\": \"" + m + "\", \"features\": " + row + "}"));
             }
             probes.add(probe(http, m, "/models/" + m + "/predict", batch + "]}"));
             probes.add(probe(http, m, "/predict", batch + "], \"model\": \"" + m + "\"}"));
-            probes.add(probe(http, m, "/models/" + m + "/predict", "{\"instances\": [" + array(ROWS[3], d) + ", " + array(ROWS[3], d) + "]}"));
+            probes.add(probe(http, m, "/models/" + m + "/predict", "{\"instances\": [" + TestHttp.jsonArray(ROWS[3], d) + ", " + TestHttp.jsonArray(ROWS[3], d) + "]}"));
         }
 
         AtomicLong deleteIssued = new AtomicLong(Long.MAX_VALUE);     // nanoTime when the DELETE of 'doomed' was sent
@@ -214,20 +214,5 @@ class ConcurrencyTest {
         HttpResponse<String> r = http.postJson(path, body);
         assertThat(r.statusCode()).as(path + " " + body + " -> " + r.body()).isEqualTo(200);
         return new Probe(model, path, body, r.body());
-    }
-
-    static String array(double[] row, int n) {
-        StringBuilder b = new StringBuilder("[");
-        for (int i = 0; i < n; i++) b.append(i == 0 ? "" : ", ").append(row[i]);
-        return b.append(']').toString();
-    }
-
-    static String named(double[] row, int n) {
-        StringBuilder b = new StringBuilder("{");
-        for (int k = 0; k < n; k++) {
-            int i = n - 1 - k;
-            b.append(k == 0 ? "" : ", ").append('"').append(FEATURES[i]).append("\": ").append(row[i]);
-        }
-        return b.append('}').toString();
     }
 }

@@ -206,7 +206,7 @@ class FuzzTest {
 
     static final double[][] ROWS = {{5.1, 3.5, 1.4, 0.2}, {7.0, 3.2, 4.7, 1.4}, {6.3, 3.3, 6.0, 2.5}, {4.9, 3.0, 1.4, 0.2},
             {0.0, -1e-300, 100.0, 4.9e-324}, {-3.5, 12.25, 0.001, 7.0}};
-    static final String[] FEATURES = {"sepal_length", "sepal_width", "petal_length", "petal_width"};
+    static final String[] FEATURES = TestHttp.IRIS_FEATURES;
 
     /** "path\nbody" → the exact answer, for single rows and batches of both models. */
     private Map<String, String> baseline() throws Exception {
@@ -214,14 +214,14 @@ class FuzzTest {
         StringBuilder all = new StringBuilder("[");
         StringBuilder allReg = new StringBuilder("[");
         for (int r = 0; r < ROWS.length; r++) {
-            String row = array(ROWS[r], 4);
-            String regRow = array(ROWS[r], 3);
+            String row = TestHttp.jsonArray(ROWS[r], 4);
+            String regRow = TestHttp.jsonArray(ROWS[r], 3);
             out.put("/models/" + classifier + "/predict\n{\"features\": " + row + "}", null);
-            out.put("/predict\n{\"model\": \"" + classifier + "\", \"features\": " + named(ROWS[r], 4) + "}", null);
+            out.put("/predict\n{\"model\": \"" + classifier + "\", \"features\": " + TestHttp.jsonObject(FEATURES, ROWS[r], 4) + "}", null);
             out.put("/models/" + regressor + "/predict\n{\"features\": " + regRow + "}", null);
-            out.put("/predict\n{\"features\": " + named(ROWS[r], 3) + ", \"model\": \"" + regressor + "\"}", null);
-            all.append(r == 0 ? "" : ",").append(r % 2 == 0 ? row : named(ROWS[r], 4));
-            allReg.append(r == 0 ? "" : ",").append(r % 2 == 1 ? regRow : named(ROWS[r], 3));
+            out.put("/predict\n{\"features\": " + TestHttp.jsonObject(FEATURES, ROWS[r], 3) + ", \"model\": \"" + regressor + "\"}", null);
+            all.append(r == 0 ? "" : ",").append(r % 2 == 0 ? row : TestHttp.jsonObject(FEATURES, ROWS[r], 4));
+            allReg.append(r == 0 ? "" : ",").append(r % 2 == 1 ? regRow : TestHttp.jsonObject(FEATURES, ROWS[r], 3));
         }
         out.put("/models/" + classifier + "/predict\n{\"instances\": " + all + "]}", null);
         out.put("/models/" + regressor + "/predict\n{\"instances\": " + allReg + "]}", null);
@@ -232,21 +232,6 @@ class FuzzTest {
             e.setValue(r.body());
         }
         return out;
-    }
-
-    static String array(double[] row, int n) {
-        StringBuilder b = new StringBuilder("[");
-        for (int i = 0; i < n; i++) b.append(i == 0 ? "" : ", ").append(row[i]);
-        return b.append(']').toString();
-    }
-
-    static String named(double[] row, int n) {
-        StringBuilder b = new StringBuilder("{");
-        for (int k = 0; k < n; k++) {
-            int i = n - 1 - k;
-            b.append(k == 0 ? "" : ", ").append('"').append(FEATURES[i]).append("\": ").append(row[i]);
-        }
-        return b.append('}').toString();
     }
 
     // ------------------------------------------------------------------ generators

@@ -25,6 +25,7 @@ public final class TestHttp {
 
     public static final String PROBLEM = "application/problem+json";
     public static final JsonMapper JSON = JsonMapper.builder().build();
+    public static final String[] IRIS_FEATURES = {"sepal_length", "sepal_width", "petal_length", "petal_width"};
 
     private final HttpClient client;
     private final String base;
@@ -156,5 +157,22 @@ public final class TestHttp {
         } catch (IOException | RuntimeException e) {
             // best effort
         }
+    }
+
+    /** The first {@code n} values of {@code row} as a JSON array. */
+    public static String jsonArray(double[] row, int n) {
+        StringBuilder b = new StringBuilder("[");
+        for (int i = 0; i < n; i++) b.append(i == 0 ? "" : ", ").append(row[i]);
+        return b.append(']').toString();
+    }
+
+    /** The first {@code n} values of {@code row} as a JSON object by feature name, in reverse order. */
+    public static String jsonObject(String[] names, double[] row, int n) {
+        StringBuilder b = new StringBuilder("{");
+        for (int k = 0; k < n; k++) {
+            int i = n - 1 - k;
+            b.append(k == 0 ? "" : ", ").append('"').append(names[i]).append("\": ").append(row[i]);
+        }
+        return b.append('}').toString();
     }
 }
