@@ -285,6 +285,9 @@ class ServiceEndToEndTest {
             assertThat(fast.statusCode()).as(c[1] + " -> " + fast.body()).isEqualTo(mvc.statusCode());
             assertThat(fast.headers().firstValue("Content-Type")).as(c[1]).isEqualTo(mvc.headers().firstValue("Content-Type"));
             assertThat(json(fast)).as(c[1]).isEqualTo(json(mvc));
+            for (String h : List.of("X-Content-Type-Options", "X-Frame-Options", "Cache-Control", "Pragma", "Expires", "X-XSS-Protection")) {
+                assertThat(fast.headers().firstValue(h)).as(h).isEqualTo(mvc.headers().firstValue(h)).isPresent();
+            }
         }
     }
 

@@ -19,8 +19,9 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * The hot path of {@code POST /models/{id}/predict} and {@code POST /predict}: answers them straight from the filter
  * chain, skipping the DispatcherServlet's handler lookup, argument resolution and content negotiation, which cost more
- * than the prediction itself. It runs last, so the security chain, {@link RequestSizeFilter} and the HTTP metrics
- * apply as to any request; it answers exactly what {@link PredictController} would (same service, same problems via
+ * than the prediction itself. It runs after the HTTP metrics and {@link RequestSizeFilter}, and after the security
+ * chain whenever prediction needs the API key (see {@link PredictFastPathConfiguration}); it answers exactly what
+ * {@link PredictController} would, with the security chain's response headers (same service, same problems via
  * {@link ApiExceptionHandler}), and leaves every request it is not sure about (an id needing decoding, another content
  * type or {@code Accept}) to the controller, which stays the documented endpoint.
  *
@@ -54,6 +55,7 @@ class PredictFastPath extends OncePerRequestFilter {
         String uri = request.getRequestURI();
         String pattern = pattern(uri);
         ServerHttpObservationFilter.findObservationContext(request).ifPresent(c -> c.setPathPattern(pattern));
+        securityHeaders(response);
         String id = pattern.equals(PREDICT) ? null : uri.substring(MODELS.length(), uri.length() - PREDICT.length());
         byte[] answer;
         try {
@@ -83,6 +85,16 @@ class PredictFastPath extends OncePerRequestFilter {
         byte[] body = new byte[length];
         int n = in.readNBytes(body, 0, length);
         return n == length ? body : java.util.Arrays.copyOf(body, n);
+    }
+
+    /** What Spring Security's default header writers add to every response. */
+    private static void securityHeaders(HttpServletResponse response) {
+        response.setHeader("X-Content-Type-Options", "nosniff");
+        response.setHeader("X-XSS-Protection", "0");
+        response.setHeader("Cache-Control", "no-cache, no-store, max-age=0, must-revalidate");
+        response.setHeader("Pragma", "no-cache");
+        response.setHeader("Expires", "0");
+        response.setHeader("X-Frame-Options", "DENY");
     }
 
     private void problem(ResponseEntity<Object> entity, String uri, HttpServletResponse response) throws IOException {

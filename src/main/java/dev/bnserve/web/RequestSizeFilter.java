@@ -9,7 +9,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
@@ -21,8 +20,10 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * and a chunked body is cut off as soon as it passes the cap. Either way: 413 problem+json naming the limit.
  */
 @Component
-@Order(Ordered.LOWEST_PRECEDENCE - 100) // before PredictFastPath, which reads bodies itself
+@Order(RequestSizeFilter.ORDER) // before security (no work for bodies refused anyway) and PredictFastPath
 class RequestSizeFilter extends OncePerRequestFilter {
+    /** Before Spring Security's filter chain (order -100). */
+    static final int ORDER = -120;
     private final long max;
 
     RequestSizeFilter(BnserveProperties properties) {
