@@ -4,4 +4,4 @@
 # Usage: bench/load.sh [seconds, default 60] [connections, default 16]. Needs wrk (apt-get install -y wrk).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-DURATION=${1:-60} CONNS=${2:-16} NOOP=false exec bench/http.sh
+DURATION=${1:-60} CONNS=${2:-16} NOOP=false FASTAPI=false exec bench/http.sh
