@@ -34,13 +34,18 @@ final class ActivationLayer extends Layer {
         if (tanh) {
             for (int i = 0; i < len; i++) dx[i] = dy[i] * (1.0 - y[i] * y[i]);
         } else {
-            // dx = y > 0 ? dy : +0.0 without a branch (half the units are off, at random: a branch mispredicts
-            // constantly). y = max(x, 0) is +0.0 or positive, so bits(y) − 1 is negative exactly when y == +0.0.
-            for (int i = 0; i < len; i++) {
-                long off = (Double.doubleToRawLongBits(y[i]) - 1) >> 63;
-                dx[i] = Double.longBitsToDouble(Double.doubleToRawLongBits(dy[i]) & ~off);
-            }
+            for (int i = 0; i < len; i++) dx[i] = reluGrad(dy[i], y[i]);
         }
+    }
+
+    /**
+     * {@code y > 0 ? dy : +0.0} without a branch (half the units are off, at random: a branch mispredicts
+     * constantly). {@code y = max(x, 0)} is +0.0 or positive, so {@code bits(y) − 1} is negative exactly when
+     * {@code y == +0.0}.
+     */
+    static double reluGrad(double dy, double y) {
+        long off = (Double.doubleToRawLongBits(y) - 1) >> 63;
+        return Double.longBitsToDouble(Double.doubleToRawLongBits(dy) & ~off);
     }
 
     @Override

@@ -60,6 +60,14 @@ final class BatchNormLayer extends Layer {
 
     @Override
     void forwardTrain(Gemm gemm, double[] x, double[] y, int n) {
+        forwardTrain(x, y, n, false);
+    }
+
+    /**
+     * Training forward, and with {@code relu} the following ReLU too: {@code y = max(γ·x̂ + β, 0)}, the same bits
+     * as the two layers one after the other, in one pass less over the batch.
+     */
+    void forwardTrain(double[] x, double[] y, int n, boolean relu) {
         if (n < 2) throw new IllegalArgumentException("batch normalization in training needs at least 2 rows per batch, got " + n);
         ensureCapacity(n);
         final int d = in;
@@ -92,12 +100,23 @@ final class BatchNormLayer extends Layer {
             runningVar[j] = (1 - m) * runningVar[j] + m * (v * unbias);
             invStd[j] = 1.0 / Math.sqrt(v + eps);
         }
-        for (int r = 0; r < n; r++) {
-            int o = r * d;
-            for (int j = 0; j < d; j++) {
-                double h = (x[o + j] - mean[j]) * invStd[j];
-                xhat[o + j] = h;
-                y[o + j] = gamma[j] * h + beta[j];
+        if (relu) {
+            for (int r = 0; r < n; r++) {
+                int o = r * d;
+                for (int j = 0; j < d; j++) {
+                    double h = (x[o + j] - mean[j]) * invStd[j];
+                    xhat[o + j] = h;
+                    y[o + j] = Math.max(gamma[j] * h + beta[j], 0.0);
+                }
+            }
+        } else {
+            for (int r = 0; r < n; r++) {
+                int o = r * d;
+                for (int j = 0; j < d; j++) {
+                    double h = (x[o + j] - mean[j]) * invStd[j];
+                    xhat[o + j] = h;
+                    y[o + j] = gamma[j] * h + beta[j];
+                }
             }
         }
     }
@@ -115,15 +134,31 @@ final class BatchNormLayer extends Layer {
 
     @Override
     void backward(Gemm gemm, double[] x, double[] y, double[] dy, double[] dx, int n) {
+        backward(dy, null, dx, n);
+    }
+
+    /**
+     * Backward; with {@code reluOut} non-null, through the following ReLU first ({@code dy} is then the gradient
+     * of the ReLU's output {@code reluOut}), taking the same values as the two layers one after the other.
+     */
+    void backward(double[] dy, double[] reluOut, double[] dx, int n) {
         final int d = in;
         Arrays.fill(gGamma, 0.0);
         Arrays.fill(gBeta, 0.0);
         for (int r = 0; r < n; r++) {
             int o = r * d;
-            for (int j = 0; j < d; j++) {
-                double g = dy[o + j];
-                gBeta[j] += g;
-                gGamma[j] += g * xhat[o + j];
+            if (reluOut == null) {
+                for (int j = 0; j < d; j++) {
+                    double g = dy[o + j];
+                    gBeta[j] += g;
+                    gGamma[j] += g * xhat[o + j];
+                }
+            } else {
+                for (int j = 0; j < d; j++) {
+                    double g = ActivationLayer.reluGrad(dy[o + j], reluOut[o + j]);
+                    gBeta[j] += g;
+                    gGamma[j] += g * xhat[o + j];
+                }
             }
         }
         if (dx == null) return;
@@ -133,8 +168,13 @@ final class BatchNormLayer extends Layer {
         }
         for (int r = 0; r < n; r++) {
             int o = r * d;
-            for (int j = 0; j < d; j++) {
-                dx[o + j] = scale[j] * (n * dy[o + j] - gBeta[j] - xhat[o + j] * shift[j]);
+            if (reluOut == null) {
+                for (int j = 0; j < d; j++) dx[o + j] = scale[j] * (n * dy[o + j] - gBeta[j] - xhat[o + j] * shift[j]);
+            } else {
+                for (int j = 0; j < d; j++) {
+                    double g = ActivationLayer.reluGrad(dy[o + j], reluOut[o + j]);
+                    dx[o + j] = scale[j] * (n * g - gBeta[j] - xhat[o + j] * shift[j]);
+                }
             }
         }
     }

@@ -18,6 +18,7 @@ import java.util.SplittableRandom;
 public final class Network {
     private final int inputs;
     private final Layer[] layers;
+    private boolean fuse = true;
     private final int[] widths;
     private Gemm gemm = Gemm.create();
     private double[][] acts = new double[0][];
@@ -153,16 +154,39 @@ public final class Network {
         int last = layers.length;
         for (int i = 0; i < last; i++) {
             try {
-                layers[i].forwardTrain(gemm, acts[i], acts[i + 1], n);
+                if (fuseRelu(i)) {
+                    // BatchNorm then ReLU in one pass: acts[i + 1] (the BN output) is skipped
+                    ((BatchNormLayer) layers[i]).forwardTrain(acts[i], acts[i + 2], n, true);
+                    i++;
+                } else {
+                    layers[i].forwardTrain(gemm, acts[i], acts[i + 1], n);
+                }
             } catch (ArithmeticException e) {
                 throw new ArithmeticException("layer " + i + ": " + e.getMessage());
             }
         }
         double value = loss.evaluate(acts[last], n, widths[last], labels, targets, grads[last]);
         for (int i = last - 1; i >= 0; i--) {
-            layers[i].backward(gemm, acts[i], acts[i + 1], grads[i + 1], i == 0 ? null : grads[i], n);
+            if (i >= 1 && fuseRelu(i - 1)) {
+                ((BatchNormLayer) layers[i - 1]).backward(grads[i + 1], acts[i + 1], i - 1 == 0 ? null : grads[i - 1], n);
+                i--;
+            } else {
+                layers[i].backward(gemm, acts[i], acts[i + 1], grads[i + 1], i == 0 ? null : grads[i], n);
+            }
         }
         return value;
+    }
+
+    /** Whether layer i is a BatchNorm followed by a ReLU that training runs as one fused layer. */
+    private boolean fuseRelu(int i) {
+        return fuse && i + 1 < layers.length && layers[i] instanceof BatchNormLayer
+                && layers[i + 1] instanceof ActivationLayer a && !a.tanh;
+    }
+
+    /** Off: every layer on its own (for tests comparing the fused step with the plain one). */
+    Network fusion(boolean on) {
+        this.fuse = on;
+        return this;
     }
 
     /**

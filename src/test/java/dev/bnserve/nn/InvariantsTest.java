@@ -32,6 +32,39 @@ class InvariantsTest {
         return net;
     }
 
+    /** Training runs BatchNorm → ReLU as one fused pass; it must change no bit of anything training computes. */
+    @Test
+    void fusedBatchNormReluTrainsBitForBitLikeTheSeparateLayers() {
+        for (NetworkSpec spec : layouts()) {
+            for (Loss loss : Loss.values()) {
+                Network fused = Network.initialize(spec, 3);
+                Network plain = Network.initialize(spec, 3).fusion(false);
+                Optimizer of = OptimizerConfig.adam(0.05).create(fused.params());
+                Optimizer op = OptimizerConfig.adam(0.05).create(plain.params());
+                SplittableRandom rng = new SplittableRandom(9);
+                int n = 24, d = spec.inputs(), k = spec.outputs();
+                for (int step = 0; step < 5; step++) {
+                    double[] x = randomRows(rng, n, d);
+                    int[] y = new int[n];
+                    double[] t = new double[n * k];
+                    for (int r = 0; r < n; r++) y[r] = rng.nextInt(k);
+                    for (int i = 0; i < t.length; i++) t[i] = rng.nextGaussian();
+                    boolean ce = loss == Loss.CROSS_ENTROPY;
+                    double lf = fused.forwardBackward(x, n, loss, ce ? y : null, ce ? null : t);
+                    double lp = plain.forwardBackward(x, n, loss, ce ? y : null, ce ? null : t);
+                    assertThat(lf).isEqualTo(lp);
+                    assertThat(java.util.Arrays.copyOf(fused.lastOutput(), n * k)).isEqualTo(java.util.Arrays.copyOf(plain.lastOutput(), n * k));
+                    for (int p = 0; p < fused.params().size(); p++) {
+                        assertThat(fused.params().get(p).grad()).as(spec + " " + fused.params().get(p).name()).isEqualTo(plain.params().get(p).grad());
+                    }
+                    of.step();
+                    op.step();
+                }
+                assertThat(fused.state()).isEqualTo(plain.state());
+            }
+        }
+    }
+
     static double[] randomRows(SplittableRandom rng, int n, int d) {
         double[] x = new double[n * d];
         for (int i = 0; i < x.length; i++) x[i] = rng.nextGaussian() * (1 + (i % d) * 3) + (i % d) * 10;
