@@ -487,6 +487,7 @@ class ServiceEndToEndTest {
         assertThat(docs.headers().firstValue("Content-Type").orElse("")).contains("json");
         assertThat(json(docs).get("paths").has("/models")).isTrue();
         assertThat(json(docs).get("paths").has("/models/{id}/predict")).isTrue();
+        assertThat(docs.body()).as("JSON trees are documented as objects, not as Jackson beans").doesNotContain("ObjectNode", "JsonNode");
     }
 
     // ------------------------------------------------------------------ bad input
