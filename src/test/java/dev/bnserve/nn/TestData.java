@@ -19,7 +19,13 @@ final class TestData {
         List<String[]> rows = read(resource);
         String[] header = rows.remove(0);
         int li = List.of(header).indexOf(label);
+        if (li < 0) throw new IllegalArgumentException("no column '" + label + "' in " + resource);
         int d = header.length - 1;
+        for (int r = 0; r < rows.size(); r++) {
+            if (rows.get(r).length != header.length) {
+                throw new IllegalArgumentException(resource + " row " + (r + 2) + " has " + rows.get(r).length + " cells, not " + header.length);
+            }
+        }
         TreeSet<String> classes = new TreeSet<>();
         for (String[] r : rows) classes.add(r[li]);
         List<String> levels = new ArrayList<>(classes);
@@ -37,7 +43,9 @@ final class TestData {
     }
 
     private static List<String[]> read(String resource) {
-        try (var in = TestData.class.getResourceAsStream(resource);
+        var stream = TestData.class.getResourceAsStream(resource);
+        if (stream == null) throw new IllegalArgumentException("no test resource " + resource);
+        try (var in = stream;
              var reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
             List<String[]> rows = new ArrayList<>();
             for (String line; (line = reader.readLine()) != null; ) if (!line.isBlank()) rows.add(line.split(","));
