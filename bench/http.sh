@@ -5,17 +5,17 @@
 # collector: on two cores it leaves both to request threads (G1's concurrent threads cost ~15% and 1-2 ms of p99).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 DURATION=${1:-${DURATION:-30}}
 CONNS=${CONNS:-"1 16"}
 PORT=${PORT:-18080}
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
-JAVA=${JAVA:-$(ls -d /usr/lib/jvm/temurin-2*/bin/java 2>/dev/null | sort | tail -1 || true)}
+JAVA=${JAVA:-$(newest_java)}
 JAVA=${JAVA:-java}
 VIRTUAL=false
 "$JAVA" -version 2>&1 | grep -qE 'version "(2[1-9]|[3-9][0-9])' && VIRTUAL=true
 
-ls target/bnserve-*.jar >/dev/null 2>&1 || ./mvnw -q -B -DskipTests package
-JAR=$(ls target/bnserve-*.jar | head -1)
+service_jar
 DATA=$(mktemp -d)
 "$JAVA" --add-modules jdk.incubator.vector -Xms1g -Xmx1g -XX:+UseSerialGC -jar "$JAR" --server.port=$PORT --bnserve.data-dir="$DATA" \
   --spring.threads.virtual.enabled=$VIRTUAL --logging.level.root=warn > "$DATA/server.log" 2>&1 &

@@ -5,11 +5,12 @@
 # Usage: bench/memory.sh [rows, default 1000000] [epochs, default 1]. Env: JAVA, HEAP (default 1g), PORT.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 ROWS=${1:-1000000}
 EPOCHS=${2:-1}
 HEAP=${HEAP:-1g}
 PORT=${PORT:-18082}
-JAVA=${JAVA:-$(ls -d /usr/lib/jvm/temurin-2*/bin/java 2>/dev/null | sort | tail -1 || true)}
+JAVA=${JAVA:-$(newest_java)}
 JAVA=${JAVA:-java}
 
 mkdir -p target/bench
@@ -18,8 +19,7 @@ if [ ! -s "$CSV" ]; then
   echo "generating $CSV (python3, standard library; about a minute per million rows) ..."
   python3 bench/make_synthetic.py "$ROWS" 32 "$CSV.tmp" && mv "$CSV.tmp" "$CSV"
 fi
-ls target/bnserve-*.jar >/dev/null 2>&1 || ./mvnw -q -B -DskipTests package
-JAR=$(ls target/bnserve-*.jar | head -1)
+service_jar
 DATA=$(mktemp -d)
 "$JAVA" --add-modules jdk.incubator.vector -Xmx"$HEAP" -XX:+UseSerialGC -jar "$JAR" --server.port="$PORT" \
   --bnserve.data-dir="$DATA" --logging.level.root=warn > "$DATA/server.log" 2>&1 &

@@ -6,23 +6,15 @@
 #      newest JDK under /usr/lib/jvm if different), TORCH=0 (skip PyTorch).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 
 if [ -z "${JAVAS:-}" ]; then
-  NEWEST=$(ls -d /usr/lib/jvm/*/bin/java 2>/dev/null | while read -r j; do
-    v=$("$j" -version 2>&1 | sed -nE '1s/.*version "([0-9]+).*/\1/p'); echo "$v $j"; done | sort -n | tail -1 | cut -d' ' -f2- || true)
+  NEWEST=$(newest_java)
   JAVAS=$(command -v java || true)
   if [ -n "$NEWEST" ] && [ "$(readlink -f "$NEWEST")" != "$(readlink -f "${JAVAS:-/nonexistent}")" ]; then JAVAS="$JAVAS $NEWEST"; fi
 fi
 
-./mvnw -q -o test-compile 2>/dev/null || ./mvnw -q test-compile
-if [ ! -s target/bench-cp.txt ] || [ pom.xml -nt target/bench-cp.txt ]; then
-  ./mvnw -q -o dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-cp.txt 2>/dev/null \
-    || ./mvnw -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-cp.txt
-fi
-SNAP=$(mktemp -d /tmp/bnserve-bench.XXXXXX)
-trap 'rm -rf "$SNAP"' EXIT
-cp -r target/classes target/test-classes "$SNAP"/
-CP="$SNAP/classes:$SNAP/test-classes:$(cat target/bench-cp.txt)"
+bench_classpath
 
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) cores; $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
 declare -a SUMMARY

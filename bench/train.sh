@@ -8,6 +8,7 @@
 #      RETRIES=2 (re-measure a figure disturbed by other processes), JAVA_OPTS (extra JVM flags for bnserve).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 
 QUICK=${BENCH_QUICK:-0}
 CONFIGS=${CONFIGS:-"a b c"}
@@ -17,21 +18,11 @@ if [ "$QUICK" = 1 ]; then
 else
   EPOCHS_A=30; EPOCHS_B=5; EPOCHS_C=1; ROWS_C=20000
 fi
-JAVA=${JAVA:-$(ls -d /usr/lib/jvm/*/bin/java 2>/dev/null | while read -r j; do
-  v=$("$j" -version 2>&1 | sed -nE '1s/.*version "([0-9]+).*/\1/p'); echo "$v $j"; done | sort -n | tail -1 | cut -d' ' -f2- || true)}
+JAVA=${JAVA:-$(newest_java)}
 JAVA=${JAVA:-java}
 
-# --- build (test classes hold the benchmark mains) and snapshot the classes, so a concurrent `mvn clean` or
-# rebuild by someone else cannot pull them from under a running benchmark.
-./mvnw -q -o test-compile 2>/dev/null || ./mvnw -q test-compile
-if [ ! -s target/bench-cp.txt ] || [ pom.xml -nt target/bench-cp.txt ]; then
-  ./mvnw -q -o dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-cp.txt 2>/dev/null \
-    || ./mvnw -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-cp.txt
-fi
-SNAP=$(mktemp -d /tmp/bnserve-bench.XXXXXX)
-trap 'rm -rf "$SNAP"' EXIT
-cp -r target/classes target/test-classes "$SNAP"/
-CP="$SNAP/classes:$SNAP/test-classes:$(cat target/bench-cp.txt)"
+# --- build and snapshot the classes
+bench_classpath
 
 # --- data
 mkdir -p target/bench

@@ -1,0 +1,27 @@
+# Shared by the benchmark scripts; source it from the repository root.
+
+# The newest JDK under /usr/lib/jvm (by major version), else empty.
+newest_java() {
+  ls -d /usr/lib/jvm/*/bin/java 2>/dev/null | while read -r j; do
+    v=$("$j" -version 2>&1 | sed -nE '1s/.*version "([0-9]+).*/\1/p'); echo "$v $j"; done | sort -n | tail -1 | cut -d' ' -f2- || true
+}
+
+# Compiles main and test classes (the benchmark mains live in the tests), snapshots them so that a concurrent
+# rebuild cannot pull them from under a running benchmark, and sets CP. Removes the snapshot on exit.
+bench_classpath() {
+  ./mvnw -q -o test-compile 2>/dev/null || ./mvnw -q test-compile
+  if [ ! -s target/bench-cp.txt ] || [ pom.xml -nt target/bench-cp.txt ]; then
+    ./mvnw -q -o dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-cp.txt 2>/dev/null \
+      || ./mvnw -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-cp.txt
+  fi
+  SNAP=$(mktemp -d /tmp/bnserve-bench.XXXXXX)
+  trap 'rm -rf "$SNAP"' EXIT
+  cp -r target/classes target/test-classes "$SNAP"/
+  CP="$SNAP/classes:$SNAP/test-classes:$(cat target/bench-cp.txt)"
+}
+
+# The service jar (built if missing), in JAR.
+service_jar() {
+  ls target/bnserve-*.jar >/dev/null 2>&1 || ./mvnw -q -B -DskipTests package
+  JAR=$(ls target/bnserve-*.jar | head -1)
+}
