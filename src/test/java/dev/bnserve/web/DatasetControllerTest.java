@@ -1,5 +1,7 @@
 package dev.bnserve.web;
 
+import static dev.bnserve.web.ProblemAssertions.assertNoInternals;
+import static dev.bnserve.web.ProblemAssertions.expectProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.closeTo;
 import static org.hamcrest.Matchers.containsString;
@@ -51,7 +53,6 @@ import dev.bnserve.data.DatasetStore;
 @Import({ApiExceptionHandler.class, DatasetControllerTest.StoreConfig.class, DatasetControllerTest.ProbeController.class})
 class DatasetControllerTest {
 
-    private static final String PROBLEM = MediaType.APPLICATION_PROBLEM_JSON_VALUE;
     private static final MediaType CSV = MediaType.parseMediaType("text/csv");
 
     @TempDir
@@ -288,17 +289,7 @@ class DatasetControllerTest {
 
     // ---------------------------------------------------------------- helpers
 
-    private static ResultActions expectProblem(ResultActions result, int status) throws Exception {
-        return result.andExpect(status().is(status))
-                .andExpect(content().contentTypeCompatibleWith(PROBLEM))
-                .andExpect(jsonPath("$.status").value(status))
-                .andExpect(jsonPath("$.title").isString())
-                .andExpect(jsonPath("$.detail").isString());
-    }
 
-    private static void assertNoInternals(String body) {
-        assertThat(body).doesNotContain("Exception", "java.", "tools.jackson", "dev.bnserve", "\tat ");
-    }
 
     private static byte[] resource(String name) throws IOException {
         try (InputStream in = DatasetControllerTest.class.getResourceAsStream("/data/" + name + ".csv")) {

@@ -1,5 +1,7 @@
 package dev.bnserve.web;
 
+import static dev.bnserve.web.ProblemAssertions.assertNoInternals;
+import static dev.bnserve.web.ProblemAssertions.expectProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.hasSize;
@@ -59,7 +61,6 @@ import tools.jackson.databind.node.ObjectNode;
 @Import({ApiExceptionHandler.class, ModelControllerTest.JsonConfig.class})
 class ModelControllerTest {
 
-    private static final String PROBLEM = MediaType.APPLICATION_PROBLEM_JSON_VALUE;
 
     @TestConfiguration(proxyBeanMethods = false)
     static class JsonConfig {
@@ -390,15 +391,5 @@ class ModelControllerTest {
         return TestModels.training(id).withStatus(ModelStatus.QUEUED, null, null);
     }
 
-    static ResultActions expectProblem(ResultActions result, int status) throws Exception {
-        return result.andExpect(status().is(status))
-                .andExpect(content().contentTypeCompatibleWith(PROBLEM))
-                .andExpect(jsonPath("$.status").value(status))
-                .andExpect(jsonPath("$.title").isString())
-                .andExpect(jsonPath("$.detail").isString());
-    }
 
-    static void assertNoInternals(String body) {
-        assertThat(body).doesNotContain("Exception", "java.", "tools.jackson", "dev.bnserve", "\tat ", "at dev.");
-    }
 }

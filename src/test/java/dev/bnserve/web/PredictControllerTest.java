@@ -1,5 +1,7 @@
 package dev.bnserve.web;
 
+import static dev.bnserve.web.ProblemAssertions.assertNoInternals;
+import static dev.bnserve.web.ProblemAssertions.expectProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.closeTo;
 import static org.hamcrest.Matchers.containsString;
@@ -53,7 +55,6 @@ import tools.jackson.databind.json.JsonMapper;
 @Import({ApiExceptionHandler.class, PredictionService.class, PredictControllerTest.StoreConfig.class})
 class PredictControllerTest {
 
-    private static final String PROBLEM = MediaType.APPLICATION_PROBLEM_JSON_VALUE;
 
     @TempDir
     static Path dataDir;
@@ -339,15 +340,5 @@ class PredictControllerTest {
         return mapper.readTree(text);
     }
 
-    private static ResultActions expectProblem(ResultActions result, int status) throws Exception {
-        return result.andExpect(status().is(status))
-                .andExpect(content().contentTypeCompatibleWith(PROBLEM))
-                .andExpect(jsonPath("$.status").value(status))
-                .andExpect(jsonPath("$.title").isString())
-                .andExpect(jsonPath("$.detail").isString());
-    }
 
-    private static void assertNoInternals(String body) {
-        assertThat(body).doesNotContain("Exception", "java.", "tools.jackson", "dev.bnserve", "\tat ", "at dev.");
-    }
 }
