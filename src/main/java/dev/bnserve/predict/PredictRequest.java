@@ -18,8 +18,17 @@ import tools.jackson.databind.json.JsonMapper;
  */
 record PredictRequest(String model, boolean single, List<Row> rows) {
 
-    /** One row: {@code names == null} for a positional row. */
-    record Row(String path, String[] names, double[] values) {
+    /** One row: {@code names == null} for a positional row; {@code index} −1 for {@code features}. */
+    record Row(int index, String[] names, double[] values) {
+        /** Where the row is in the request, for error messages. */
+        String path() {
+            return pathOf(index);
+        }
+    }
+
+    /** Error locations are only built when there is an error: a large batch would otherwise make one string per value. */
+    private static String pathOf(int index) {
+        return index < 0 ? "features" : "instances[" + index + "]";
     }
 
     static PredictRequest read(JsonMapper mapper, byte[] body, int maxInstances) {
@@ -39,7 +48,7 @@ record PredictRequest(String model, boolean single, List<Row> rows) {
                     case "features", "instances" -> {
                         if (rows != null) throw bad("Send exactly one of 'features' (one row) or 'instances' (many rows).", name);
                         single = name.equals("features");
-                        rows = single ? List.of(row(p, "features")) : instances(p, maxInstances);
+                        rows = single ? List.of(row(p, -1)) : instances(p, maxInstances);
                     }
                     default -> p.skipChildren();
                 }
@@ -71,23 +80,23 @@ record PredictRequest(String model, boolean single, List<Row> rows) {
                 throw new ApiException(HttpStatus.CONTENT_TOO_LARGE, "Too many instances", "More than " + max
                         + " instances in one request (bnserve.limits.max-instances).", List.of(FieldError.ofField("instances", "at most " + max + " rows")));
             }
-            rows.add(row(p, "instances[" + rows.size() + "]"));
+            rows.add(row(p, rows.size()));
         }
         if (rows.isEmpty()) throw unprocessable("'instances' is empty.", FieldError.ofField("instances", "must hold at least one row"));
         return rows;
     }
 
-    private static Row row(JsonParser p, String path) {
+    private static Row row(JsonParser p, int index) {
         JsonToken t = p.currentToken();
         if (t == JsonToken.START_ARRAY) {
             double[] v = new double[16];
             int n = 0;
             while (p.nextToken() != JsonToken.END_ARRAY) {
                 if (n == v.length) v = Arrays.copyOf(v, n * 2);
-                v[n] = number(p, path + "[" + n + "]", null);
+                v[n] = number(p, index, n, null);
                 n++;
             }
-            return new Row(path, null, Arrays.copyOf(v, n));
+            return new Row(index, null, Arrays.copyOf(v, n));
         }
         if (t == JsonToken.START_OBJECT) {
             List<String> names = new ArrayList<>();
@@ -96,24 +105,35 @@ record PredictRequest(String model, boolean single, List<Row> rows) {
                 String name = p.currentName();
                 p.nextToken();
                 if (names.size() == v.length) v = Arrays.copyOf(v, v.length * 2);
-                v[names.size()] = number(p, path + "." + name, name);
+                v[names.size()] = number(p, index, -1, name);
                 names.add(name);
             }
-            return new Row(path, names.toArray(String[]::new), Arrays.copyOf(v, names.size()));
+            return new Row(index, names.toArray(String[]::new), Arrays.copyOf(v, names.size()));
         }
-        throw bad("A row must be an array of numbers or an object of feature names to numbers.", path);
+        throw bad("A row must be an array of numbers or an object of feature names to numbers.", pathOf(index));
     }
 
-    private static double number(JsonParser p, String path, String feature) {
+    /** The current value as a finite number; {@code position} in a positional row, else {@code feature} by name. */
+    private static double number(JsonParser p, int row, int position, String feature) {
         JsonToken t = p.currentToken();
-        String what = feature == null ? "Every value" : "Feature '" + feature + "'";
         if (t != JsonToken.VALUE_NUMBER_INT && t != JsonToken.VALUE_NUMBER_FLOAT) {
             if (t == JsonToken.START_ARRAY || t == JsonToken.START_OBJECT) p.skipChildren();
-            throw unprocessable(what + " must be a number, got " + kind(t) + ".", FieldError.ofField(path, "must be a number"));
+            throw unprocessable(what(feature) + " must be a number, got " + kind(t) + ".",
+                    FieldError.ofField(valuePath(row, position, feature), "must be a number"));
         }
         double d = p.getValueAsDouble();
-        if (!Double.isFinite(d)) throw unprocessable(what + " must be a finite number.", FieldError.ofField(path, "must be finite"));
+        if (!Double.isFinite(d)) {
+            throw unprocessable(what(feature) + " must be a finite number.", FieldError.ofField(valuePath(row, position, feature), "must be finite"));
+        }
         return d;
+    }
+
+    private static String what(String feature) {
+        return feature == null ? "Every value" : "Feature '" + feature + "'";
+    }
+
+    private static String valuePath(int row, int position, String feature) {
+        return pathOf(row) + (feature == null ? "[" + position + "]" : "." + feature);
     }
 
     private static String kind(JsonToken t) {

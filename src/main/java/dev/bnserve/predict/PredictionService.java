@@ -104,7 +104,7 @@ public class PredictionService {
     private ServingModel model(String id) {
         ServingModel m = serving.get(id);
         if (m != null) return m;
-        ModelRecord rec = store.get(id).orElseThrow(() -> ApiException.notFound("model", id.length() > 64 ? id.substring(0, 64) + "…" : id));
+        ModelRecord rec = store.get(id).orElseThrow(() -> ApiException.notFound("model", id));
         throw new ApiException(HttpStatus.CONFLICT, "Model not ready", "Model " + id + " is " + rec.status().id()
                 + (rec.error() != null ? " (" + rec.error() + ")" : "") + "; only ready models predict.");
     }

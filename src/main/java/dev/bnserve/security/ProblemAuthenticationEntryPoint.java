@@ -1,5 +1,7 @@
 package dev.bnserve.security;
 
+import dev.bnserve.web.ProblemResponses;
+
 import java.io.IOException;
 
 import jakarta.servlet.http.HttpServletRequest;

@@ -86,7 +86,7 @@ public class TrainingService {
     public ModelRecord submit(JsonNode body) {
         String datasetId = TrainingRequestParser.datasetId(body);
         Dataset ds = datasets.get(datasetId).orElseThrow(() -> new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, "Invalid training request",
-                "No dataset with id '" + abbreviate(datasetId) + "'; upload one with POST /datasets.",
+                "No dataset with id '" + ApiException.shown(datasetId) + "'; upload one with POST /datasets.",
                 List.of(dev.bnserve.web.FieldError.ofField("dataset", "unknown dataset"))));
         TrainingRequest req = TrainingRequestParser.parse(body, ds, properties.limits());
         Instant now = Instant.now();
@@ -136,10 +136,6 @@ public class TrainingService {
     public void unsubscribe(String id, Consumer<ModelRecord> listener) {
         Job job = jobs.get(id);
         if (job != null) job.listeners.remove(listener);
-    }
-
-    private static String abbreviate(String s) {
-        return s.length() > 64 ? s.substring(0, 64) + "…" : s;
     }
 
     private final class Job implements Runnable {

@@ -33,9 +33,24 @@ public class ApiException extends RuntimeException {
         return new ApiException(HttpStatus.BAD_REQUEST, "Bad Request", detail, List.of(errors));
     }
 
-    /** 404 for a missing resource, e.g. {@code notFound("dataset", id)}. */
+    /** 404 for a missing resource, e.g. {@code notFound("dataset", id)}; an absurdly long id is shown cut short. */
     public static ApiException notFound(String kind, String id) {
-        return new ApiException(HttpStatus.NOT_FOUND, "Not Found", "No " + kind + " with id '" + id + "'.");
+        return new ApiException(HttpStatus.NOT_FOUND, "Not Found", "No " + kind + " with id '" + shown(id) + "'.");
+    }
+
+    /** 413 with the standard title. */
+    public static ApiException tooLarge(String detail) {
+        return new ApiException(HttpStatus.CONTENT_TOO_LARGE, "Content Too Large", detail);
+    }
+
+    /** 413 for an upload over {@code bnserve.limits.max-upload-bytes}. */
+    public static ApiException uploadTooLarge(long maxBytes) {
+        return tooLarge("The upload is larger than the limit of " + maxBytes + " bytes (bnserve.limits.max-upload-bytes).");
+    }
+
+    /** A client-supplied string as shown in messages: at most 64 characters, then an ellipsis. */
+    public static String shown(String s) {
+        return s.length() > 64 ? s.substring(0, 64) + "…" : s;
     }
 
     public HttpStatus status() {

@@ -78,10 +78,7 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     /** A multipart body the container cannot split (no boundary, truncated): the client's fault. */
     @ExceptionHandler(org.springframework.web.multipart.MultipartException.class)
     ResponseEntity<Object> handleMultipart(org.springframework.web.multipart.MultipartException ex) {
-        if (ex instanceof org.springframework.web.multipart.MaxUploadSizeExceededException) {
-            return problem(HttpStatus.CONTENT_TOO_LARGE, "Content Too Large", "The upload is larger than the limit of "
-                    + properties.limits().maxUploadBytes().toBytes() + " bytes (bnserve.limits.max-upload-bytes).", List.of());
-        }
+        // (MaxUploadSizeExceededException, a subtype, has its own handler: handleMaxUploadSizeExceededException)
         return problem(HttpStatus.BAD_REQUEST, "Bad Request", "The multipart body is malformed (missing boundary or truncated);"
                 + " send the CSV in a part named 'file'.", List.of(FieldError.ofField("file", "unreadable multipart body")));
     }
@@ -97,7 +94,7 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException ex,
             HttpHeaders headers, HttpStatusCode status, WebRequest request) {
         if (ex.getMostSpecificCause() instanceof RequestSizeFilter.BodyTooLargeException tooLarge) {
-            return problem(HttpStatus.CONTENT_TOO_LARGE, "Content Too Large", tooLarge.detail(), List.of());
+            return handleApi(ApiException.tooLarge(tooLarge.detail()));
         }
         JsonErrors.Explanation why = JsonErrors.explain(ex);
         return problem(HttpStatus.BAD_REQUEST, "Bad Request", why.detail(), why.error().stream().toList());
@@ -140,8 +137,7 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     @Override
     protected ResponseEntity<Object> handleMaxUploadSizeExceededException(MaxUploadSizeExceededException ex,
             HttpHeaders headers, HttpStatusCode status, WebRequest request) {
-        return problem(HttpStatus.CONTENT_TOO_LARGE, "Content Too Large", "The upload is larger than the limit of "
-                + properties.limits().maxUploadBytes().toBytes() + " bytes (bnserve.limits.max-upload-bytes).", List.of());
+        return handleApi(ApiException.uploadTooLarge(properties.limits().maxUploadBytes().toBytes()));
     }
 
     @Override

@@ -108,13 +108,11 @@ class DatasetController {
     }
 
     private ApiException tooLarge() {
-        return new ApiException(HttpStatus.CONTENT_TOO_LARGE, "Content Too Large",
-                "The upload is larger than the limit of " + maxBytes + " bytes (bnserve.limits.max-upload-bytes).");
+        return ApiException.uploadTooLarge(maxBytes);
     }
 
     private static ApiException notFound(String id) {
-        String shown = id.length() > 64 ? id.substring(0, 64) + "…" : id;
-        return ApiException.notFound("dataset", shown);
+        return ApiException.notFound("dataset", id);
     }
 
     /** Explicit name, else the uploaded file's base name without extension, else "dataset". */

@@ -19,6 +19,9 @@ final class JsonErrors {
     private JsonErrors() {
     }
 
+    /** What an empty body is told, by the controllers and by {@link PredictFastPath}. */
+    static final String MISSING_BODY = "The request body is missing.";
+
     /** Client-facing description of the problem, plus the offending field if known. */
     record Explanation(String detail, Optional<FieldError> error) {
     }
@@ -28,7 +31,7 @@ final class JsonErrors {
         if (!(cause instanceof JacksonException jackson)) {
             String message = String.valueOf(ex.getMessage());
             if (message.startsWith("Required request body is missing")) {
-                return new Explanation("The request body is missing.", Optional.empty());
+                return new Explanation(MISSING_BODY, Optional.empty());
             }
             return new Explanation("The request body could not be read.", Optional.empty());
         }

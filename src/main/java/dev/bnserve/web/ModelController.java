@@ -125,6 +125,6 @@ class ModelController {
     }
 
     private ModelRecord find(String id) {
-        return store.get(id).orElseThrow(() -> ApiException.notFound("model", id.length() > 64 ? id.substring(0, 64) + "…" : id));
+        return store.get(id).orElseThrow(() -> ApiException.notFound("model", id));
     }
 }

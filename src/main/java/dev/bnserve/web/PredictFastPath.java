@@ -3,7 +3,6 @@ package dev.bnserve.web;
 import java.io.IOException;
 import java.net.URI;
 
-import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.filter.OncePerRequestFilter;
@@ -36,17 +35,19 @@ class PredictFastPath extends OncePerRequestFilter {
     private final PredictionService predictions;
     private final ApiExceptionHandler errors;
     private final JsonMapper mapper;
+    /** Whether this filter runs before Spring Security's chain, and so writes its headers itself. */
+    private final boolean beforeSecurity;
 
-    PredictFastPath(PredictionService predictions, ApiExceptionHandler errors, JsonMapper mapper) {
+    PredictFastPath(PredictionService predictions, ApiExceptionHandler errors, JsonMapper mapper, boolean beforeSecurity) {
         this.predictions = predictions;
         this.errors = errors;
         this.mapper = mapper;
+        this.beforeSecurity = beforeSecurity;
     }
 
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
-        return !"POST".equals(request.getMethod()) || pattern(request.getRequestURI()) == null
-                || !isJson(request.getContentType()) || !acceptsJson(request.getHeader("Accept"));
+        return !"POST".equals(request.getMethod()) || !isJson(request.getContentType()) || !acceptsJson(request.getHeader("Accept"));
     }
 
     @Override
@@ -54,8 +55,12 @@ class PredictFastPath extends OncePerRequestFilter {
             throws ServletException, IOException {
         String uri = request.getRequestURI();
         String pattern = pattern(uri);
+        if (pattern == null) {
+            chain.doFilter(request, response);
+            return;
+        }
         ServerHttpObservationFilter.findObservationContext(request).ifPresent(c -> c.setPathPattern(pattern));
-        securityHeaders(response);
+        if (beforeSecurity) securityHeaders(response);
         String id = pattern.equals(PREDICT) ? null : uri.substring(MODELS.length(), uri.length() - PREDICT.length());
         byte[] answer;
         try {
@@ -63,9 +68,9 @@ class PredictFastPath extends OncePerRequestFilter {
             try {
                 body = readBody(request);
             } catch (RequestSizeFilter.BodyTooLargeException e) {
-                throw new ApiException(HttpStatus.CONTENT_TOO_LARGE, "Content Too Large", e.detail());
+                throw ApiException.tooLarge(e.detail());
             }
-            if (body.length == 0) throw ApiException.badRequest("The request body is missing."); // as @RequestBody says
+            if (body.length == 0) throw ApiException.badRequest(JsonErrors.MISSING_BODY); // as @RequestBody says
             answer = predictions.predict(id, body);
         } catch (ApiException e) {
             problem(errors.handleApi(e), uri, response);

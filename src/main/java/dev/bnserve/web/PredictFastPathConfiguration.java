@@ -21,9 +21,9 @@ class PredictFastPathConfiguration {
     @Bean
     FilterRegistrationBean<PredictFastPath> predictFastPath(PredictionService predictions, ApiExceptionHandler errors, JsonMapper mapper,
                                                             BnserveProperties properties) {
-        FilterRegistrationBean<PredictFastPath> registration = new FilterRegistrationBean<>(new PredictFastPath(predictions, errors, mapper));
         BnserveProperties.Security security = properties.security();
         boolean open = security.apiKey() == null || security.apiKey().isBlank() || !security.protectPredict();
+        FilterRegistrationBean<PredictFastPath> registration = new FilterRegistrationBean<>(new PredictFastPath(predictions, errors, mapper, open));
         registration.setOrder(open ? RequestSizeFilter.ORDER + 10 : Ordered.LOWEST_PRECEDENCE);
         return registration;
     }

@@ -38,7 +38,7 @@ public final class ProblemErrorReportValve extends ErrorReportValve {
             response.setCharacterEncoding("UTF-8");
             PrintWriter writer = response.getReporter();
             if (writer != null) {
-                writer.write("{\"type\":\"about:blank\",\"title\":\"" + title + "\",\"status\":" + code + ",\"detail\":\"" + detail + "\"}");
+                writer.write(ProblemResponses.json(code, title, detail));
                 response.finishResponse();
             }
         } catch (IOException | IllegalStateException e) {

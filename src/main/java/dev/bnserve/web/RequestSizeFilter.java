@@ -46,9 +46,7 @@ class RequestSizeFilter extends OncePerRequestFilter {
         try {
             chain.doFilter(capped, response);
         } catch (ServletException | RuntimeException e) {
-            if (!capped.exceeded || response.isCommitted()) throw e;
-            response.reset();
-            reject(response);
+            if (!capped.exceeded || response.isCommitted()) throw e; // else: the cap caused it, answered below
         }
         if (capped.exceeded && !response.isCommitted()) {
             response.reset();
@@ -57,11 +55,8 @@ class RequestSizeFilter extends OncePerRequestFilter {
     }
 
     private void reject(HttpServletResponse response) throws IOException {
-        response.setStatus(HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE);
-        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
         response.setHeader("Connection", "close");
-        response.getWriter().write("{\"type\":\"about:blank\",\"title\":\"Content Too Large\",\"status\":413,\"detail\":"
-                + "\"" + new BodyTooLargeException(max).detail() + "\"}");
+        ProblemResponses.write(response, HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE, "Content Too Large", BodyTooLargeException.detail(max));
     }
 
     /** Thrown from the body stream once the cap is passed; the advice answers it with a 413. */
@@ -75,6 +70,10 @@ class RequestSizeFilter extends OncePerRequestFilter {
         }
 
         String detail() {
+            return detail(max);
+        }
+
+        static String detail(long max) {
             return "The request body is larger than the limit of " + max + " bytes (bnserve.limits.max-request-bytes).";
         }
     }

@@ -30,7 +30,7 @@ class PredictFastPathTest {
     static final byte[] ANSWER = "{\"model\":\"m-1\",\"prediction\":0.5}".getBytes(StandardCharsets.UTF_8);
 
     final PredictionService service = mock(PredictionService.class);
-    final PredictFastPath filter = new PredictFastPath(service, new ApiExceptionHandler(null), JSON);
+    final PredictFastPath filter = new PredictFastPath(service, new ApiExceptionHandler(null), JSON, true);
 
     static MockHttpServletRequest post(String uri, String contentType, String accept) {
         MockHttpServletRequest r = new MockHttpServletRequest("POST", uri);

@@ -1,4 +1,4 @@
-package dev.bnserve.security;
+package dev.bnserve.web;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -8,26 +8,31 @@ import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.http.MediaType;
 
 /**
- * Writes the small RFC 9457 bodies of the security layer ({@code status}, {@code title}, {@code detail}) the
- * same way {@code ApiExceptionHandler} shapes them. The texts are fixed strings of this package; nothing from
- * the request (and never the key) is echoed.
+ * Writes the small RFC 9457 bodies ({@code status}, {@code title}, {@code detail}) of the layers that answer before
+ * Spring MVC (security, the body-size cap, the container's error report), shaped like {@link ApiExceptionHandler}'s.
+ * Callers pass fixed texts; nothing from the request (and never an API key) is echoed.
  */
-final class ProblemResponses {
+public final class ProblemResponses {
 
     private ProblemResponses() {
     }
 
-    static void write(HttpServletResponse response, int status, String title, String detail) throws IOException {
+    public static void write(HttpServletResponse response, int status, String title, String detail) throws IOException {
         if (response.isCommitted()) {
             return;
         }
-        byte[] body = ("{\"type\":\"about:blank\",\"title\":\"" + escape(title) + "\",\"status\":" + status
-                + ",\"detail\":\"" + escape(detail) + "\"}").getBytes(StandardCharsets.UTF_8);
+        byte[] body = json(status, title, detail).getBytes(StandardCharsets.UTF_8);
         response.setStatus(status);
         response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
         response.setContentLength(body.length);
         response.getOutputStream().write(body);
         response.flushBuffer();
+    }
+
+    /** The problem document as JSON text. */
+    public static String json(int status, String title, String detail) {
+        return "{\"type\":\"about:blank\",\"title\":\"" + escape(title) + "\",\"status\":" + status
+                + ",\"detail\":\"" + escape(detail) + "\"}";
     }
 
     static String escape(String s) {
