@@ -238,7 +238,7 @@ public final class ModelJson {
             out.add(s);
             d = s.outputs();
         }
-        Network.fromState(inputs, out); // final consistency check of the chain
+        Network.checkChain(inputs, out); // final consistency check of the chain
         return out;
     }
 

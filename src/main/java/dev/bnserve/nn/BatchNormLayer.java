@@ -32,7 +32,6 @@ final class BatchNormLayer extends Layer {
     private final double[] mean;
     private final double[] invStd;
     private final double[] scale;
-    private final double[] shift;
     private double[] xhat = new double[0];
 
     BatchNormLayer(LayerState.BatchNorm s) {
@@ -50,7 +49,6 @@ final class BatchNormLayer extends Layer {
         this.mean = new double[d];
         this.invStd = new double[d];
         this.scale = new double[d];
-        this.shift = new double[d];
     }
 
     @Override
@@ -124,7 +122,7 @@ final class BatchNormLayer extends Layer {
     @Override
     void forwardEval(Gemm gemm, double[] x, double[] y, int n) {
         final int d = in;
-        double[] s = new double[d];
+        double[] s = scale; // scratch: backward overwrites it before reading it
         for (int j = 0; j < d; j++) s[j] = gamma[j] / Math.sqrt(runningVar[j] + eps);
         for (int r = 0; r < n; r++) {
             int o = r * d;
@@ -164,16 +162,15 @@ final class BatchNormLayer extends Layer {
         if (dx == null) return;
         for (int j = 0; j < d; j++) {
             scale[j] = gamma[j] * invStd[j] / n;
-            shift[j] = gGamma[j];
         }
         for (int r = 0; r < n; r++) {
             int o = r * d;
             if (reluOut == null) {
-                for (int j = 0; j < d; j++) dx[o + j] = scale[j] * (n * dy[o + j] - gBeta[j] - xhat[o + j] * shift[j]);
+                for (int j = 0; j < d; j++) dx[o + j] = scale[j] * (n * dy[o + j] - gBeta[j] - xhat[o + j] * gGamma[j]);
             } else {
                 for (int j = 0; j < d; j++) {
                     double g = ActivationLayer.reluGrad(dy[o + j], reluOut[o + j]);
-                    dx[o + j] = scale[j] * (n * g - gBeta[j] - xhat[o + j] * shift[j]);
+                    dx[o + j] = scale[j] * (n * g - gBeta[j] - xhat[o + j] * gGamma[j]);
                 }
             }
         }

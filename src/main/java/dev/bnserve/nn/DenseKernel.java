@@ -27,15 +27,25 @@ interface DenseKernel {
         }
     };
 
-    /** The Vector API kernel when {@code jdk.incubator.vector} is present, else {@link #SCALAR}. */
+    /** The Vector API kernel when {@code jdk.incubator.vector} is present, else {@link #SCALAR} (looked up once). */
     static DenseKernel best() {
-        if (VectorSupport.AVAILABLE) {
+        return Best.KERNEL;
+    }
+
+    /** Holder: the reflective lookup runs on first use, once. */
+    final class Best {
+        static final DenseKernel KERNEL = load();
+
+        private Best() {
+        }
+
+        private static DenseKernel load() {
+            if (!VectorSupport.AVAILABLE) return SCALAR;
             try {
                 return (DenseKernel) Class.forName("dev.bnserve.nn.VectorDenseKernel").getDeclaredConstructor().newInstance();
             } catch (ReflectiveOperationException | LinkageError e) {
                 return SCALAR;
             }
         }
-        return SCALAR;
     }
 }

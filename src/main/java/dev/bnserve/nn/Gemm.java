@@ -266,8 +266,7 @@ public final class Gemm {
     }
 
     private static Constructor<?> findVector() {
-        if (Boolean.getBoolean("bnserve.scalar")) return null;
-        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) return null;
+        if (!VectorSupport.AVAILABLE) return null;
         try {
             Class<?> cls = Class.forName("dev.bnserve.nn.VectorGemm");
             if (!(Boolean) cls.getDeclaredMethod("usable").invoke(null)) return null;

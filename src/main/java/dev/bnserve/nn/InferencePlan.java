@@ -66,7 +66,7 @@ public final class InferencePlan {
     }
 
     private static InferencePlan compile(int inputs, List<LayerState> layers, DenseKernel kernel) {
-        Network.fromState(inputs, layers); // validates the chain of widths
+        Network.checkChain(inputs, layers);
         List<Object> seq = new ArrayList<>();
         for (LayerState s : layers) {
             if (s instanceof LayerState.Linear l) {
@@ -203,7 +203,6 @@ public final class InferencePlan {
             srcOff = dstOff;
             buf ^= 1;
         }
-        if (ops.length == 0) System.arraycopy(x, xOff, out, outOff, inputs);
     }
 
     /** Predicts one row into a new array. */

@@ -27,18 +27,27 @@ public final class Network {
 
     private Network(int inputs, List<LayerState> states) {
         this.inputs = inputs;
+        this.widths = checkChain(inputs, states);
         this.layers = new Layer[states.size()];
-        this.widths = new int[states.size() + 1];
+        for (int i = 0; i < layers.length; i++) layers[i] = Layer.of(states.get(i));
+    }
+
+    /**
+     * Checks that {@code states} is a non-empty chain whose widths match from {@code inputs} on, without building
+     * anything; returns the widths {@code [inputs, out₀, out₁, …]}.
+     */
+    public static int[] checkChain(int inputs, List<LayerState> states) {
+        if (states.isEmpty()) throw new IllegalArgumentException("a network needs at least one layer");
+        int[] widths = new int[states.size() + 1];
         widths[0] = inputs;
-        for (int i = 0; i < layers.length; i++) {
+        for (int i = 0; i < states.size(); i++) {
             LayerState s = states.get(i);
             if (s.inputs() != widths[i]) {
                 throw new IllegalArgumentException("layer " + i + " expects " + s.inputs() + " inputs but receives " + widths[i]);
             }
-            layers[i] = Layer.of(s);
             widths[i + 1] = s.outputs();
         }
-        if (layers.length == 0) throw new IllegalArgumentException("a network needs at least one layer");
+        return widths;
     }
 
     /** A freshly initialized network for {@code spec}; the same seed gives the same parameters. */
