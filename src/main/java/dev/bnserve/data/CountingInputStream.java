@@ -25,10 +25,6 @@ final class CountingInputStream extends FilterInputStream {
         this.max = max <= 0 ? Long.MAX_VALUE : max;
     }
 
-    long count() {
-        return count;
-    }
-
     @Override
     public int read() throws IOException {
         int b = super.read();

@@ -67,11 +67,6 @@ final class CsvTokenizer {
         return recordLine;
     }
 
-    /** Current physical line (where reading stopped). */
-    int line() {
-        return line;
-    }
-
     /** True if the last record was an empty line. */
     boolean blank() {
         return blank;

@@ -19,11 +19,6 @@ public class DatasetException extends RuntimeException {
         this.tooLarge = tooLarge;
     }
 
-    /** A single error that is not a limit violation. */
-    public DatasetException(Integer row, String column, String message) {
-        this(List.of(new DatasetError(row, column, message)), false);
-    }
-
     public List<DatasetError> errors() {
         return errors;
     }

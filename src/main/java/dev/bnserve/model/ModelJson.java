@@ -33,6 +33,11 @@ public final class ModelJson {
     }
 
     public ObjectNode write(ModelRecord m) {
+        return write(m, true, true);
+    }
+
+    /** The document, leaving out {@code request} and {@code layers} (and {@code history}) rather than building them. */
+    private ObjectNode write(ModelRecord m, boolean full, boolean history) {
         ObjectNode n = mapper.createObjectNode();
         n.put("format", FORMAT);
         n.put("version", VERSION);
@@ -48,20 +53,23 @@ public final class ModelJson {
         if (m.classes() == null) n.putNull("classes");
         else strings(n.putArray("classes"), m.classes());
         if (m.source() != null) n.put("source", m.source());
-        n.set("request", m.request() == null ? null : mapper.valueToTree(m.request()));
+        if (full) n.set("request", m.request() == null ? null : mapper.valueToTree(m.request()));
         ObjectNode p = n.putObject("progress");
         p.put("epoch", m.epoch());
         p.put("epochs", m.epochs());
-        ArrayNode h = n.putArray("history");
-        for (EpochStats e : m.history()) {
-            ObjectNode o = h.addObject();
-            o.put("epoch", e.epoch());
-            putFinite(o, "loss", e.loss());
-            putFinite(o, "validationLoss", e.validationLoss());
-            putFinite(o, "validationAccuracy", e.validationAccuracy());
-            putFinite(o, "validationRmse", e.validationRmse());
+        if (history) {
+            ArrayNode h = n.putArray("history");
+            for (EpochStats e : m.history()) {
+                ObjectNode o = h.addObject();
+                o.put("epoch", e.epoch());
+                putFinite(o, "loss", e.loss());
+                putFinite(o, "validationLoss", e.validationLoss());
+                putFinite(o, "validationAccuracy", e.validationAccuracy());
+                putFinite(o, "validationRmse", e.validationRmse());
+            }
         }
         n.set("metrics", m.metrics() == null ? null : mapper.valueToTree(m.metrics()));
+        if (!full) return n;
         if (m.layers() == null) n.putNull("layers");
         else {
             ArrayNode layers = n.putArray("layers");
@@ -140,15 +148,15 @@ public final class ModelJson {
         if (n.has("version") && n.get("version").asInt(-1) != VERSION) {
             throw new ModelFormatException("version", "unsupported version " + n.get("version") + " (this service reads version " + VERSION + ")");
         }
-        List<String> inputs = stringList(n, "inputs", true);
+        List<String> inputs = stringList(n, "inputs");
         if (inputs.isEmpty()) throw new ModelFormatException("inputs", "a model needs at least one input");
         if (inputs.stream().distinct().count() != inputs.size()) throw new ModelFormatException("inputs", "input names must be unique");
-        Task task = parse("task", () -> Task.parse(text(n, "task", true)));
-        List<String> classes = n.hasNonNull("classes") ? stringList(n, "classes", true) : null;
+        Task task = parse("task", () -> Task.parse(text(n, "task")));
+        List<String> classes = n.hasNonNull("classes") ? stringList(n, "classes") : null;
         if (task == Task.CLASSIFICATION && (classes == null || classes.isEmpty())) {
             throw new ModelFormatException("classes", "a classification model needs its class labels");
         }
-        ModelStatus status = n.has("status") ? parse("status", () -> ModelStatus.parse(text(n, "status", true))) : ModelStatus.READY;
+        ModelStatus status = n.has("status") ? parse("status", () -> ModelStatus.parse(text(n, "status"))) : ModelStatus.READY;
         List<LayerState> layers = n.hasNonNull("layers") ? layers(n.get("layers"), inputs.size()) : null;
         if (status == ModelStatus.READY) {
             if (layers == null) throw new ModelFormatException("layers", "a ready model needs its layers");
@@ -259,16 +267,14 @@ public final class ModelJson {
         return out;
     }
 
-    private static String text(JsonNode n, String field, boolean required) {
+    /** A required string field. */
+    private static String text(JsonNode n, String field) {
         JsonNode v = n.get(field);
-        if (v == null || !v.isString()) {
-            if (required) throw new ModelFormatException(field, field + " is required and must be a string");
-            return null;
-        }
+        if (v == null || !v.isString()) throw new ModelFormatException(field, field + " is required and must be a string");
         return v.stringValue();
     }
 
-    private static List<String> stringList(JsonNode n, String field, boolean required) {
+    private static List<String> stringList(JsonNode n, String field) {
         JsonNode v = n.get(field);
         if (v == null || !v.isArray()) throw new ModelFormatException(field, field + " must be an array of strings");
         List<String> out = new ArrayList<>();
@@ -290,16 +296,12 @@ public final class ModelJson {
 
     /** For progress events: status, progress, history and metrics, without the layers. */
     public ObjectNode summaryWithHistory(ModelRecord m) {
-        ObjectNode n = write(m);
-        n.remove(List.of("layers", "request"));
-        return n;
+        return write(m, false, true);
     }
 
     /** For listings: the model without its layers. */
     public ObjectNode summary(ModelRecord m) {
-        ObjectNode n = write(m);
-        n.remove(List.of("layers", "history", "request"));
-        return n;
+        return write(m, false, false);
     }
 
 }

@@ -121,10 +121,6 @@ public class TrainingService {
         return true;
     }
 
-    public boolean isActive(String id) {
-        return jobs.containsKey(id);
-    }
-
     /** Calls {@code listener} with every change of the model until its job ends; false if no job is active. */
     public boolean subscribe(String id, Consumer<ModelRecord> listener) {
         Job job = jobs.get(id);
