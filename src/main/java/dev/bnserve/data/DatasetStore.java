@@ -1,13 +1,11 @@
 package dev.bnserve.data;
 
+import dev.bnserve.io.DurableFiles;
+
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -15,7 +13,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -103,8 +100,8 @@ public class DatasetStore {
         try {
             Files.createDirectories(root);
             Files.createDirectory(tmpDir);
-            writeSynced(tmpDir.resolve(DATA_FILE), out -> DatasetCodec.write(dataset, out));
-            writeSynced(tmpDir.resolve(META_FILE), out -> out.write(json.writeValueAsBytes(DatasetMeta.of(dataset))));
+            DurableFiles.writeSynced(tmpDir.resolve(DATA_FILE), out -> DatasetCodec.write(dataset, out));
+            DurableFiles.writeSynced(tmpDir.resolve(META_FILE), out -> out.write(json.writeValueAsBytes(DatasetMeta.of(dataset))));
             syncDirectory(tmpDir);
             commit(tmpDir, finalDir);
             syncDirectory(root);
@@ -197,26 +194,8 @@ public class DatasetStore {
         }
     }
 
-    private interface Writer {
-        void write(OutputStream out) throws IOException;
-    }
-
-    private static void writeSynced(Path file, Writer writer) throws IOException {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
-            writer.write(out);
-            out.flush();
-            channel.force(true);
-        }
-    }
-
-    /** Makes a rename durable; not supported on every platform, hence best effort. */
     private static void syncDirectory(Path dir) {
-        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-            channel.force(true);
-        } catch (IOException e) {
-            log.debug("Cannot fsync directory {}: {}", dir, e.toString());
-        }
+        if (!DurableFiles.syncDirectory(dir)) log.debug("Cannot fsync directory {}", dir);
     }
 
     private static void deleteQuietly(Path path) {

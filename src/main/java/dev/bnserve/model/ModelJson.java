@@ -78,6 +78,10 @@ public final class ModelJson {
         return n;
     }
 
+    public byte[] writeBytes(ModelRecord m) {
+        return mapper.writeValueAsBytes(write(m));
+    }
+
     public String writeString(ModelRecord m) {
         return mapper.writeValueAsString(write(m));
     }

@@ -1,15 +1,14 @@
 package dev.bnserve.model;
 
+import dev.bnserve.io.DurableFiles;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -129,19 +128,12 @@ public class ModelStore {
         if (!ModelIds.isValid(m.id())) throw new IllegalArgumentException("invalid model id");
         Path target = dir.resolve(m.id() + ".json");
         Path tmp = dir.resolve(m.id() + "." + Thread.currentThread().getId() + ".tmp");
-        byte[] bytes = json.writeString(m).getBytes(StandardCharsets.UTF_8);
+        byte[] bytes = json.writeBytes(m);
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-                ByteBuffer buf = ByteBuffer.wrap(bytes);
-                while (buf.hasRemaining()) ch.write(buf);
-                ch.force(true);
-            }
+            Files.deleteIfExists(tmp); // a leftover of an earlier failure of this thread
+            DurableFiles.writeSynced(tmp, out -> out.write(bytes));
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-                d.force(true);
-            } catch (IOException ignored) {
-                // directory fsync is not supported everywhere; the rename itself is atomic
-            }
+            DurableFiles.syncDirectory(dir); // best effort: the rename itself is atomic
         } catch (IOException e) {
             try {
                 Files.deleteIfExists(tmp);
