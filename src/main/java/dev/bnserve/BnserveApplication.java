@@ -1,10 +1,9 @@
 package dev.bnserve;
 
+import dev.bnserve.config.BnserveProperties;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
-
-import dev.bnserve.config.BnserveProperties;
 
 @SpringBootApplication
 @EnableConfigurationProperties(BnserveProperties.class)

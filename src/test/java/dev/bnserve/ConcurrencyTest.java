@@ -14,14 +14,12 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
-
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -30,8 +28,9 @@ import tools.jackson.databind.JsonNode;
  * small models and, midway, deletes one of the three. Every answer must equal the sequential baseline byte for
  * byte, there must be no 5xx, and a 404 may only come for the deleted model after its DELETE was issued.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "bnserve.training.concurrency=1", "bnserve.training.queue-capacity=8"})
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {"bnserve.training.concurrency=1", "bnserve.training.queue-capacity=8"})
 @DirtiesContext
 class ConcurrencyTest {
 
@@ -49,11 +48,18 @@ class ConcurrencyTest {
     int port;
 
     /** One prediction request with its sequential answer. */
-    record Probe(String model, String path, String body, String expected) {
-    }
+    record Probe(String model, String path, String body, String expected) {}
 
-    static final double[][] ROWS = {{5.1, 3.5, 1.4, 0.2}, {7.0, 3.2, 4.7, 1.4}, {6.3, 3.3, 6.0, 2.5}, {5.9, 3.0, 5.1, 1.8},
-            {4.9, 3.0, 1.4, 0.2}, {6.0, 2.2, 5.0, 1.5}, {0.0, -1e-300, 100.0, 4.9e-324}, {-2.5, 17.0, 0.125, 3.0}};
+    static final double[][] ROWS = {
+        {5.1, 3.5, 1.4, 0.2},
+        {7.0, 3.2, 4.7, 1.4},
+        {6.3, 3.3, 6.0, 2.5},
+        {5.9, 3.0, 5.1, 1.8},
+        {4.9, 3.0, 1.4, 0.2},
+        {6.0, 2.2, 5.0, 1.5},
+        {0.0, -1e-300, 100.0, 4.9e-324},
+        {-2.5, 17.0, 0.125, 3.0}
+    };
     static final String[] FEATURES = TestHttp.IRIS_FEATURES;
 
     @Test
@@ -61,9 +67,13 @@ class ConcurrencyTest {
         TestHttp http = new TestHttp(port);
         String iris = http.upload("iris", TestHttp.resource("iris"));
         List<String> models = List.of(
-                http.train("{\"dataset\": \"" + iris + "\", \"label\": \"species\", \"epochs\": 4, \"hidden\": [16, 16], \"seed\": 1}"),
-                http.train("{\"dataset\": \"" + iris + "\", \"label\": \"petal_width\", \"epochs\": 4, \"hidden\": [8], \"seed\": 2}"),
-                http.train("{\"dataset\": \"" + iris + "\", \"label\": \"species\", \"epochs\": 4, \"hidden\": [8], \"activation\": \"tanh\", \"seed\": 3}"));
+                http.train("{\"dataset\": \"" + iris
+                        + "\", \"label\": \"species\", \"epochs\": 4, \"hidden\": [16, 16], \"seed\": 1}"),
+                http.train("{\"dataset\": \"" + iris
+                        + "\", \"label\": \"petal_width\", \"epochs\": 4, \"hidden\": [8], \"seed\": 2}"),
+                http.train(
+                        "{\"dataset\": \"" + iris
+                                + "\", \"label\": \"species\", \"epochs\": 4, \"hidden\": [8], \"activation\": \"tanh\", \"seed\": 3}"));
         Map<String, Integer> arity = new LinkedHashMap<>();
         for (String m : models) arity.put(m, http.awaitReady(m).get("inputs").size());
         String doomed = models.get(2);
@@ -81,11 +91,16 @@ class ConcurrencyTest {
             }
             probes.add(probe(http, m, "/models/" + m + "/predict", batch + "]}"));
             probes.add(probe(http, m, "/predict", batch + "], \"model\": \"" + m + "\"}"));
-            probes.add(probe(http, m, "/models/" + m + "/predict", "{\"instances\": [" + TestHttp.jsonArray(ROWS[3], d) + ", " + TestHttp.jsonArray(ROWS[3], d) + "]}"));
+            probes.add(probe(
+                    http,
+                    m,
+                    "/models/" + m + "/predict",
+                    "{\"instances\": [" + TestHttp.jsonArray(ROWS[3], d) + ", " + TestHttp.jsonArray(ROWS[3], d)
+                            + "]}"));
         }
 
-        AtomicLong deleteIssued = new AtomicLong(Long.MAX_VALUE);     // nanoTime when the DELETE of 'doomed' was sent
-        AtomicLong deleteDone = new AtomicLong(Long.MAX_VALUE);       // nanoTime when it was answered
+        AtomicLong deleteIssued = new AtomicLong(Long.MAX_VALUE); // nanoTime when the DELETE of 'doomed' was sent
+        AtomicLong deleteDone = new AtomicLong(Long.MAX_VALUE); // nanoTime when it was answered
         List<String> failures = Collections.synchronizedList(new ArrayList<>());
         long start = System.nanoTime();
         long end = start + RUN.toNanos();
@@ -108,16 +123,19 @@ class ConcurrencyTest {
                         if (p.model().equals(doomed) && sent > deleteDone.get()) {
                             failures.add("200 for " + p.path() + " sent after the model's DELETE was answered");
                         } else if (!r.body().equals(p.expected())) {
-                            failures.add("different answer for " + p.path() + " " + p.body() + ":\n  expected " + p.expected() + "\n  actual   " + r.body());
+                            failures.add("different answer for " + p.path() + " " + p.body() + ":\n  expected "
+                                    + p.expected() + "\n  actual   " + r.body());
                         } else {
                             compared++;
                         }
                     } else if (s == 404 && p.model().equals(doomed) && received > deleteIssued.get()) {
                         notFound++;
-                        if (!r.headers().firstValue("Content-Type").orElse("").startsWith(TestHttp.PROBLEM)) failures.add("404 without problem+json");
+                        if (!r.headers().firstValue("Content-Type").orElse("").startsWith(TestHttp.PROBLEM))
+                            failures.add("404 without problem+json");
                     } else {
-                        failures.add(s + " for " + p.path() + " " + p.body() + " (doomed=" + p.model().equals(doomed) + ", after delete issued="
-                                + (received > deleteIssued.get()) + "): " + r.body());
+                        failures.add(s + " for " + p.path() + " " + p.body() + " (doomed="
+                                + p.model().equals(doomed) + ", after delete issued=" + (received > deleteIssued.get())
+                                + "): " + r.body());
                     }
                 }
                 return new long[] {requests, compared, notFound};
@@ -133,13 +151,16 @@ class ConcurrencyTest {
                     deleteIssued.set(System.nanoTime());
                     HttpResponse<String> d = client.delete("/models/" + doomed);
                     deleteDone.set(System.nanoTime());
-                    if (d.statusCode() != 204) failures.add("DELETE of " + doomed + " answered " + d.statusCode() + " " + d.body());
+                    if (d.statusCode() != 204)
+                        failures.add("DELETE of " + doomed + " answered " + d.statusCode() + " " + d.body());
                     doomedDeleted = true;
                 }
                 k++;
                 String label = k % 3 == 0 ? "petal_width" : "species";
-                HttpResponse<String> r = client.postJson("/models", "{\"dataset\": \"" + iris + "\", \"label\": \"" + label
-                        + "\", \"epochs\": 2, \"hidden\": [4], \"seed\": " + k + "}");
+                HttpResponse<String> r = client.postJson(
+                        "/models",
+                        "{\"dataset\": \"" + iris + "\", \"label\": \"" + label
+                                + "\", \"epochs\": 2, \"hidden\": [4], \"seed\": " + k + "}");
                 if (r.statusCode() == 429) {
                     refused++;
                     Thread.sleep(50);
@@ -151,14 +172,16 @@ class ConcurrencyTest {
                 }
                 submitted++;
                 String id = TestHttp.json(r).get("id").asString();
-                if (k % 4 == 1) {                                  // cancel some while queued or training
+                if (k % 4 == 1) { // cancel some while queued or training
                     if (client.delete("/models/" + id).statusCode() != 204) failures.add("cancel of " + id + " failed");
                     deleted++;
                     // the job may have finished before the DELETE (which then removed it); else it is now cancelled
                     if (client.get("/models/" + id).statusCode() == 200) {
                         JsonNode c = client.awaitTerminal(id, null);
-                        if (c.get("status").asString().equals("training")) failures.add("cancelled " + id + " still training");
-                        if (client.delete("/models/" + id).statusCode() != 204) failures.add("delete of cancelled " + id + " failed");
+                        if (c.get("status").asString().equals("training"))
+                            failures.add("cancelled " + id + " still training");
+                        if (client.delete("/models/" + id).statusCode() != 204)
+                            failures.add("delete of cancelled " + id + " failed");
                     }
                     continue;
                 }
@@ -167,7 +190,8 @@ class ConcurrencyTest {
                 // a freshly trained model answers too (not part of the baseline)
                 String row = m.get("inputs").size() == 4 ? "[5.1, 3.5, 1.4, 0.2]" : "[5.1, 3.5, 1.4]";
                 HttpResponse<String> p = client.postJson("/models/" + id + "/predict", "{\"features\": " + row + "}");
-                if (p.statusCode() != 200) failures.add("new model " + id + " answered " + p.statusCode() + " " + p.body());
+                if (p.statusCode() != 200)
+                    failures.add("new model " + id + " answered " + p.statusCode() + " " + p.body());
                 if (k % 2 == 0) {
                     if (client.delete("/models/" + id).statusCode() != 204) failures.add("delete of " + id + " failed");
                     deleted++;
@@ -187,14 +211,27 @@ class ConcurrencyTest {
         long[] t = trainer.get();
         pool.shutdown();
 
-        System.out.printf("ConcurrencyTest: %d prediction requests from %d threads in %.1f s, %d answers compared bit for bit with the "
+        System.out.printf(
+                "ConcurrencyTest: %d prediction requests from %d threads in %.1f s, %d answers compared bit for bit with the "
                         + "sequential baseline (%d probes), %d 404s for the model deleted midway; trainer: %d jobs submitted, %d trained, "
                         + "%d cancelled/deleted, %d refused with 429; %d failures%n",
-                requests, CLIENTS, (System.nanoTime() - start) / 1e9, compared, probes.size(), notFound, t[0], t[1], t[2], t[3], failures.size());
+                requests,
+                CLIENTS,
+                (System.nanoTime() - start) / 1e9,
+                compared,
+                probes.size(),
+                notFound,
+                t[0],
+                t[1],
+                t[2],
+                t[3],
+                failures.size());
         failures.stream().limit(20).forEach(f -> System.out.println("FAILURE " + f));
         assertThat(failures).isEmpty();
         assertThat(compared).isPositive();
-        assertThat(notFound).as("the deleted model was asked for after its deletion").isPositive();
+        assertThat(notFound)
+                .as("the deleted model was asked for after its deletion")
+                .isPositive();
         assertThat(t[1]).as("models trained meanwhile").isPositive();
 
         // the survivors still answer exactly, and the deleted one is gone

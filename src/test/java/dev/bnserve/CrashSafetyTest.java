@@ -19,10 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -33,7 +31,8 @@ import tools.jackson.databind.JsonNode;
 @Timeout(value = 150)
 class CrashSafetyTest {
 
-    static final String ROWS = "{\"instances\": [[5.1, 3.5, 1.4, 0.2], [7.0, 3.2, 4.7, 1.4], [6.3, 3.3, 6.0, 2.5], [0.0, -1e-300, 100.0, 4.9e-324]]}";
+    static final String ROWS =
+            "{\"instances\": [[5.1, 3.5, 1.4, 0.2], [7.0, 3.2, 4.7, 1.4], [6.3, 3.3, 6.0, 2.5], [0.0, -1e-300, 100.0, 4.9e-324]]}";
     static final long SEED = 20261121L;
 
     @Test
@@ -53,7 +52,8 @@ class CrashSafetyTest {
         try {
             TestHttp http = first.http;
             iris = http.upload("iris", TestHttp.resource("iris"));
-            model = http.train("{\"dataset\": \"" + iris + "\", \"label\": \"species\", \"hidden\": [8], \"epochs\": 5}");
+            model = http.train(
+                    "{\"dataset\": \"" + iris + "\", \"label\": \"species\", \"hidden\": [8], \"epochs\": 5}");
             layers = http.awaitReady(model).get("layers").toString();
             answers = predictions(http, model);
             HttpResponse<String> ex = http.get("/models/" + model + "/export");
@@ -61,14 +61,17 @@ class CrashSafetyTest {
             exported = ex.body();
 
             String digits = http.upload("digits", TestHttp.resource("digits"));
-            interrupted = http.train("{\"dataset\": \"" + digits + "\", \"label\": \"digit\", \"task\": \"classification\", \"epochs\": 2000}");
+            interrupted = http.train("{\"dataset\": \"" + digits
+                    + "\", \"label\": \"digit\", \"task\": \"classification\", \"epochs\": 2000}");
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (true) {
                 JsonNode m = TestHttp.json(http.get("/models/" + interrupted));
                 String status = m.get("status").asString();
                 assertThat(status).as(m.toString()).isIn("queued", "training");
                 if (status.equals("training") && m.get("history").size() >= 1) break;
-                assertThat(System.nanoTime()).as("digits job never reached its first epoch").isLessThan(deadline);
+                assertThat(System.nanoTime())
+                        .as("digits job never reached its first epoch")
+                        .isLessThan(deadline);
                 Thread.sleep(20);
             }
         } finally {
@@ -103,7 +106,8 @@ class CrashSafetyTest {
                 current.kill();
                 storm.stop();
                 crashes++;
-                System.out.printf("crash %d: SIGKILL %d ms into the write storm; %d imports and %d trainings acknowledged%n",
+                System.out.printf(
+                        "crash %d: SIGKILL %d ms into the write storm; %d imports and %d trainings acknowledged%n",
                         crashes, delay, storm.imports.size(), storm.trainings.size());
                 // before anyone cleans up: every committed document is whole
                 assertEveryModelFileParses(dataDir);
@@ -123,7 +127,8 @@ class CrashSafetyTest {
                     JsonNode doc = TestHttp.json(http.get("/models/" + id));
                     String status = doc.get("status").asString();
                     assertThat(status).as(doc.toString()).isIn("ready", "failed", "cancelled");
-                    if (status.equals("failed")) assertThat(doc.get("error").asString()).contains("interrupted");
+                    if (status.equals("failed"))
+                        assertThat(doc.get("error").asString()).contains("interrupted");
                     if (!status.equals("ready")) continue;
                     ready++;
                     JsonNode p = predictions(http, id);
@@ -133,7 +138,9 @@ class CrashSafetyTest {
                     } else {
                         for (JsonNode row : p) {
                             assertThat(row.get("prediction").asString()).isIn("setosa", "versicolor", "virginica");
-                            row.get("probabilities").forEach(v -> assertThat(Double.isFinite(v.asDouble())).isTrue());
+                            row.get("probabilities")
+                                    .forEach(v -> assertThat(Double.isFinite(v.asDouble()))
+                                            .isTrue());
                         }
                     }
                 }
@@ -165,7 +172,8 @@ class CrashSafetyTest {
         Path dir = dataDir.resolve("models");
         if (!Files.isDirectory(dir)) return ids;
         try (Stream<Path> files = Files.list(dir)) {
-            for (Path f : files.filter(p -> p.getFileName().toString().endsWith(".json")).toList()) {
+            for (Path f : files.filter(p -> p.getFileName().toString().endsWith(".json"))
+                    .toList()) {
                 String name = f.getFileName().toString();
                 String id = name.substring(0, name.length() - 5);
                 JsonNode doc;
@@ -205,14 +213,18 @@ class CrashSafetyTest {
             for (int i = 0; i < 2; i++) {
                 threads.add(daemon(() -> loop(() -> {
                     HttpResponse<String> r = http.postJson("/models/import", exported);
-                    if (r.statusCode() == 201) imports.add(TestHttp.json(r).get("id").asString());
+                    if (r.statusCode() == 201)
+                        imports.add(TestHttp.json(r).get("id").asString());
                     else unexpected.incrementAndGet();
                 })));
             }
             threads.add(daemon(() -> loop(() -> {
-                HttpResponse<String> r = http.postJson("/models", "{\"dataset\": \"" + dataset
-                        + "\", \"label\": \"species\", \"hidden\": [4], \"epochs\": 2, \"validationSplit\": 0}");
-                if (r.statusCode() == 202) trainings.add(TestHttp.json(r).get("id").asString());
+                HttpResponse<String> r = http.postJson(
+                        "/models",
+                        "{\"dataset\": \"" + dataset
+                                + "\", \"label\": \"species\", \"hidden\": [4], \"epochs\": 2, \"validationSplit\": 0}");
+                if (r.statusCode() == 202)
+                    trainings.add(TestHttp.json(r).get("id").asString());
                 else if (r.statusCode() == 429) Thread.sleep(20);
                 else unexpected.incrementAndGet();
             })));
@@ -250,7 +262,9 @@ class CrashSafetyTest {
         void stop() throws InterruptedException {
             running.set(false);
             for (Thread t : threads) t.join(35_000);
-            assertThat(unexpected.get()).as("unexpected statuses during the storm").isZero();
+            assertThat(unexpected.get())
+                    .as("unexpected statuses during the storm")
+                    .isZero();
         }
     }
 }

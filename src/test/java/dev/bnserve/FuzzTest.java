@@ -13,14 +13,12 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.function.Supplier;
-
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -31,16 +29,19 @@ import tools.jackson.databind.JsonNode;
  * its two models must answer bit for bit as before. Requests that legitimately succeed are counted and what
  * they create is removed again.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "bnserve.limits.max-upload-bytes=262144",
-        "bnserve.limits.max-rows=2000",
-        "bnserve.limits.max-columns=200",
-        "bnserve.limits.max-hidden-width=64",
-        "bnserve.limits.max-hidden-layers=3",
-        "bnserve.limits.max-epochs=20",
-        "bnserve.limits.max-instances=100",
-        "bnserve.training.concurrency=1",
-        "bnserve.training.queue-capacity=4"})
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "bnserve.limits.max-upload-bytes=262144",
+            "bnserve.limits.max-rows=2000",
+            "bnserve.limits.max-columns=200",
+            "bnserve.limits.max-hidden-width=64",
+            "bnserve.limits.max-hidden-layers=3",
+            "bnserve.limits.max-epochs=20",
+            "bnserve.limits.max-instances=100",
+            "bnserve.training.concurrency=1",
+            "bnserve.training.queue-capacity=4"
+        })
 @DirtiesContext
 class FuzzTest {
 
@@ -65,16 +66,26 @@ class FuzzTest {
     byte[] irisCsv;
 
     /** One generated request. */
-    record Req(String category, String method, String path, String contentType, byte[] body, Map<String, String> headers, String envelope) {
+    record Req(
+            String category,
+            String method,
+            String path,
+            String contentType,
+            byte[] body,
+            Map<String, String> headers,
+            String envelope) {
         Req(String category, String method, String path, String contentType, byte[] body, Map<String, String> headers) {
             this(category, method, path, contentType, body, headers, null);
         }
 
         String describe() {
-            String b = body == null ? "<no body>" : new String(body, 0, Math.min(body.length, 160), StandardCharsets.ISO_8859_1)
-                    .replaceAll("[\\x00-\\x1f\\x7f-\\xff]", "?");
+            String b = body == null
+                    ? "<no body>"
+                    : new String(body, 0, Math.min(body.length, 160), StandardCharsets.ISO_8859_1)
+                            .replaceAll("[\\x00-\\x1f\\x7f-\\xff]", "?");
             String p = path.length() > 160 ? path.substring(0, 160) + "…(" + path.length() + ")" : path;
-            return category + ": " + method + " " + p + " [" + contentType + "] " + headers + " body(" + (body == null ? 0 : body.length) + ")=" + b;
+            return category + ": " + method + " " + p + " [" + contentType + "] " + headers + " body("
+                    + (body == null ? 0 : body.length) + ")=" + b;
         }
     }
 
@@ -84,8 +95,11 @@ class FuzzTest {
         http = new TestHttp(port);
         irisCsv = TestHttp.resource("iris");
         iris = http.upload("iris", irisCsv);
-        classifier = http.train("{\"dataset\": \"" + iris + "\", \"label\": \"species\", \"epochs\": 5, \"hidden\": [16, 16], \"optimizer\": {\"learningRate\": 0.01}}");
-        regressor = http.train("{\"dataset\": \"" + iris + "\", \"label\": \"petal_width\", \"epochs\": 5, \"hidden\": [16]}");
+        classifier = http.train(
+                "{\"dataset\": \"" + iris
+                        + "\", \"label\": \"species\", \"epochs\": 5, \"hidden\": [16, 16], \"optimizer\": {\"learningRate\": 0.01}}");
+        regressor = http.train(
+                "{\"dataset\": \"" + iris + "\", \"label\": \"petal_width\", \"epochs\": 5, \"hidden\": [16]}");
         JsonNode classifierDoc = http.awaitReady(classifier);
         JsonNode regressorDoc = http.awaitReady(regressor);
         exported = http.get("/models/" + classifier + "/export").body();
@@ -129,22 +143,37 @@ class FuzzTest {
             assertThat(again.body()).as(e.getKey()).isEqualTo(e.getValue());
             compared++;
         }
-        assertThat(TestHttp.json(http.get("/models/" + classifier)).get("layers")).isEqualTo(classifierDoc.get("layers"));
-        assertThat(TestHttp.json(http.get("/models/" + regressor)).get("layers")).isEqualTo(regressorDoc.get("layers"));
+        assertThat(TestHttp.json(http.get("/models/" + classifier)).get("layers"))
+                .isEqualTo(classifierDoc.get("layers"));
+        assertThat(TestHttp.json(http.get("/models/" + regressor)).get("layers"))
+                .isEqualTo(regressorDoc.get("layers"));
         JsonNode models = TestHttp.json(http.get("/models"));
         JsonNode datasets = TestHttp.json(http.get("/datasets"));
 
         double seconds = (System.nanoTime() - start) / 1e9;
-        System.out.printf("FuzzTest: %d requests (seed %#x) in %.1f s; by category %s; by status %s; %d succeeded (%d resources "
+        System.out.printf(
+                "FuzzTest: %d requests (seed %#x) in %.1f s; by category %s; by status %s; %d succeeded (%d resources "
                         + "cleaned up); %d 5xx; %d non-problem 4xx; %d baseline answers "
                         + "compared; %d models and %d datasets left%n",
-                REQUESTS, SEED, seconds, byCategory, byStatus, succeeded, cleanedUp, serverErrors.size(), badProblems.size(),
-                compared, models.size(), datasets.size());
+                REQUESTS,
+                SEED,
+                seconds,
+                byCategory,
+                byStatus,
+                succeeded,
+                cleanedUp,
+                serverErrors.size(),
+                badProblems.size(),
+                compared,
+                models.size(),
+                datasets.size());
         serverErrors.stream().limit(30).forEach(s -> System.out.println("5xx " + s));
         badProblems.stream().limit(30).forEach(s -> System.out.println("BAD 4xx " + s));
 
         assertThat(serverErrors).as("5xx responses").isEmpty();
-        assertThat(badProblems).as("4xx responses that are not clean problem+json").isEmpty();
+        assertThat(badProblems)
+                .as("4xx responses that are not clean problem+json")
+                .isEmpty();
         assertThat(models.size()).as("models left").isEqualTo(2);
         assertThat(datasets.size()).as("datasets left").isEqualTo(1);
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(60));
@@ -164,18 +193,24 @@ class FuzzTest {
         } catch (RuntimeException e) {
             return "body is not JSON";
         }
-        if (!p.isObject() || p.path("status").asInt() != s || !p.path("title").isString() || !p.path("detail").isString()
+        if (!p.isObject()
+                || p.path("status").asInt() != s
+                || !p.path("title").isString()
+                || !p.path("detail").isString()
                 || p.path("detail").asString().isBlank()) {
             return "problem lacks status/title/detail";
         }
-        for (String internal : new String[] {"Exception", "at dev.", "dev.bnserve", "java.", "tools.jackson", "org.springframework", "\tat ", "trace"}) {
+        for (String internal : new String[] {
+            "Exception", "at dev.", "dev.bnserve", "java.", "tools.jackson", "org.springframework", "\tat ", "trace"
+        }) {
             if (r.body().contains(internal)) return "reveals internals ('" + internal + "')";
         }
         return null;
     }
 
     /** Removes what a successful request created (and checks what it answers); returns how many resources. */
-    private int cleanUp(Req req, HttpResponse<String> r, List<String> serverErrors, List<String> badProblems) throws Exception {
+    private int cleanUp(Req req, HttpResponse<String> r, List<String> serverErrors, List<String> badProblems)
+            throws Exception {
         if (!req.method().equals("POST") || !(r.statusCode() == 201 || r.statusCode() == 202)) return 0;
         String id = TestHttp.json(r).path("id").asString("");
         if (id.startsWith("d-")) {
@@ -189,8 +224,12 @@ class FuzzTest {
             for (String path : new String[] {"/models/" + id + "/predict", "/predict"}) {
                 HttpResponse<String> p = http.postJson(path, row);
                 String problem = check(p);
-                if (p.statusCode() >= 500) serverErrors.add("predict with imported model after " + req.describe() + "\n    -> " + p.statusCode() + " " + p.body());
-                else if (problem != null) badProblems.add("predict with imported model after " + req.describe() + "\n    -> " + problem + " " + abbreviate(p.body()));
+                if (p.statusCode() >= 500)
+                    serverErrors.add("predict with imported model after " + req.describe() + "\n    -> "
+                            + p.statusCode() + " " + p.body());
+                else if (problem != null)
+                    badProblems.add("predict with imported model after " + req.describe() + "\n    -> " + problem + " "
+                            + abbreviate(p.body()));
             }
         }
         // a training job: the first DELETE cancels it (or removes a finished model), the next removes it
@@ -204,8 +243,14 @@ class FuzzTest {
 
     // ------------------------------------------------------------------ baseline
 
-    static final double[][] ROWS = {{5.1, 3.5, 1.4, 0.2}, {7.0, 3.2, 4.7, 1.4}, {6.3, 3.3, 6.0, 2.5}, {4.9, 3.0, 1.4, 0.2},
-            {0.0, -1e-300, 100.0, 4.9e-324}, {-3.5, 12.25, 0.001, 7.0}};
+    static final double[][] ROWS = {
+        {5.1, 3.5, 1.4, 0.2},
+        {7.0, 3.2, 4.7, 1.4},
+        {6.3, 3.3, 6.0, 2.5},
+        {4.9, 3.0, 1.4, 0.2},
+        {0.0, -1e-300, 100.0, 4.9e-324},
+        {-3.5, 12.25, 0.001, 7.0}
+    };
     static final String[] FEATURES = TestHttp.IRIS_FEATURES;
 
     /** "path\nbody" → the exact answer, for single rows and batches of both models. */
@@ -217,9 +262,15 @@ class FuzzTest {
             String row = TestHttp.jsonArray(ROWS[r], 4);
             String regRow = TestHttp.jsonArray(ROWS[r], 3);
             out.put("/models/" + classifier + "/predict\n{\"features\": " + row + "}", null);
-            out.put("/predict\n{\"model\": \"" + classifier + "\", \"features\": " + TestHttp.jsonObject(FEATURES, ROWS[r], 4) + "}", null);
+            out.put(
+                    "/predict\n{\"model\": \"" + classifier + "\", \"features\": "
+                            + TestHttp.jsonObject(FEATURES, ROWS[r], 4) + "}",
+                    null);
             out.put("/models/" + regressor + "/predict\n{\"features\": " + regRow + "}", null);
-            out.put("/predict\n{\"features\": " + TestHttp.jsonObject(FEATURES, ROWS[r], 3) + ", \"model\": \"" + regressor + "\"}", null);
+            out.put(
+                    "/predict\n{\"features\": " + TestHttp.jsonObject(FEATURES, ROWS[r], 3) + ", \"model\": \""
+                            + regressor + "\"}",
+                    null);
             all.append(r == 0 ? "" : ",").append(r % 2 == 0 ? row : TestHttp.jsonObject(FEATURES, ROWS[r], 4));
             allReg.append(r == 0 ? "" : ",").append(r % 2 == 1 ? regRow : TestHttp.jsonObject(FEATURES, ROWS[r], 3));
         }
@@ -245,12 +296,13 @@ class FuzzTest {
             case 5 -> importDoc();
             case 6 -> oddIds();
             case 7 -> wrongMethodsAndTypes();
-            default -> switch (rnd.nextInt(4)) {
-                case 0 -> csvRaw();
-                case 1 -> training();
-                case 2 -> prediction();
-                default -> importDoc();
-            };
+            default ->
+                switch (rnd.nextInt(4)) {
+                    case 0 -> csvRaw();
+                    case 1 -> training();
+                    case 2 -> prediction();
+                    default -> importDoc();
+                };
         };
     }
 
@@ -270,37 +322,66 @@ class FuzzTest {
     // ---- CSV
 
     private Req csvRaw() {
-        String type = pick("text/csv", "text/csv", "text/csv; charset=utf-8", "text/csv; charset=UTF-16", "text/csv; charset=utf-32le",
-                "text/csv; charset=x-no-such-charset", "text/csv; charset=\"", "text/csv; charset=", "text/plain", "application/octet-stream",
-                "text/csv;;;", "TEXT/CSV", "text/csv; charset=ISO-8859-1");
+        String type = pick(
+                "text/csv",
+                "text/csv",
+                "text/csv; charset=utf-8",
+                "text/csv; charset=UTF-16",
+                "text/csv; charset=utf-32le",
+                "text/csv; charset=x-no-such-charset",
+                "text/csv; charset=\"",
+                "text/csv; charset=",
+                "text/plain",
+                "application/octet-stream",
+                "text/csv;;;",
+                "TEXT/CSV",
+                "text/csv; charset=ISO-8859-1");
         return new Req("csv-raw", "POST", "/datasets" + nameQuery(), type, mutatedCsv(), Map.of());
     }
 
     private Req csvMultipart() {
         String boundary = "bnserve-" + Long.toHexString(rnd.nextLong());
         byte[] csv = mutatedCsv();
-        String partType = pick("text/csv", null, "text/csv; charset=utf-8", "text/csv; charset=bogus!", "application/octet-stream", "image/png", ";;");
-        String filename = pick("iris.csv", "", "../../etc/passwd", "C:\\temp\\x.csv", "ünï\u00a9ødé.csv", "a\"b.csv", ".csv", "x".repeat(300) + ".csv");
+        String partType = pick(
+                "text/csv",
+                null,
+                "text/csv; charset=utf-8",
+                "text/csv; charset=bogus!",
+                "application/octet-stream",
+                "image/png",
+                ";;");
+        String filename = pick(
+                "iris.csv",
+                "",
+                "../../etc/passwd",
+                "C:\\temp\\x.csv",
+                "ünï\u00a9ødé.csv",
+                "a\"b.csv",
+                ".csv",
+                "x".repeat(300) + ".csv");
         byte[] body;
         String type = "multipart/form-data; boundary=" + boundary;
         int shape = rnd.nextInt(10);
         switch (shape) {
-            case 0 -> body = TestHttp.multipartBody(boundary, "wrong", filename, partType, csv);           // wrong part name
-            case 1 -> {                                                                                     // truncated envelope
+            case 0 -> body = TestHttp.multipartBody(boundary, "wrong", filename, partType, csv); // wrong part name
+            case 1 -> { // truncated envelope
                 byte[] full = TestHttp.multipartBody(boundary, "file", filename, partType, csv);
                 body = java.util.Arrays.copyOf(full, rnd.nextInt(full.length));
             }
-            case 2 -> {                                                                                     // no boundary parameter
+            case 2 -> { // no boundary parameter
                 body = TestHttp.multipartBody(boundary, "file", filename, partType, csv);
-                type = pick("multipart/form-data", "multipart/form-data; boundary=", "multipart/mixed; boundary=" + boundary);
+                type = pick(
+                        "multipart/form-data",
+                        "multipart/form-data; boundary=",
+                        "multipart/mixed; boundary=" + boundary);
             }
-            case 3 -> {                                                                                     // boundary mismatch
+            case 3 -> { // boundary mismatch
                 body = TestHttp.multipartBody(boundary, "file", filename, partType, csv);
                 type = "multipart/form-data; boundary=other" + boundary;
             }
-            case 4 -> body = garbage(rnd.nextInt(2000));                                                    // not multipart at all
+            case 4 -> body = garbage(rnd.nextInt(2000)); // not multipart at all
             case 5 -> body = new byte[0];
-            case 6 -> {                                                                                     // two file parts
+            case 6 -> { // two file parts
                 byte[] a = TestHttp.multipartBody(boundary, "file", filename, partType, csv);
                 byte[] b = TestHttp.multipartBody(boundary, "file", "second.csv", "text/csv", irisCsv);
                 body = new byte[a.length - boundary.length() - 6 + b.length];
@@ -310,12 +391,21 @@ class FuzzTest {
             default -> body = TestHttp.multipartBody(boundary, "file", filename, partType, csv);
         }
         // shapes 1-5 are not well-formed multipart envelopes (these were 500s; see KnownBugsTest)
-        return new Req("csv-multipart", "POST", "/datasets" + nameQuery(), type, body, Map.of(), shape >= 1 && shape <= 5 ? "malformed" : "well-formed");
+        return new Req(
+                "csv-multipart",
+                "POST",
+                "/datasets" + nameQuery(),
+                type,
+                body,
+                Map.of(),
+                shape >= 1 && shape <= 5 ? "malformed" : "well-formed");
     }
 
     private String nameQuery() {
         return switch (rnd.nextInt(8)) {
-            case 0 -> "?name=" + enc(pick("fuzz", "ünïcødé ☃", "a\u0001b", "x".repeat(250), " ", "../x", "%00", "\u202Eevil"));
+            case 0 ->
+                "?name="
+                        + enc(pick("fuzz", "ünïcødé ☃", "a\u0001b", "x".repeat(250), " ", "../x", "%00", "\u202Eevil"));
             case 1 -> "?name=";
             case 2 -> "?name=a&name=b";
             default -> "";
@@ -329,14 +419,14 @@ class FuzzTest {
             case 0:
                 return new byte[0];
             case 1:
-                return utf8(csv.substring(0, csv.indexOf('\n') + (rnd.nextBoolean() ? 1 : 0)));     // only the header
+                return utf8(csv.substring(0, csv.indexOf('\n') + (rnd.nextBoolean() ? 1 : 0))); // only the header
             case 2:
-                return garbage(1 + rnd.nextInt(4000));                                             // binary garbage
+                return garbage(1 + rnd.nextInt(4000)); // binary garbage
             case 3:
-                return java.util.Arrays.copyOf(irisCsv, rnd.nextInt(irisCsv.length));              // truncated
+                return java.util.Arrays.copyOf(irisCsv, rnd.nextInt(irisCsv.length)); // truncated
             case 4:
-                return utf8(csv.repeat(60));                                                        // over the size limit (~270 KB)
-            case 5: {                                                                               // many columns, one row
+                return utf8(csv.repeat(60)); // over the size limit (~270 KB)
+            case 5: { // many columns, one row
                 StringBuilder h = new StringBuilder();
                 StringBuilder v = new StringBuilder();
                 int n = 150 + rnd.nextInt(200);
@@ -347,7 +437,7 @@ class FuzzTest {
                 return utf8(h + "\n" + v + "\n" + v + "\n");
             }
             case 6:
-                return utf8("a,b\n" + "9".repeat(20000 + rnd.nextInt(20000)) + ",1\n");              // one huge cell
+                return utf8("a,b\n" + "9".repeat(20000 + rnd.nextInt(20000)) + ",1\n"); // one huge cell
             default:
                 break;
         }
@@ -358,12 +448,24 @@ class FuzzTest {
             String line = lines.get(li);
             int at = line.isEmpty() ? 0 : rnd.nextInt(line.length() + 1);
             String insert = switch (rnd.nextInt(14)) {
-                case 0 -> ",";                                                                // ragged: extra field
-                case 1 -> "\"";                                                               // unbalanced quote
-                case 2 -> "\"a,\"\"b\"\"\n c\"";                                              // quoted comma, escaped quote, newline
-                case 3 -> "\u0000";                                                           // NUL
-                case 4 -> pick("é", "☃", "𝔘", "\uFEFF", "\u202E", "\u2028", "\uD800");     // unicode (and a lone surrogate)
-                case 5 -> pick("1e400", "-1e309", "9".repeat(400), "NaN", "Infinity", "-0", "0x1p3", "1e-400", "4.9e-324", "1_000");
+                case 0 -> ","; // ragged: extra field
+                case 1 -> "\""; // unbalanced quote
+                case 2 -> "\"a,\"\"b\"\"\n c\""; // quoted comma, escaped quote, newline
+                case 3 -> "\u0000"; // NUL
+                case 4 ->
+                    pick("é", "☃", "𝔘", "\uFEFF", "\u202E", "\u2028", "\uD800"); // unicode (and a lone surrogate)
+                case 5 ->
+                    pick(
+                            "1e400",
+                            "-1e309",
+                            "9".repeat(400),
+                            "NaN",
+                            "Infinity",
+                            "-0",
+                            "0x1p3",
+                            "1e-400",
+                            "4.9e-324",
+                            "1_000");
                 case 6 -> "\r";
                 case 7 -> "\r\n\r\n";
                 case 8 -> ",,,,";
@@ -374,15 +476,22 @@ class FuzzTest {
                 default -> "";
             };
             if (rnd.nextInt(4) == 0 && line.contains(",")) {
-                lines.set(li, line.substring(0, line.lastIndexOf(',')));                   // ragged: a field fewer
+                lines.set(li, line.substring(0, line.lastIndexOf(','))); // ragged: a field fewer
             } else if (rnd.nextInt(6) == 0) {
-                lines.set(li, insert);                                                     // a whole odd line
+                lines.set(li, insert); // a whole odd line
             } else {
                 lines.set(li, line.substring(0, at) + insert + line.substring(at));
             }
         }
-        if (rnd.nextInt(8) == 0) lines.set(0, pick("a,a,b,c,d", ",,,,", "\uFEFFsepal_length,sepal_width,petal_length,petal_width,species",
-                "\"x\ny\",b,c,d,e", "x"));
+        if (rnd.nextInt(8) == 0)
+            lines.set(
+                    0,
+                    pick(
+                            "a,a,b,c,d",
+                            ",,,,",
+                            "\uFEFFsepal_length,sepal_width,petal_length,petal_width,species",
+                            "\"x\ny\",b,c,d,e",
+                            "x"));
         String joined = String.join(rnd.nextInt(6) == 0 ? "\r\n" : "\n", lines);
         return utf8(joined);
     }
@@ -400,24 +509,77 @@ class FuzzTest {
         return switch (rnd.nextInt(20)) {
             case 0 -> "";
             case 1 -> pick("null", "[]", "\"string\"", "42", "true", "{}", "[{}]", "{\"\": null}");
-            case 2 -> base.substring(0, rnd.nextInt(Math.max(1, base.length())));                                   // truncated
-            case 3 -> "[".repeat(10_000) + "]".repeat(10_000);                                                       // deep nesting
-            case 4 -> "{\"features\": " + "[".repeat(5_000) + "1" + "]".repeat(5_000) + ", \"dataset\": " + "{\"a\":".repeat(3000) + "1" + "}".repeat(3000) + "}";
-            case 5 -> base + pick(" x", "}", ",", "{}", " // comment", "\u0000");                                   // trailing content
-            case 6 -> "\uFEFF" + base;                                                                              // BOM
-            case 7 -> base.replace("\"", "'");                                                                      // single quotes
-            case 8 -> replaceANumber(base, pick("NaN", "-Infinity", "Infinity", "1e999", "-1e999", "9".repeat(2000), "123456789012345678901234567890",
-                    "-0", "1e-400", "0x10", "01", ".5", "1.", "+1", "\"3\"", "null", "true", "[]", "{}", "\"\""));
-            case 9 -> base.replaceFirst("\\{", "{\"" + pick("\u0000", "ｌabel", "☃", "\uD83D\uDE00", "a\\u0000b", "\\ud800", "__proto__", "x".repeat(5000))
-                    + "\": " + pick("1", "\"v\"", "null", "[1,2]", "{\"k\": []}") + ", ");                            // unicode / extra keys
-            case 10 -> base.replaceFirst("\\{", "{\"dataset\": \"dup\", \"model\": 7, \"features\": null, ");     // duplicate / clashing keys
-            case 11 -> replaceAString(base, pick("1", "null", "[]", "{}", "true", "\"\"", "\"" + "y".repeat(10_000) + "\"", "\"\\u0000\"", "\"../../etc/passwd\""));
+            case 2 -> base.substring(0, rnd.nextInt(Math.max(1, base.length()))); // truncated
+            case 3 -> "[".repeat(10_000) + "]".repeat(10_000); // deep nesting
+            case 4 ->
+                "{\"features\": " + "[".repeat(5_000) + "1" + "]".repeat(5_000) + ", \"dataset\": "
+                        + "{\"a\":".repeat(3000) + "1" + "}".repeat(3000) + "}";
+            case 5 -> base + pick(" x", "}", ",", "{}", " // comment", "\u0000"); // trailing content
+            case 6 -> "\uFEFF" + base; // BOM
+            case 7 -> base.replace("\"", "'"); // single quotes
+            case 8 ->
+                replaceANumber(
+                        base,
+                        pick(
+                                "NaN",
+                                "-Infinity",
+                                "Infinity",
+                                "1e999",
+                                "-1e999",
+                                "9".repeat(2000),
+                                "123456789012345678901234567890",
+                                "-0",
+                                "1e-400",
+                                "0x10",
+                                "01",
+                                ".5",
+                                "1.",
+                                "+1",
+                                "\"3\"",
+                                "null",
+                                "true",
+                                "[]",
+                                "{}",
+                                "\"\""));
+            case 9 ->
+                base.replaceFirst(
+                        "\\{",
+                        "{\""
+                                + pick(
+                                        "\u0000",
+                                        "ｌabel",
+                                        "☃",
+                                        "\uD83D\uDE00",
+                                        "a\\u0000b",
+                                        "\\ud800",
+                                        "__proto__",
+                                        "x".repeat(5000))
+                                + "\": " + pick("1", "\"v\"", "null", "[1,2]", "{\"k\": []}")
+                                + ", "); // unicode / extra keys
+            case 10 ->
+                base.replaceFirst(
+                        "\\{",
+                        "{\"dataset\": \"dup\", \"model\": 7, \"features\": null, "); // duplicate / clashing keys
+            case 11 ->
+                replaceAString(
+                        base,
+                        pick(
+                                "1",
+                                "null",
+                                "[]",
+                                "{}",
+                                "true",
+                                "\"\"",
+                                "\"" + "y".repeat(10_000) + "\"",
+                                "\"\\u0000\"",
+                                "\"../../etc/passwd\""));
             default -> structural.get();
         };
     }
 
     private String replaceANumber(String json, String replacement) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("-?\\d+(\\.\\d+)?([eE][-+]?\\d+)?").matcher(json);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("-?\\d+(\\.\\d+)?([eE][-+]?\\d+)?")
+                .matcher(json);
         List<int[]> spans = new ArrayList<>();
         while (m.find()) spans.add(new int[] {m.start(), m.end()});
         if (spans.isEmpty()) return json + replacement;
@@ -426,7 +588,8 @@ class FuzzTest {
     }
 
     private String replaceAString(String json, String replacement) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"(?:[^\"\\\\]++|\\\\.)*+\"(?!\\s*:)").matcher(json);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"(?:[^\"\\\\]++|\\\\.)*+\"(?!\\s*:)")
+                .matcher(json);
         List<int[]> spans = new ArrayList<>();
         while (m.find()) spans.add(new int[] {m.start(), m.end()});
         if (spans.isEmpty()) return json;
@@ -435,10 +598,21 @@ class FuzzTest {
     }
 
     private String jsonType() {
-        if (rnd.nextInt(10) < 7) return "application/json";   // mostly get past content negotiation to the body
-        return pick("application/json", "application/json", "application/json", "application/json; charset=utf-8", "application/json; charset=UTF-16",
-                "application/json; charset=bogus", "application/problem+json", "text/plain", "application/x-www-form-urlencoded", null, "application/jsonx",
-                "*/*", "application/*");
+        if (rnd.nextInt(10) < 7) return "application/json"; // mostly get past content negotiation to the body
+        return pick(
+                "application/json",
+                "application/json",
+                "application/json",
+                "application/json; charset=utf-8",
+                "application/json; charset=UTF-16",
+                "application/json; charset=bogus",
+                "application/problem+json",
+                "text/plain",
+                "application/x-www-form-urlencoded",
+                null,
+                "application/jsonx",
+                "*/*",
+                "application/*");
     }
 
     // ---- training
@@ -449,21 +623,75 @@ class FuzzTest {
         String body = mutateJson(base, () -> {
             String label = pick("\"species\"", "\"petal_width\"", "\"nope\"", "1", "null", "[\"species\"]", "\"\"");
             String field = pick(
-                    "\"features\": " + pick("[\"sepal_length\"]", "[]", "[\"species\"]", "[\"nope\"]", "[1]", "\"sepal_length\"", "[\"sepal_length\", \"sepal_length\"]", "null"),
+                    "\"features\": "
+                            + pick(
+                                    "[\"sepal_length\"]",
+                                    "[]",
+                                    "[\"species\"]",
+                                    "[\"nope\"]",
+                                    "[1]",
+                                    "\"sepal_length\"",
+                                    "[\"sepal_length\", \"sepal_length\"]",
+                                    "null"),
                     "\"task\": " + pick("\"classification\"", "\"regression\"", "\"clustering\"", "1", "null", "\"\""),
-                    "\"hidden\": " + pick("[]", "[0]", "[-1]", "[65]", "[4, 4, 4, 4]", "[1.5]", "[\"4\"]", "4", "[2147483648]", "[1e10]", "null", "[[4]]"),
+                    "\"hidden\": "
+                            + pick(
+                                    "[]",
+                                    "[0]",
+                                    "[-1]",
+                                    "[65]",
+                                    "[4, 4, 4, 4]",
+                                    "[1.5]",
+                                    "[\"4\"]",
+                                    "4",
+                                    "[2147483648]",
+                                    "[1e10]",
+                                    "null",
+                                    "[[4]]"),
                     "\"activation\": " + pick("\"tanh\"", "\"sigmoid\"", "1", "null", "\"RELU\""),
-                    "\"batchNorm\": " + pick("{\"momentum\": null}", "{\"momentum\": 1.5}", "{\"momentum\": -1}", "{\"eps\": 0}", "{\"eps\": \"x\"}", "{\"placement\": \"middle\"}",
-                            "{\"statistics\": \"population\"}", "{\"input\": \"yes\"}", "{\"extra\": 1}", "[]", "1", "null", "{\"momentum\": 1e-320}"),
-                    "\"optimizer\": " + pick("{\"type\": \"sgd\"}", "{\"type\": \"rmsprop\"}", "{\"learningRate\": 0}", "{\"learningRate\": 1e308}", "{\"learningRate\": -1}",
-                            "{\"momentum\": 1}", "{\"weightDecay\": -0.1}", "{\"learningRate\": \"fast\"}", "[]", "\"adam\""),
+                    "\"batchNorm\": "
+                            + pick(
+                                    "{\"momentum\": null}",
+                                    "{\"momentum\": 1.5}",
+                                    "{\"momentum\": -1}",
+                                    "{\"eps\": 0}",
+                                    "{\"eps\": \"x\"}",
+                                    "{\"placement\": \"middle\"}",
+                                    "{\"statistics\": \"population\"}",
+                                    "{\"input\": \"yes\"}",
+                                    "{\"extra\": 1}",
+                                    "[]",
+                                    "1",
+                                    "null",
+                                    "{\"momentum\": 1e-320}"),
+                    "\"optimizer\": "
+                            + pick(
+                                    "{\"type\": \"sgd\"}",
+                                    "{\"type\": \"rmsprop\"}",
+                                    "{\"learningRate\": 0}",
+                                    "{\"learningRate\": 1e308}",
+                                    "{\"learningRate\": -1}",
+                                    "{\"momentum\": 1}",
+                                    "{\"weightDecay\": -0.1}",
+                                    "{\"learningRate\": \"fast\"}",
+                                    "[]",
+                                    "\"adam\""),
                     "\"epochs\": " + pick("0", "-1", "21", "1.5", "\"2\"", "2147483648", "1e3", "null", "true"),
                     "\"batchSize\": " + pick("1", "0", "2", "1000000", "2147483647", "-5", "\"32\"", "3.7"),
-                    "\"seed\": " + pick("-1", "9223372036854775807", "9223372036854775808", "1.5", "\"7\"", "null", "-9223372036854775808"),
+                    "\"seed\": "
+                            + pick(
+                                    "-1",
+                                    "9223372036854775807",
+                                    "9223372036854775808",
+                                    "1.5",
+                                    "\"7\"",
+                                    "null",
+                                    "-9223372036854775808"),
                     "\"validationSplit\": " + pick("0", "0.5", "0.51", "-0.1", "1", "\"0.2\"", "NaN", "1e-300"),
                     "\"shuffle\": " + pick("false", "\"false\"", "0", "null"),
                     "\"extra\": " + pick("1", "{\"nested\": [1, 2]}", "\"x\""));
-            return "{\"dataset\": \"" + ds + "\", \"label\": " + label + ", \"epochs\": 2, \"hidden\": [4], " + field + "}";
+            return "{\"dataset\": \"" + ds + "\", \"label\": " + label + ", \"epochs\": 2, \"hidden\": [4], " + field
+                    + "}";
         });
         return new Req("training", "POST", "/models", jsonType(), utf8(body), Map.of());
     }
@@ -471,25 +699,49 @@ class FuzzTest {
     // ---- prediction
 
     private Req prediction() {
-        String model = pick(classifier, classifier, regressor, "m-0000000000000000000000", "", "x".repeat(3000), "../" + classifier, "d-" + iris, "%2e%2e");
+        String model = pick(
+                classifier,
+                classifier,
+                regressor,
+                "m-0000000000000000000000",
+                "",
+                "x".repeat(3000),
+                "../" + classifier,
+                "d-" + iris,
+                "%2e%2e");
         boolean viaBody = rnd.nextBoolean();
         int arity = model.equals(regressor) ? 3 : 4;
         String row = randomRow(arity);
         String rows = "{\"instances\": [" + randomRow(arity) + ", " + randomRow(arity) + "]";
-        String base = (rnd.nextBoolean() ? "{\"features\": " + row : rows) + (viaBody ? ", \"model\": \"" + model + "\"}" : "}");
+        String base = (rnd.nextBoolean() ? "{\"features\": " + row : rows)
+                + (viaBody ? ", \"model\": \"" + model + "\"}" : "}");
         String body = mutateJson(base, () -> switch (rnd.nextInt(12)) {
             case 0 -> "{\"features\": " + randomRow(arity + pick(-1, 1, 5)) + "}";
-            case 1 -> "{\"features\": [" + pick("\"5.1\"", "null", "true", "[1]", "{}", "1e400", "-1e400", "1e308", "-1.7976931348623157e308") + ", 1, 1, 1]}";
-            case 2 -> "{\"features\": {\"sepal_length\": 1, \"sepal_length\": 2, \"sepal_width\": 1, \"petal_length\": 1, \"petal_width\": 1}}";
+            case 1 ->
+                "{\"features\": ["
+                        + pick(
+                                "\"5.1\"",
+                                "null",
+                                "true",
+                                "[1]",
+                                "{}",
+                                "1e400",
+                                "-1e400",
+                                "1e308",
+                                "-1.7976931348623157e308")
+                        + ", 1, 1, 1]}";
+            case 2 ->
+                "{\"features\": {\"sepal_length\": 1, \"sepal_length\": 2, \"sepal_width\": 1, \"petal_length\": 1, \"petal_width\": 1}}";
             case 3 -> "{\"features\": {\"nope\": 1}}";
             case 4 -> "{\"instances\": []}";
-            case 5 -> "{\"instances\": [" + (row + ",").repeat(100) + row + "]}";                 // over max-instances
+            case 5 -> "{\"instances\": [" + (row + ",").repeat(100) + row + "]}"; // over max-instances
             case 6 -> "{\"instances\": " + row + "}";
             case 7 -> "{\"features\": " + row + ", \"instances\": [" + row + "]}";
             case 8 -> "{\"instances\": [1, 2, 3]}";
-            case 9 -> "{\"features\": [1e300, 1e300, 1e300, 1e300]}";                            // finite in, overflow out
+            case 9 -> "{\"features\": [1e300, 1e300, 1e300, 1e300]}"; // finite in, overflow out
             case 10 -> "{\"model\": " + pick("1", "[]", "{}", "true") + ", \"features\": " + row + "}";
-            default -> "{\"features\": " + row + ", \"model\": \"" + classifier + "\", \"model\": \"" + regressor + "\"}";
+            default ->
+                "{\"features\": " + row + ", \"model\": \"" + classifier + "\", \"model\": \"" + regressor + "\"}";
         });
         String path = viaBody ? "/predict" : "/models/" + enc(model) + "/predict";
         if (model.equals("%2e%2e") && !viaBody) path = "/models/%2e%2e/predict";
@@ -501,7 +753,12 @@ class FuzzTest {
         StringBuilder b = new StringBuilder(named ? "{" : "[");
         for (int i = 0; i < n; i++) {
             String v = pick("5.1", "0", "-0", "1e-320", "3.25", "1e5", "-7", "123456789", "0.000001", "4.9e-324");
-            if (named) b.append(i == 0 ? "" : ", ").append('"').append(FEATURES[i]).append("\": ").append(v);
+            if (named)
+                b.append(i == 0 ? "" : ", ")
+                        .append('"')
+                        .append(FEATURES[i])
+                        .append("\": ")
+                        .append(v);
             else b.append(i == 0 ? "" : ", ").append(v);
         }
         return b.append(named ? "}" : "]").toString();
@@ -514,33 +771,70 @@ class FuzzTest {
             JsonNode doc = TestHttp.JSON.readTree(exported);
             tools.jackson.databind.node.ObjectNode o = (tools.jackson.databind.node.ObjectNode) doc;
             tools.jackson.databind.node.ArrayNode layers = (tools.jackson.databind.node.ArrayNode) o.get("layers");
-            tools.jackson.databind.node.ObjectNode layer = (tools.jackson.databind.node.ObjectNode) layers.get(rnd.nextInt(layers.size()));
+            tools.jackson.databind.node.ObjectNode layer =
+                    (tools.jackson.databind.node.ObjectNode) layers.get(rnd.nextInt(layers.size()));
             switch (rnd.nextInt(16)) {
-                case 0 -> layer.put(pick("momentum", "eps", "in", "out", "features", "batchesTracked", "type"), pick("x", "", "NaN"));
-                case 1 -> layer.put(pick("momentum", "eps", "in", "out", "features", "batchesTracked"), rnd.nextBoolean());
-                case 2 -> layer.put(pick("momentum", "eps", "in", "out", "features", "batchesTracked"), pick(-1, 0, 1, 1_000_000, Integer.MIN_VALUE));
+                case 0 ->
+                    layer.put(
+                            pick("momentum", "eps", "in", "out", "features", "batchesTracked", "type"),
+                            pick("x", "", "NaN"));
+                case 1 ->
+                    layer.put(pick("momentum", "eps", "in", "out", "features", "batchesTracked"), rnd.nextBoolean());
+                case 2 ->
+                    layer.put(
+                            pick("momentum", "eps", "in", "out", "features", "batchesTracked"),
+                            pick(-1, 0, 1, 1_000_000, Integer.MIN_VALUE));
                 case 3 -> layer.put(pick("eps", "momentum"), pick(-1.0, 0.0, 1e308, -1e-300, 1e300));
-                case 4 -> layer.putArray(pick("weight", "bias", "gamma", "beta", "runningMean", "runningVar")).add(1.0);
-                case 5 -> layer.putObject(pick("weight", "bias", "gamma", "beta", "runningMean", "runningVar", "momentum", "eps"));
-                case 6 -> layer.remove(pick("weight", "bias", "gamma", "beta", "runningMean", "runningVar", "type", "in", "out", "features"));
+                case 4 ->
+                    layer.putArray(pick("weight", "bias", "gamma", "beta", "runningMean", "runningVar"))
+                            .add(1.0);
+                case 5 ->
+                    layer.putObject(
+                            pick("weight", "bias", "gamma", "beta", "runningMean", "runningVar", "momentum", "eps"));
+                case 6 ->
+                    layer.remove(pick(
+                            "weight",
+                            "bias",
+                            "gamma",
+                            "beta",
+                            "runningMean",
+                            "runningVar",
+                            "type",
+                            "in",
+                            "out",
+                            "features"));
                 case 7 -> layer.put("type", pick("sigmoid", "Linear", "", "relu", "tanh", "batchnorm"));
                 case 8 -> layers.remove(rnd.nextInt(layers.size()));
                 case 9 -> layers.add(layers.get(rnd.nextInt(layers.size())).deepCopy());
-                case 10 -> o.put(pick("task", "status", "format", "created", "finished", "version"), pick("regression", "training", "other", "yesterday", "2", ""));
-                case 11 -> o.putArray(pick("inputs", "classes")).add(pick("a", "setosa")).add(pick("a", "b"));
-                case 12 -> o.remove(pick("inputs", "classes", "task", "layers", "format", "version", "request", "metrics", "history"));
-                case 13 -> o.put(pick("request", "metrics", "history", "progress", "inputs", "classes", "layers"), pick("x", "", "{}"));
+                case 10 ->
+                    o.put(
+                            pick("task", "status", "format", "created", "finished", "version"),
+                            pick("regression", "training", "other", "yesterday", "2", ""));
+                case 11 ->
+                    o.putArray(pick("inputs", "classes"))
+                            .add(pick("a", "setosa"))
+                            .add(pick("a", "b"));
+                case 12 ->
+                    o.remove(pick(
+                            "inputs", "classes", "task", "layers", "format", "version", "request", "metrics",
+                            "history"));
+                case 13 ->
+                    o.put(
+                            pick("request", "metrics", "history", "progress", "inputs", "classes", "layers"),
+                            pick("x", "", "{}"));
                 case 14 -> {
                     // a runningVar of zero with eps zero: division by zero at prediction time
                     if (layer.has("runningVar")) {
                         layer.put("eps", 0.0);
-                        tools.jackson.databind.node.ArrayNode v = (tools.jackson.databind.node.ArrayNode) layer.get("runningVar");
+                        tools.jackson.databind.node.ArrayNode v =
+                                (tools.jackson.databind.node.ArrayNode) layer.get("runningVar");
                         for (int k = 0; k < v.size(); k++) v.set(k, 0.0);
                     } else {
                         layer.put("in", 3);
                     }
                 }
-                default -> o.putObject("request").put("hidden", "x").put("epochs", -1).put("dataset", 5);
+                default ->
+                    o.putObject("request").put("hidden", "x").put("epochs", -1).put("dataset", 5);
             }
             return o.toString();
         });
@@ -550,10 +844,44 @@ class FuzzTest {
     // ---- ids, paths, methods, content types
 
     private String oddId() {
-        return pick("..", "%2e%2e", "%2e%2e%2f%2e%2e%2fetc%2fpasswd", "..%2f..%2fetc%2fpasswd", "%252e%252e", ".%2e", "%2E%2E", "%00", "%20",
-                "%E2%98%83", "%F0%9F%98%80", "%FF%FE", "m-" + "a".repeat(3000), "d-" + "0".repeat(64), "CON", "*", "%25", "a.json", "a;b=c", "~",
-                "%5C..%5C..%5Cwindows", "m-00000000000000000000zz", ".", "%2e", "-", "null", "undefined", "%09", "%0d%0a", "A%7BB%7D", "%3Cscript%3E",
-                "m-" + "%E2%98%83".repeat(200), "a%2Fb", "x?y=1", "x#frag", "%C0%AE%C0%AE", "%uFF0E%uFF0E".replace("%u", "%25u"));
+        return pick(
+                "..",
+                "%2e%2e",
+                "%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+                "..%2f..%2fetc%2fpasswd",
+                "%252e%252e",
+                ".%2e",
+                "%2E%2E",
+                "%00",
+                "%20",
+                "%E2%98%83",
+                "%F0%9F%98%80",
+                "%FF%FE",
+                "m-" + "a".repeat(3000),
+                "d-" + "0".repeat(64),
+                "CON",
+                "*",
+                "%25",
+                "a.json",
+                "a;b=c",
+                "~",
+                "%5C..%5C..%5Cwindows",
+                "m-00000000000000000000zz",
+                ".",
+                "%2e",
+                "-",
+                "null",
+                "undefined",
+                "%09",
+                "%0d%0a",
+                "A%7BB%7D",
+                "%3Cscript%3E",
+                "m-" + "%E2%98%83".repeat(200),
+                "a%2Fb",
+                "x?y=1",
+                "x#frag",
+                "%C0%AE%C0%AE",
+                "%uFF0E%uFF0E".replace("%u", "%25u"));
     }
 
     private Req oddIds() {
@@ -564,33 +892,100 @@ class FuzzTest {
             case 2 -> new Req("ids", "GET", "/models/" + id, null, null, Map.of());
             case 3 -> new Req("ids", "DELETE", "/models/" + id, null, null, Map.of());
             case 4 -> new Req("ids", "GET", "/models/" + id + "/export", null, null, Map.of());
-            case 5 -> new Req("ids", "GET", "/models/" + id + "/events", null, null, Map.of("Accept", pick("text/event-stream", "*/*", "application/json")));
-            case 6 -> new Req("ids", "POST", "/models/" + id + "/predict", "application/json", utf8("{\"features\": [1, 2, 3, 4]}"), Map.of());
-            case 7 -> new Req("ids", "GET", pick("/datasets/", "/models/", "/models//predict", "/datasets//x", "/models/x/", "/models/x/export/",
-                    "/nope", "/" + id, "/models/" + classifier + "/nope", "/actuator/nope", "/v3/api-docs/" + id), null, null, Map.of());
-            default -> new Req("ids", "GET", "/datasets/" + id + pick("", "/", "/x", "/.."), null, null, Map.of("Accept", pick("application/json", "*/*", "application/problem+json")));
+            case 5 ->
+                new Req(
+                        "ids",
+                        "GET",
+                        "/models/" + id + "/events",
+                        null,
+                        null,
+                        Map.of("Accept", pick("text/event-stream", "*/*", "application/json")));
+            case 6 ->
+                new Req(
+                        "ids",
+                        "POST",
+                        "/models/" + id + "/predict",
+                        "application/json",
+                        utf8("{\"features\": [1, 2, 3, 4]}"),
+                        Map.of());
+            case 7 ->
+                new Req(
+                        "ids",
+                        "GET",
+                        pick(
+                                "/datasets/",
+                                "/models/",
+                                "/models//predict",
+                                "/datasets//x",
+                                "/models/x/",
+                                "/models/x/export/",
+                                "/nope",
+                                "/" + id,
+                                "/models/" + classifier + "/nope",
+                                "/actuator/nope",
+                                "/v3/api-docs/" + id),
+                        null,
+                        null,
+                        Map.of());
+            default ->
+                new Req(
+                        "ids",
+                        "GET",
+                        "/datasets/" + id + pick("", "/", "/x", "/.."),
+                        null,
+                        null,
+                        Map.of("Accept", pick("application/json", "*/*", "application/problem+json")));
         };
     }
 
     private Req wrongMethodsAndTypes() {
-        String path = pick("/datasets", "/models", "/predict", "/models/" + classifier + "/predict", "/models/import", "/datasets/" + iris,
-                "/models/" + classifier, "/models/" + classifier + "/export");
+        String path = pick(
+                "/datasets",
+                "/models",
+                "/predict",
+                "/models/" + classifier + "/predict",
+                "/models/import",
+                "/datasets/" + iris,
+                "/models/" + classifier,
+                "/models/" + classifier + "/export");
         String method = pick("PUT", "PATCH", "POST", "DELETE", "GET", "OPTIONS", "TRACE", "FOO");
-        if (method.equals("DELETE") && (path.equals("/datasets/" + iris) || path.equals("/models/" + classifier))) method = "PATCH";
-        if (method.equals("POST") && (path.equals("/datasets") || path.equals("/models") || path.equals("/models/import"))) {
+        if (method.equals("DELETE") && (path.equals("/datasets/" + iris) || path.equals("/models/" + classifier)))
+            method = "PATCH";
+        if (method.equals("POST")
+                && (path.equals("/datasets") || path.equals("/models") || path.equals("/models/import"))) {
             // POST to a creating endpoint: only with a type it does not take, or nothing
-            return new Req("methods", "POST", path, pick("application/xml", "text/html", "image/png", null, "application/x-www-form-urlencoded", "foo/bar", "nonsense"),
-                    rnd.nextBoolean() ? null : utf8(pick("", "a=b", "<x/>", "{}")), Map.of());
+            return new Req(
+                    "methods",
+                    "POST",
+                    path,
+                    pick(
+                            "application/xml",
+                            "text/html",
+                            "image/png",
+                            null,
+                            "application/x-www-form-urlencoded",
+                            "foo/bar",
+                            "nonsense"),
+                    rnd.nextBoolean() ? null : utf8(pick("", "a=b", "<x/>", "{}")),
+                    Map.of());
         }
-        String type = pick(null, "application/json", "text/csv", "application/xml", "nonsense", "text/plain; charset=utf-8");
+        String type =
+                pick(null, "application/json", "text/csv", "application/xml", "nonsense", "text/plain; charset=utf-8");
         byte[] body = rnd.nextBoolean() ? null : utf8(pick("", "{}", "a,b\n1,2\n", "<x/>"));
         Map<String, String> headers = switch (rnd.nextInt(4)) {
-            case 0 -> Map.of("Accept", pick("application/xml", "text/html", "image/png", "application/json;q=0", "nonsense"));
+            case 0 ->
+                Map.of("Accept", pick("application/xml", "text/html", "image/png", "application/json;q=0", "nonsense"));
             default -> Map.of();
         };
         if (method.equals("POST") && path.endsWith("/predict")) {
             // predict with the wrong or no content type and an empty or odd body
-            type = pick(null, "text/csv", "application/xml", "multipart/form-data; boundary=x", "application/octet-stream", "nonsense");
+            type = pick(
+                    null,
+                    "text/csv",
+                    "application/xml",
+                    "multipart/form-data; boundary=x",
+                    "application/octet-stream",
+                    "nonsense");
         }
         return new Req("methods", method, path, type, body, headers);
     }

@@ -21,10 +21,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -50,7 +48,8 @@ class GracefulShutdownTest {
         try {
             TestHttp http = service.http;
             String iris = http.upload("iris", TestHttp.resource("iris"));
-            String model = http.train("{\"dataset\": \"" + iris + "\", \"label\": \"species\", \"hidden\": [16], \"epochs\": 3}");
+            String model = http.train(
+                    "{\"dataset\": \"" + iris + "\", \"label\": \"species\", \"hidden\": [16], \"epochs\": 3}");
             http.awaitReady(model);
 
             String big = bigBatch();
@@ -61,8 +60,11 @@ class GracefulShutdownTest {
             long bigMillis = (System.nanoTime() - t0) / 1_000_000;
             JsonNode smallExpected = TestHttp.json(http.postJson("/models/" + model + "/predict", SMALL));
 
-            HttpClient client = HttpClient.newBuilder().executor(pool).version(HttpClient.Version.HTTP_1_1)
-                    .connectTimeout(Duration.ofSeconds(5)).build();
+            HttpClient client = HttpClient.newBuilder()
+                    .executor(pool)
+                    .version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofSeconds(5))
+                    .build();
 
             // Phase 1: big requests in flight. Each alone takes bigMillis; BIG_REQUESTS of them share two cores, so
             // after bigMillis / 2 every one has been read and is still being computed or written.
@@ -79,40 +81,62 @@ class GracefulShutdownTest {
             List<String> bad = Collections.synchronizedList(new ArrayList<>());
             List<CompletableFuture<Void>> smalls = new ArrayList<>();
             for (int i = 0; i < SMALL_REQUESTS; i++) {
-                smalls.add(client.sendAsync(post(http, model, SMALL), HttpResponse.BodyHandlers.ofString()).handle((r, e) -> {
-                    String outcome;
-                    if (r != null) {
-                        outcome = "HTTP " + r.statusCode();
-                        if (r.statusCode() == 200) {
-                            if (!TestHttp.JSON.readTree(r.body()).equals(smallExpected)) bad.add("different body: " + r.body());
-                        } else if (!r.headers().firstValue("Content-Type").orElse("").startsWith(TestHttp.PROBLEM)) {
-                            bad.add("a refusal that is not a problem: " + r.statusCode() + " " + r.body());
-                        }
-                    } else {
-                        Throwable c = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-                        outcome = (c instanceof ConnectException ? "refused: " : "not accepted: ") + c.getClass().getSimpleName();
-                    }
-                    outcomes.computeIfAbsent(outcome, k -> new AtomicInteger()).incrementAndGet();
-                    return null;
-                }));
+                smalls.add(client.sendAsync(post(http, model, SMALL), HttpResponse.BodyHandlers.ofString())
+                        .handle((r, e) -> {
+                            String outcome;
+                            if (r != null) {
+                                outcome = "HTTP " + r.statusCode();
+                                if (r.statusCode() == 200) {
+                                    if (!TestHttp.JSON.readTree(r.body()).equals(smallExpected))
+                                        bad.add("different body: " + r.body());
+                                } else if (!r.headers()
+                                        .firstValue("Content-Type")
+                                        .orElse("")
+                                        .startsWith(TestHttp.PROBLEM)) {
+                                    bad.add("a refusal that is not a problem: " + r.statusCode() + " " + r.body());
+                                }
+                            } else {
+                                Throwable c =
+                                        e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                                outcome = (c instanceof ConnectException ? "refused: " : "not accepted: ")
+                                        + c.getClass().getSimpleName();
+                            }
+                            outcomes.computeIfAbsent(outcome, k -> new AtomicInteger())
+                                    .incrementAndGet();
+                            return null;
+                        }));
             }
 
             int bigAnswered = 0;
             for (CompletableFuture<HttpResponse<String>> f : bigs) {
                 HttpResponse<String> r = f.get(60, TimeUnit.SECONDS);
-                assertThat(r.statusCode()).as(r.body().length() > 300 ? r.body().substring(0, 300) : r.body()).isEqualTo(200);
+                assertThat(r.statusCode())
+                        .as(r.body().length() > 300 ? r.body().substring(0, 300) : r.body())
+                        .isEqualTo(200);
                 assertThat(TestHttp.json(r)).as("a whole, identical answer").isEqualTo(bigExpected);
                 bigAnswered++;
             }
             CompletableFuture.allOf(smalls.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
             boolean exited = service.process.waitFor(30, TimeUnit.SECONDS);
             long exitMillis = (System.nanoTime() - termAt) / 1_000_000;
-            System.out.printf(Locale.ROOT, "GracefulShutdownTest: %d big predictions (%d rows, %d ms each alone) in flight at SIGTERM, %d answered whole; "
+            System.out.printf(
+                    Locale.ROOT,
+                    "GracefulShutdownTest: %d big predictions (%d rows, %d ms each alone) in flight at SIGTERM, %d answered whole; "
                             + "%d small requests around it: %s; exit after %d ms%n",
-                    BIG_REQUESTS, BIG_ROWS, bigMillis, bigAnswered, SMALL_REQUESTS, outcomes, exitMillis);
+                    BIG_REQUESTS,
+                    BIG_ROWS,
+                    bigMillis,
+                    bigAnswered,
+                    SMALL_REQUESTS,
+                    outcomes,
+                    exitMillis);
 
-            assertThat(bad).as("wrong answers or refusals that are not problems").isEmpty();
-            assertThat(exited).as("process exits within 30 s of SIGTERM\n" + service.logTail()).isTrue();
+            assertThat(bad)
+                    .as("wrong answers or refusals that are not problems")
+                    .isEmpty();
+            assertThat(exited)
+                    .as("process exits within 30 s of SIGTERM\n" + service.logTail())
+                    .isTrue();
             assertThat(service.process.exitValue()).as(service.logTail()).isIn(0, 143);
             assertThat(service.logTail()).contains("Graceful shutdown complete").doesNotContain("Exception");
         } finally {
@@ -122,8 +146,11 @@ class GracefulShutdownTest {
     }
 
     static HttpRequest post(TestHttp http, String model, String body) {
-        return HttpRequest.newBuilder(http.uri("/models/" + model + "/predict")).timeout(Duration.ofSeconds(60))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        return HttpRequest.newBuilder(http.uri("/models/" + model + "/predict"))
+                .timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
     }
 
     static String bigBatch() {
@@ -131,8 +158,13 @@ class GracefulShutdownTest {
         StringBuilder sb = new StringBuilder(BIG_ROWS * 40).append("{\"instances\": [");
         for (int i = 0; i < BIG_ROWS; i++) {
             if (i > 0) sb.append(',');
-            sb.append(String.format(Locale.ROOT, "[%.3f,%.3f,%.3f,%.3f]", 4 + 4 * r.nextDouble(), 2 + 2.5 * r.nextDouble(),
-                    1 + 6 * r.nextDouble(), 0.1 + 2.4 * r.nextDouble()));
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "[%.3f,%.3f,%.3f,%.3f]",
+                    4 + 4 * r.nextDouble(),
+                    2 + 2.5 * r.nextDouble(),
+                    1 + 6 * r.nextDouble(),
+                    0.1 + 2.4 * r.nextDouble()));
         }
         return sb.append("]}").toString();
     }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -13,7 +12,6 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -62,7 +60,8 @@ class KnownBugsTest {
     // fixed in the working tree (was a BUG found by FuzzTest)
     void importWithNonNumericBatchNormMomentumIsA422() throws Exception {
         String dataset = http.upload("bugs", CSV);
-        String model = http.train("{\"dataset\": \"" + dataset + "\", \"label\": \"label\", \"epochs\": 1, \"hidden\": [2]}");
+        String model =
+                http.train("{\"dataset\": \"" + dataset + "\", \"label\": \"label\", \"epochs\": 1, \"hidden\": [2]}");
         http.awaitReady(model);
         for (String value : new String[] {"\"x\"", "true", "{}", "[]"}) {
             ObjectNode doc = (ObjectNode) TestHttp.json(http.get("/models/" + model + "/export"));
@@ -77,9 +76,12 @@ class KnownBugsTest {
     // fixed in the working tree (was a BUG found by FuzzTest)
     void importWithMalformedRequestOrMetricsRevealsNoTypeNames() throws Exception {
         String dataset = http.upload("bugs2", CSV);
-        String model = http.train("{\"dataset\": \"" + dataset + "\", \"label\": \"label\", \"epochs\": 1, \"hidden\": [2]}");
+        String model =
+                http.train("{\"dataset\": \"" + dataset + "\", \"label\": \"label\", \"epochs\": 1, \"hidden\": [2]}");
         http.awaitReady(model);
-        String[][] cases = {{"request", "{\"hidden\": \"x\"}"}, {"request", "\"\""}, {"metrics", "{\"trainingSeconds\": \"slow\"}"}};
+        String[][] cases = {
+            {"request", "{\"hidden\": \"x\"}"}, {"request", "\"\""}, {"metrics", "{\"trainingSeconds\": \"slow\"}"}
+        };
         for (String[] c : cases) {
             ObjectNode doc = (ObjectNode) TestHttp.json(http.get("/models/" + model + "/export"));
             doc.set(c[0], TestHttp.JSON.readTree(c[1]));
@@ -98,8 +100,14 @@ class KnownBugsTest {
     @Test
     // fixed: ProblemErrorReportValve (was a BUG found by FuzzTest: Tomcat's HTML error page)
     void containerRefusedUrlsAreProblems() throws Exception {
-        for (String path : new String[] {"/models/a%2Fb", "/models/%00", "/datasets/%5C..%5Cx", "/datasets/%FF%FE", "/models/%C0%AE%C0%AE",
-                "/datasets/%2e%2e/.."}) {
+        for (String path : new String[] {
+            "/models/a%2Fb",
+            "/models/%00",
+            "/datasets/%5C..%5Cx",
+            "/datasets/%FF%FE",
+            "/models/%C0%AE%C0%AE",
+            "/datasets/%2e%2e/.."
+        }) {
             HttpResponse<String> r = http.get(path);
             assertThat(r.statusCode()).as(path).isEqualTo(400);
             expectProblem(r, 400);
@@ -107,8 +115,12 @@ class KnownBugsTest {
     }
 
     static void expectProblem(HttpResponse<String> r, int status) {
-        assertThat(r.statusCode()).as(r.request().method() + " " + r.uri() + " -> " + r.body()).isEqualTo(status);
-        assertThat(r.headers().firstValue("Content-Type").orElse("")).as(r.body()).startsWith(TestHttp.PROBLEM);
+        assertThat(r.statusCode())
+                .as(r.request().method() + " " + r.uri() + " -> " + r.body())
+                .isEqualTo(status);
+        assertThat(r.headers().firstValue("Content-Type").orElse(""))
+                .as(r.body())
+                .startsWith(TestHttp.PROBLEM);
         assertThat(FuzzTest.check(r)).as(r.body()).isNull();
     }
 }

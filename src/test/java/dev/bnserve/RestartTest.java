@@ -3,6 +3,7 @@ package dev.bnserve;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import dev.bnserve.model.ModelIds;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -15,13 +16,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
-
-import dev.bnserve.model.ModelIds;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -33,9 +31,11 @@ import tools.jackson.databind.node.ObjectNode;
 class RestartTest {
 
     static final JsonMapper JSON = JsonMapper.builder().build();
-    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    static final String ROWS = "{\"instances\": [[5.1, 3.5, 1.4, 0.2], {\"petal_width\": 1.4, \"petal_length\": 4.7, \"sepal_width\": 3.2, \"sepal_length\": 7.0},"
-            + " [6.3, 3.3, 6.0, 2.5], [0.0, -1e-300, 100.0, 4.9e-324]]}";
+    static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    static final String ROWS =
+            "{\"instances\": [[5.1, 3.5, 1.4, 0.2], {\"petal_width\": 1.4, \"petal_length\": 4.7, \"sepal_width\": 3.2, \"sepal_length\": 7.0},"
+                    + " [6.3, 3.3, 6.0, 2.5], [0.0, -1e-300, 100.0, 4.9e-324]]}";
 
     @TempDir
     Path dataDir;
@@ -57,25 +57,33 @@ class RestartTest {
             dataset = JSON.readTree(up.body()).get("id").asString();
 
             model = first.train("{\"dataset\": \"" + dataset + "\", \"label\": \"species\", \"epochs\": 15}");
-            regression = first.train("{\"dataset\": \"" + dataset + "\", \"label\": \"petal_width\", \"epochs\": 10,"
-                    + " \"batchNorm\": {\"momentum\": null, \"statistics\": \"population\"}, \"activation\": \"tanh\"}");
+            regression = first.train(
+                    "{\"dataset\": \"" + dataset + "\", \"label\": \"petal_width\", \"epochs\": 10,"
+                            + " \"batchNorm\": {\"momentum\": null, \"statistics\": \"population\"}, \"activation\": \"tanh\"}");
             JsonNode ready = first.awaitStatus(model, "ready");
             first.awaitStatus(regression, "ready");
             layers = ready.get("layers").toString();
             answers = first.predict("/models/" + model + "/predict", ROWS);
-            regressionAnswers = first.predict("/models/" + regression + "/predict",
+            regressionAnswers = first.predict(
+                    "/models/" + regression + "/predict",
                     "{\"instances\": [[5.1, 3.5, 1.4], [7.0, 3.2, 4.7], [1e-300, -0.0, 6.0]]}");
             // the latest ready model answers /predict without a model
-            assertThat(JSON.readTree(first.predict("/predict", "{\"features\": [5.1, 3.5, 1.4]}")).get("model").asString()).isEqualTo(regression);
+            assertThat(JSON.readTree(first.predict("/predict", "{\"features\": [5.1, 3.5, 1.4]}"))
+                            .get("model")
+                            .asString())
+                    .isEqualTo(regression);
 
             // a job that was training when the service stopped: a ready model's document with status "training"
-            ObjectNode doc = (ObjectNode) JSON.readTree(Files.readString(dataDir.resolve("models").resolve(model + ".json")));
+            ObjectNode doc = (ObjectNode)
+                    JSON.readTree(Files.readString(dataDir.resolve("models").resolve(model + ".json")));
             doc.put("id", interrupted);
             doc.put("status", "training");
             doc.putNull("finished");
             Files.writeString(dataDir.resolve("models").resolve(interrupted + ".json"), doc.toString());
             // and a file cut short
-            Files.writeString(dataDir.resolve("models").resolve(corrupt + ".json"), doc.toString().substring(0, 200));
+            Files.writeString(
+                    dataDir.resolve("models").resolve(corrupt + ".json"),
+                    doc.toString().substring(0, 200));
         }
 
         try (Instance second = Instance.start(dataDir)) {
@@ -88,31 +96,44 @@ class RestartTest {
 
             HttpResponse<String> list = second.get("/models");
             assertThat(list.statusCode()).isEqualTo(200);
-            assertThat(JSON.readTree(list.body()).findValuesAsString("id")).containsExactlyInAnyOrder(model, regression, interrupted);
+            assertThat(JSON.readTree(list.body()).findValuesAsString("id"))
+                    .containsExactlyInAnyOrder(model, regression, interrupted);
 
             JsonNode m = JSON.readTree(second.get("/models/" + model).body());
             assertThat(m.get("status").asString()).isEqualTo("ready");
             assertThat(m.get("layers").toString()).isEqualTo(layers);
             assertThat(second.predict("/models/" + model + "/predict", ROWS)).isEqualTo(answers);
-            assertThat(second.predict("/predict", "{\"model\": \"" + model + "\", " + ROWS.substring(1))).isEqualTo(answers);
-            assertThat(second.predict("/models/" + regression + "/predict",
-                    "{\"instances\": [[5.1, 3.5, 1.4], [7.0, 3.2, 4.7], [1e-300, -0.0, 6.0]]}")).isEqualTo(regressionAnswers);
+            assertThat(second.predict("/predict", "{\"model\": \"" + model + "\", " + ROWS.substring(1)))
+                    .isEqualTo(answers);
+            assertThat(second.predict(
+                            "/models/" + regression + "/predict",
+                            "{\"instances\": [[5.1, 3.5, 1.4], [7.0, 3.2, 4.7], [1e-300, -0.0, 6.0]]}"))
+                    .isEqualTo(regressionAnswers);
             JsonNode reg = JSON.readTree(second.get("/models/" + regression).body());
             assertThat(reg.at("/request/batchNorm").has("momentum")).isTrue();
             assertThat(reg.at("/request/batchNorm/momentum").isNull()).isTrue();
             assertThat(reg.at("/layers/0/momentum").isNull()).isTrue();
             // still the latest ready model after the restart
-            assertThat(JSON.readTree(second.predict("/predict", "{\"features\": [5.1, 3.5, 1.4]}")).get("model").asString()).isEqualTo(regression);
+            assertThat(JSON.readTree(second.predict("/predict", "{\"features\": [5.1, 3.5, 1.4]}"))
+                            .get("model")
+                            .asString())
+                    .isEqualTo(regression);
 
             JsonNode failed = JSON.readTree(second.get("/models/" + interrupted).body());
             assertThat(failed.get("status").asString()).isEqualTo("failed");
             assertThat(failed.get("error").asString()).containsIgnoringCase("interrupt");
-            HttpResponse<String> notReady = second.send("POST", "/models/" + interrupted + "/predict", "application/json",
+            HttpResponse<String> notReady = second.send(
+                    "POST",
+                    "/models/" + interrupted + "/predict",
+                    "application/json",
                     "{\"features\": [5.1, 3.5, 1.4, 0.2]}".getBytes(StandardCharsets.UTF_8));
             assertThat(notReady.statusCode()).isEqualTo(409);
             assertThat(notReady.body()).contains("interrupt");
             // the recovery was written back
-            assertThat(JSON.readTree(Files.readString(dataDir.resolve("models").resolve(interrupted + ".json"))).get("status").asString()).isEqualTo("failed");
+            assertThat(JSON.readTree(Files.readString(dataDir.resolve("models").resolve(interrupted + ".json")))
+                            .get("status")
+                            .asString())
+                    .isEqualTo("failed");
 
             HttpResponse<String> skipped = second.get("/models/" + corrupt);
             assertThat(skipped.statusCode()).isEqualTo(404);
@@ -129,8 +150,9 @@ class RestartTest {
         Path models = Files.createDirectories(dataDir.resolve("models"));
         Files.writeString(models.resolve(ModelIds.newId() + ".json"), "{ this is not json");
         Files.writeString(models.resolve(ModelIds.newId() + ".json"), "");
-        Files.writeString(models.resolve(ModelIds.newId() + ".json"), "{\"format\": \"bnserve-model\", \"version\": 99}");
-        Files.write(models.resolve(ModelIds.newId() + ".json"), new byte[]{(byte) 0xc3, 0x28, 0, (byte) 0xff});
+        Files.writeString(
+                models.resolve(ModelIds.newId() + ".json"), "{\"format\": \"bnserve-model\", \"version\": 99}");
+        Files.write(models.resolve(ModelIds.newId() + ".json"), new byte[] {(byte) 0xc3, 0x28, 0, (byte) 0xff});
         Files.writeString(models.resolve("README.txt"), "not a model");
         Files.writeString(models.resolve(ModelIds.newId() + ".123.tmp"), "{\"half\": ");
         Files.createDirectories(dataDir.resolve("datasets"));
@@ -140,11 +162,14 @@ class RestartTest {
             assertThat(health.statusCode()).isEqualTo(200);
             assertThat(JSON.readTree(instance.get("/models").body()).size()).isZero();
             assertThat(JSON.readTree(instance.get("/datasets").body()).size()).isZero();
-            HttpResponse<String> none = instance.send("POST", "/predict", "application/json", "{\"features\": [1]}".getBytes(StandardCharsets.UTF_8));
+            HttpResponse<String> none = instance.send(
+                    "POST", "/predict", "application/json", "{\"features\": [1]}".getBytes(StandardCharsets.UTF_8));
             assertThat(none.statusCode()).isEqualTo(409);
         }
         try (Stream<Path> files = Files.list(models)) {
-            assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".tmp")).contains("README.txt");
+            assertThat(files.map(p -> p.getFileName().toString()))
+                    .noneMatch(n -> n.endsWith(".tmp"))
+                    .contains("README.txt");
         }
     }
 
@@ -171,10 +196,14 @@ class RestartTest {
             return send("GET", path, null, null);
         }
 
-        HttpResponse<String> send(String method, String path, String contentType, byte[] body) throws IOException, InterruptedException {
-            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).timeout(Duration.ofSeconds(30));
+        HttpResponse<String> send(String method, String path, String contentType, byte[] body)
+                throws IOException, InterruptedException {
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                    .timeout(Duration.ofSeconds(30));
             if (contentType != null) b.header("Content-Type", contentType);
-            b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+            b.method(
+                    method,
+                    body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
             return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
         }
 
@@ -197,7 +226,8 @@ class RestartTest {
                 JsonNode m = JSON.readTree(get("/models/" + id).body());
                 String s = m.get("status").asString();
                 if (s.equals(status)) return m;
-                if (List.of("ready", "failed", "cancelled").contains(s)) fail("model " + id + " is " + s + " (" + m.get("error") + ")");
+                if (List.of("ready", "failed", "cancelled").contains(s))
+                    fail("model " + id + " is " + s + " (" + m.get("error") + ")");
                 if (System.nanoTime() > deadline) fail("model " + id + " still " + s + " after 60 s");
                 Thread.sleep(20);
             }

@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,10 +25,9 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-import org.springframework.test.annotation.DirtiesContext;
-
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -44,7 +42,8 @@ class ServiceEndToEndTest {
 
     static final String PROBLEM = "application/problem+json";
     static final JsonMapper JSON = JsonMapper.builder().build();
-    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @TempDir
     static Path dataDir;
@@ -61,6 +60,7 @@ class ServiceEndToEndTest {
     static String cancerId;
     /** A ready iris classifier and its model document, shared by the tests (set up once). */
     static String irisModel;
+
     static JsonNode irisDoc;
 
     @BeforeEach
@@ -78,7 +78,8 @@ class ServiceEndToEndTest {
         assertThat(json(cancer).get("name").asString()).isEqualTo("breast_cancer");
         assertThat(json(cancer).get("rows").asInt()).isEqualTo(569);
 
-        String id = train("{\"dataset\": \"" + irisId + "\", \"label\": \"species\", \"epochs\": 60, \"optimizer\": {\"learningRate\": 0.01}}");
+        String id = train("{\"dataset\": \"" + irisId
+                + "\", \"label\": \"species\", \"epochs\": 60, \"optimizer\": {\"learningRate\": 0.01}}");
         irisDoc = awaitReady(id);
         irisModel = id;
     }
@@ -92,7 +93,8 @@ class ServiceEndToEndTest {
         assertThat(m.get("error").isNull()).isTrue();
         assertThat(m.get("dataset").asString()).isEqualTo(irisId);
         assertThat(m.get("task").asString()).isEqualTo("classification");
-        assertThat(strings(m.get("inputs"))).containsExactly("sepal_length", "sepal_width", "petal_length", "petal_width");
+        assertThat(strings(m.get("inputs")))
+                .containsExactly("sepal_length", "sepal_width", "petal_length", "petal_width");
         assertThat(strings(m.get("classes"))).containsExactly("setosa", "versicolor", "virginica");
         assertThat(m.at("/progress/epoch").asInt()).isEqualTo(60);
         assertThat(m.at("/progress/epochs").asInt()).isEqualTo(60);
@@ -114,7 +116,8 @@ class ServiceEndToEndTest {
         assertThat(req.at("/optimizer/type").asString()).isEqualTo("adam");
         assertThat(req.get("batchSize").asInt()).isEqualTo(32);
         assertThat(req.get("validationSplit").asDouble()).isEqualTo(0.2);
-        assertThat(strings(req.get("features"))).containsExactly("sepal_length", "sepal_width", "petal_length", "petal_width");
+        assertThat(strings(req.get("features")))
+                .containsExactly("sepal_length", "sepal_width", "petal_length", "petal_width");
 
         checkLayers(m.get("layers"), 4, List.of(64, 64), 3);
     }
@@ -162,11 +165,12 @@ class ServiceEndToEndTest {
                     assertThat(l.get("in").asInt()).isEqualTo(width);
                     assertThat(l.get("out").asInt()).isEqualTo(out);
                     assertThat(l.get("weight").size()).as("weight rows = out").isEqualTo(out);
-                    for (JsonNode row : l.get("weight")) assertThat(row.size()).as("weight columns = in").isEqualTo(width);
+                    for (JsonNode row : l.get("weight"))
+                        assertThat(row.size()).as("weight columns = in").isEqualTo(width);
                     assertThat(l.get("bias").size()).isEqualTo(out);
                     width = out;
                 }
-                case "relu" -> { }
+                case "relu" -> {}
                 default -> fail("unexpected layer " + l);
             }
         }
@@ -174,7 +178,8 @@ class ServiceEndToEndTest {
 
     @Test
     void submitAnswers202WithLocationAndAQueuedModel() throws Exception {
-        HttpResponse<String> r = postJson("/models", "{\"dataset\": \"" + irisId + "\", \"label\": \"species\", \"epochs\": 5}");
+        HttpResponse<String> r =
+                postJson("/models", "{\"dataset\": \"" + irisId + "\", \"label\": \"species\", \"epochs\": 5}");
         assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
         String id = json(r).get("id").asString();
         assertThat(id).matches("m-[0-9a-f]{12}[0-9a-v]{10}");
@@ -197,25 +202,36 @@ class ServiceEndToEndTest {
         assertThat(m.get("classes").isNull()).isTrue();
         assertThat(m.at("/metrics/validationRmse").isNumber()).isTrue();
         assertThat(m.at("/metrics/validationRmse").asDouble()).isPositive().isLessThan(1.0);
-        assertThat(m.at("/metrics/validationAccuracy").isMissingNode() || m.at("/metrics/validationAccuracy").isNull()).isTrue();
+        assertThat(m.at("/metrics/validationAccuracy").isMissingNode()
+                        || m.at("/metrics/validationAccuracy").isNull())
+                .isTrue();
         assertThat(m.at("/history/0/validationRmse").isNumber()).isTrue();
 
         JsonNode one = predictOk("/models/" + id + "/predict", "{\"features\": [5.1, 3.5, 1.4]}");
         assertThat(one.get("prediction").isNumber()).isTrue();
         assertThat(one.has("probabilities")).isFalse();
-        JsonNode named = predictOk("/models/" + id + "/predict", "{\"features\": {\"petal_length\": 1.4, \"sepal_width\": 3.5, \"sepal_length\": 5.1}}");
+        JsonNode named = predictOk(
+                "/models/" + id + "/predict",
+                "{\"features\": {\"petal_length\": 1.4, \"sepal_width\": 3.5, \"sepal_length\": 5.1}}");
         assertThat(named.get("prediction")).isEqualTo(one.get("prediction"));
         JsonNode many = predictOk("/models/" + id + "/predict", "{\"instances\": [[6.7, 3.0, 5.2], [5.1, 3.5, 1.4]]}");
         assertThat(many.at("/predictions/1/prediction")).isEqualTo(one.get("prediction"));
-        assertThat(many.at("/predictions/0/prediction").asDouble()).isGreaterThan(one.get("prediction").asDouble());
+        assertThat(many.at("/predictions/0/prediction").asDouble())
+                .isGreaterThan(one.get("prediction").asDouble());
         assertThat(many.at("/predictions/0").has("probabilities")).isFalse();
     }
 
     // ------------------------------------------------------------------ prediction
 
     static final double[][] IRIS_ROWS = {
-            {5.1, 3.5, 1.4, 0.2}, {7.0, 3.2, 4.7, 1.4}, {6.3, 3.3, 6.0, 2.5}, {5.9, 3.0, 5.1, 1.8},
-            {4.9, 3.0, 1.4, 0.2}, {6.0, 2.2, 5.0, 1.5}, {0.0, -1e-300, 100.0, 4.9e-324}};
+        {5.1, 3.5, 1.4, 0.2},
+        {7.0, 3.2, 4.7, 1.4},
+        {6.3, 3.3, 6.0, 2.5},
+        {5.9, 3.0, 5.1, 1.8},
+        {4.9, 3.0, 1.4, 0.2},
+        {6.0, 2.2, 5.0, 1.5},
+        {0.0, -1e-300, 100.0, 4.9e-324}
+    };
     static final String[] IRIS_FEATURES = {"sepal_length", "sepal_width", "petal_length", "petal_width"};
 
     @Test
@@ -227,12 +243,14 @@ class ServiceEndToEndTest {
         for (int r = 0; r < IRIS_ROWS.length; r++) {
             JsonNode byArray = predictOk(path, "{\"features\": " + array(IRIS_ROWS[r]) + "}");
             JsonNode byName = predictOk(path, "{\"features\": " + object(IRIS_ROWS[r], r % 2 == 1) + "}");
-            JsonNode viaDefaultEndpoint = predictOk("/predict", "{\"model\": \"" + irisModel + "\", \"features\": " + array(IRIS_ROWS[r]) + "}");
+            JsonNode viaDefaultEndpoint = predictOk(
+                    "/predict", "{\"model\": \"" + irisModel + "\", \"features\": " + array(IRIS_ROWS[r]) + "}");
             assertThat(byArray.get("model").asString()).isEqualTo(irisModel);
             assertThat(viaDefaultEndpoint.get("model").asString()).isEqualTo(irisModel);
             JsonNode answer = answer(byArray);
             assertThat(answer.get("prediction").isString()).isTrue();
-            assertThat(answer.get("probabilities").propertyNames()).containsExactly("setosa", "versicolor", "virginica");
+            assertThat(answer.get("probabilities").propertyNames())
+                    .containsExactly("setosa", "versicolor", "virginica");
             double sum = 0;
             for (JsonNode p : answer.get("probabilities")) sum += p.asDouble();
             assertThat(sum).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-12));
@@ -241,14 +259,19 @@ class ServiceEndToEndTest {
             alone.add(answer);
             instances.append(r == 0 ? "" : ",").append(r % 2 == 0 ? array(IRIS_ROWS[r]) : object(IRIS_ROWS[r], true));
             int back = IRIS_ROWS.length - 1 - r;
-            reversed.append(r == 0 ? "" : ",").append(back % 2 == 0 ? object(IRIS_ROWS[back], false) : array(IRIS_ROWS[back]));
+            reversed.append(r == 0 ? "" : ",")
+                    .append(back % 2 == 0 ? object(IRIS_ROWS[back], false) : array(IRIS_ROWS[back]));
         }
         JsonNode batch = predictOk(path, "{\"instances\": " + instances + "]}");
-        JsonNode batchBack = predictOk("/predict", "{\"instances\": " + reversed + "], \"model\": \"" + irisModel + "\"}");
+        JsonNode batchBack =
+                predictOk("/predict", "{\"instances\": " + reversed + "], \"model\": \"" + irisModel + "\"}");
         assertThat(batch.get("predictions").size()).isEqualTo(IRIS_ROWS.length);
         for (int r = 0; r < IRIS_ROWS.length; r++) {
             assertIdentical(batch.get("predictions").get(r), alone.get(r), "row " + r + " in a batch");
-            assertIdentical(batchBack.get("predictions").get(IRIS_ROWS.length - 1 - r), alone.get(r), "row " + r + " in a reversed batch");
+            assertIdentical(
+                    batchBack.get("predictions").get(IRIS_ROWS.length - 1 - r),
+                    alone.get(r),
+                    "row " + r + " in a reversed batch");
         }
         // the training data's first row is a setosa
         assertThat(alone.get(0).get("prediction").asString()).isEqualTo("setosa");
@@ -263,30 +286,52 @@ class ServiceEndToEndTest {
     void theFastPathAnswersExactlyLikeTheController() throws Exception {
         String path = "/models/" + irisModel + "/predict";
         String[][] cases = {
-                {path, "{\"features\": [5.1, 3.5, 1.4, 0.2]}"},
-                {path, "{\"instances\": [[5.1, 3.5, 1.4, 0.2], {\"sepal_length\": 6.3, \"sepal_width\": 3.3, \"petal_length\": 6.0, \"petal_width\": 2.5}]}"},
-                {"/predict", "{\"model\": \"" + irisModel + "\", \"features\": [7.0, 3.2, 4.7, 1.4]}"},
-                {path, "{\"features\": [5.1, 3.5]}"},
-                {path, "{\"features\": {\"sepal_length\": 1}}"},
-                {path, "{\"features\": [\"x\", 1, 2, 3]}"},
-                {path, "{\"features\": [1e999, 1, 2, 3]}"},
-                {path, "{\"features\": "},
-                {path, ""},
-                {"/models/m-000000000000aaaaaaaaaaaa/predict", "{\"features\": [1, 2, 3, 4]}"},
-                {"/predict", "{\"model\": \"nope\", \"features\": [1, 2, 3, 4]}"},
+            {path, "{\"features\": [5.1, 3.5, 1.4, 0.2]}"},
+            {
+                path,
+                "{\"instances\": [[5.1, 3.5, 1.4, 0.2], {\"sepal_length\": 6.3, \"sepal_width\": 3.3, \"petal_length\": 6.0, \"petal_width\": 2.5}]}"
+            },
+            {"/predict", "{\"model\": \"" + irisModel + "\", \"features\": [7.0, 3.2, 4.7, 1.4]}"},
+            {path, "{\"features\": [5.1, 3.5]}"},
+            {path, "{\"features\": {\"sepal_length\": 1}}"},
+            {path, "{\"features\": [\"x\", 1, 2, 3]}"},
+            {path, "{\"features\": [1e999, 1, 2, 3]}"},
+            {path, "{\"features\": "},
+            {path, ""},
+            {"/models/m-000000000000aaaaaaaaaaaa/predict", "{\"features\": [1, 2, 3, 4]}"},
+            {"/predict", "{\"model\": \"nope\", \"features\": [1, 2, 3, 4]}"},
         };
         for (String[] c : cases) {
             byte[] body = c[1].getBytes(StandardCharsets.UTF_8);
-            HttpResponse<String> fast = HTTP.send(HttpRequest.newBuilder(uri(c[0])).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
-            HttpResponse<String> mvc = HTTP.send(HttpRequest.newBuilder(uri(c[0])).header("Content-Type", "application/json")
-                    .header("Accept", "application/json, */*").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+            HttpResponse<String> fast = HTTP.send(
+                    HttpRequest.newBuilder(uri(c[0]))
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> mvc = HTTP.send(
+                    HttpRequest.newBuilder(uri(c[0]))
+                            .header("Content-Type", "application/json")
+                            .header("Accept", "application/json, */*")
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(fast.statusCode()).as(c[1] + " -> " + fast.body()).isEqualTo(mvc.statusCode());
-            assertThat(fast.headers().firstValue("Content-Type")).as(c[1]).isEqualTo(mvc.headers().firstValue("Content-Type"));
+            assertThat(fast.headers().firstValue("Content-Type"))
+                    .as(c[1])
+                    .isEqualTo(mvc.headers().firstValue("Content-Type"));
             assertThat(json(fast)).as(c[1]).isEqualTo(json(mvc));
-            for (String h : List.of("X-Content-Type-Options", "X-Frame-Options", "Cache-Control", "Pragma", "Expires", "X-XSS-Protection")) {
-                assertThat(fast.headers().firstValue(h)).as(h).isEqualTo(mvc.headers().firstValue(h)).isPresent();
+            for (String h : List.of(
+                    "X-Content-Type-Options",
+                    "X-Frame-Options",
+                    "Cache-Control",
+                    "Pragma",
+                    "Expires",
+                    "X-XSS-Protection")) {
+                assertThat(fast.headers().firstValue(h))
+                        .as(h)
+                        .isEqualTo(mvc.headers().firstValue(h))
+                        .isPresent();
             }
         }
     }
@@ -295,7 +340,9 @@ class ServiceEndToEndTest {
     void answersAreIdenticalUnderConcurrentRequests() throws Exception {
         String path = "/models/" + irisModel + "/predict";
         List<String> alone = new ArrayList<>();
-        for (double[] row : IRIS_ROWS) alone.add(answer(predictOk(path, "{\"features\": " + array(row) + "}")).toString());
+        for (double[] row : IRIS_ROWS)
+            alone.add(answer(predictOk(path, "{\"features\": " + array(row) + "}"))
+                    .toString());
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(6);
         try {
             List<java.util.concurrent.Future<?>> futures = new ArrayList<>();
@@ -307,12 +354,19 @@ class ServiceEndToEndTest {
                     int[] which = new int[n];
                     for (int i = 0; i < n; i++) {
                         which[i] = (seed * 7 + i * 3) % IRIS_ROWS.length;
-                        rows.append(i == 0 ? "" : ",").append((seed + i) % 2 == 0 ? array(IRIS_ROWS[which[i]]) : object(IRIS_ROWS[which[i]], seed % 3 == 0));
+                        rows.append(i == 0 ? "" : ",")
+                                .append(
+                                        (seed + i) % 2 == 0
+                                                ? array(IRIS_ROWS[which[i]])
+                                                : object(IRIS_ROWS[which[i]], seed % 3 == 0));
                     }
-                    JsonNode batch = predictOk(seed % 2 == 0 ? path : "/predict",
+                    JsonNode batch = predictOk(
+                            seed % 2 == 0 ? path : "/predict",
                             "{\"model\": \"" + irisModel + "\", \"instances\": " + rows + "]}");
                     for (int i = 0; i < n; i++) {
-                        assertThat(batch.get("predictions").get(i).toString()).as("row " + which[i]).isEqualTo(alone.get(which[i]));
+                        assertThat(batch.get("predictions").get(i).toString())
+                                .as("row " + which[i])
+                                .isEqualTo(alone.get(which[i]));
                     }
                     return null;
                 }));
@@ -332,7 +386,8 @@ class ServiceEndToEndTest {
         JsonNode named = predictOk("/models/" + id + "/predict", "{\"features\": [5.1, 3.5, 1.4, 0.2]}");
         assertIdentical(answer(latest), answer(named), "latest model");
         // an explicit model wins over the latest one
-        JsonNode chosen = predictOk("/predict", "{\"features\": [5.1, 3.5, 1.4, 0.2], \"model\": \"" + irisModel + "\"}");
+        JsonNode chosen =
+                predictOk("/predict", "{\"features\": [5.1, 3.5, 1.4, 0.2], \"model\": \"" + irisModel + "\"}");
         assertThat(chosen.get("model").asString()).isEqualTo(irisModel);
     }
 
@@ -343,12 +398,16 @@ class ServiceEndToEndTest {
         for (int i = 0; i < 50; i++) {
             double[] row = IRIS_ROWS[i % IRIS_ROWS.length].clone();
             row[0] += i * 0.37;
-            String body = i % 3 == 0 ? "{\"features\": " + array(row) + "}"
-                    : "{\"instances\": [" + array(row) + "," + array(IRIS_ROWS[0]) + "," + array(new double[]{100, -100, 100, -100}) + "]}";
-            assertThat(send("POST", path, "application/json", body).statusCode()).isEqualTo(200);
+            String body = i % 3 == 0
+                    ? "{\"features\": " + array(row) + "}"
+                    : "{\"instances\": [" + array(row) + "," + array(IRIS_ROWS[0]) + ","
+                            + array(new double[] {100, -100, 100, -100}) + "]}";
+            assertThat(send("POST", path, "application/json", body).statusCode())
+                    .isEqualTo(200);
         }
         JsonNode after = json(get("/models/" + irisModel));
-        assertThat(after.get("layers").toString()).isEqualTo(before.get("layers").toString());
+        assertThat(after.get("layers").toString())
+                .isEqualTo(before.get("layers").toString());
         assertThat(after.get("layers")).isEqualTo(irisDoc.get("layers"));
         assertThat(after.get("status").asString()).isEqualTo("ready");
     }
@@ -357,7 +416,8 @@ class ServiceEndToEndTest {
     void exportThenImportServesIdenticalAnswersUnderANewId() throws Exception {
         HttpResponse<String> export = get("/models/" + irisModel + "/export");
         assertThat(export.statusCode()).isEqualTo(200);
-        assertThat(export.headers().firstValue("Content-Disposition").orElse("")).contains("attachment", irisModel + ".json");
+        assertThat(export.headers().firstValue("Content-Disposition").orElse(""))
+                .contains("attachment", irisModel + ".json");
         JsonNode doc = json(export);
         assertThat(doc.get("format").asString()).isEqualTo("bnserve-model");
         assertThat(doc.get("version").asInt()).isEqualTo(1);
@@ -373,12 +433,14 @@ class ServiceEndToEndTest {
         assertThat(json(get("/models/" + newId)).get("layers")).isEqualTo(irisDoc.get("layers"));
 
         StringBuilder rows = new StringBuilder("[");
-        for (int r = 0; r < IRIS_ROWS.length; r++) rows.append(r == 0 ? "" : ",").append(array(IRIS_ROWS[r]));
+        for (int r = 0; r < IRIS_ROWS.length; r++)
+            rows.append(r == 0 ? "" : ",").append(array(IRIS_ROWS[r]));
         String body = "{\"instances\": " + rows + "]}";
         JsonNode original = predictOk("/models/" + irisModel + "/predict", body);
         JsonNode copy = predictOk("/models/" + newId + "/predict", body);
         assertThat(copy.get("model").asString()).isEqualTo(newId);
-        assertThat(copy.get("predictions").toString()).isEqualTo(original.get("predictions").toString());
+        assertThat(copy.get("predictions").toString())
+                .isEqualTo(original.get("predictions").toString());
         assertThat(copy.get("predictions")).isEqualTo(original.get("predictions"));
 
         // removing the copy leaves the original alone
@@ -403,11 +465,13 @@ class ServiceEndToEndTest {
     @Test
     void aTrainingModelCannotPredictOrExportAndCancelsQuickly() throws Exception {
         String ds = digitsId();
-        String id = train("{\"dataset\": \"" + ds + "\", \"label\": \"digit\", \"task\": \"classification\", \"epochs\": 2000}");
+        String id = train(
+                "{\"dataset\": \"" + ds + "\", \"label\": \"digit\", \"task\": \"classification\", \"epochs\": 2000}");
         awaitStatus(id, "training");
 
         expectProblem(send("POST", "/models/" + id + "/predict", "application/json", "{\"features\": [1]}"), 409);
-        expectProblem(send("POST", "/predict", "application/json", "{\"model\": \"" + id + "\", \"features\": [1]}"), 409);
+        expectProblem(
+                send("POST", "/predict", "application/json", "{\"model\": \"" + id + "\", \"features\": [1]}"), 409);
         expectProblem(get("/models/" + id + "/export"), 409);
 
         long start = System.nanoTime();
@@ -425,12 +489,17 @@ class ServiceEndToEndTest {
 
     @Test
     void eventsStreamProgressAndEndWithTheStatus() throws Exception {
-        // one job at a time (bnserve.training.concurrency=1): a long job keeps the observed one queued until it is cancelled
-        String blocker = train("{\"dataset\": \"" + digitsId() + "\", \"label\": \"digit\", \"task\": \"classification\", \"epochs\": 2000}");
+        // one job at a time (bnserve.training.concurrency=1): a long job keeps the observed one queued until it is
+        // cancelled
+        String blocker = train("{\"dataset\": \"" + digitsId()
+                + "\", \"label\": \"digit\", \"task\": \"classification\", \"epochs\": 2000}");
         String id = train("{\"dataset\": \"" + cancerId + "\", \"label\": \"diagnosis\", \"epochs\": 10}");
         assertThat(json(get("/models/" + id)).get("status").asString()).isEqualTo("queued");
-        HttpRequest req = HttpRequest.newBuilder(uri("/models/" + id + "/events")).header("Accept", "text/event-stream")
-                .timeout(Duration.ofSeconds(60)).GET().build();
+        HttpRequest req = HttpRequest.newBuilder(uri("/models/" + id + "/events"))
+                .header("Accept", "text/event-stream")
+                .timeout(Duration.ofSeconds(60))
+                .GET()
+                .build();
         HttpResponse<Stream<String>> sse = HTTP.send(req, HttpResponse.BodyHandlers.ofLines());
         assertThat(sse.statusCode()).isEqualTo(200);
         assertThat(sse.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
@@ -439,9 +508,11 @@ class ServiceEndToEndTest {
         while (it.hasNext()) {
             String line = it.next();
             lines.add(line);
-            if (line.startsWith("data:") && lines.stream().filter(l -> l.startsWith("data:")).count() == 1) {
+            if (line.startsWith("data:")
+                    && lines.stream().filter(l -> l.startsWith("data:")).count() == 1) {
                 // the first event is the queued snapshot; now let the job run
-                assertThat(JSON.readTree(line.substring(5)).get("status").asString()).isEqualTo("queued");
+                assertThat(JSON.readTree(line.substring(5)).get("status").asString())
+                        .isEqualTo("queued");
                 assertThat(delete("/models/" + blocker).statusCode()).isEqualTo(204);
             }
         }
@@ -449,9 +520,11 @@ class ServiceEndToEndTest {
         List<String> data = lines.stream().filter(l -> l.startsWith("data:")).toList();
         assertThat(events.get(0)).isEqualTo("event:progress");
         assertThat(events.get(events.size() - 1)).isEqualTo("event:status");
-        assertThat(events.stream().filter(e -> e.equals("event:status")).count()).isEqualTo(1);
+        assertThat(events.stream().filter(e -> e.equals("event:status")).count())
+                .isEqualTo(1);
         // queued snapshot, training, one per epoch (10), ready
-        assertThat(events.stream().filter(e -> e.equals("event:progress")).count()).isGreaterThanOrEqualTo(11);
+        assertThat(events.stream().filter(e -> e.equals("event:progress")).count())
+                .isGreaterThanOrEqualTo(11);
         JsonNode last = JSON.readTree(data.get(data.size() - 1).substring(5));
         assertThat(last.get("status").asString()).isEqualTo("ready");
         assertThat(last.get("id").asString()).isEqualTo(id);
@@ -467,7 +540,8 @@ class ServiceEndToEndTest {
 
         // a finished model's stream is a single status event
         HttpResponse<String> done = HTTP.send(req, HttpResponse.BodyHandlers.ofString());
-        assertThat(done.body().lines().filter(l -> l.startsWith("event:")).toList()).containsExactly("event:status");
+        assertThat(done.body().lines().filter(l -> l.startsWith("event:")).toList())
+                .containsExactly("event:status");
         assertThat(json(get("/models/" + blocker)).get("status").asString()).isEqualTo("cancelled");
     }
 
@@ -487,7 +561,9 @@ class ServiceEndToEndTest {
         assertThat(docs.headers().firstValue("Content-Type").orElse("")).contains("json");
         assertThat(json(docs).get("paths").has("/models")).isTrue();
         assertThat(json(docs).get("paths").has("/models/{id}/predict")).isTrue();
-        assertThat(docs.body()).as("JSON trees are documented as objects, not as Jackson beans").doesNotContain("ObjectNode", "JsonNode");
+        assertThat(docs.body())
+                .as("JSON trees are documented as objects, not as Jackson beans")
+                .doesNotContain("ObjectNode", "JsonNode");
     }
 
     // ------------------------------------------------------------------ bad input
@@ -499,27 +575,84 @@ class ServiceEndToEndTest {
                 Arguments.of("malformed JSON", "{\"dataset\": \"$IRIS\", \"label\": ", 400, null),
                 Arguments.of("not an object", "[1, 2]", 400, null),
                 Arguments.of("missing dataset", "{\"label\": \"species\"}", 400, "dataset"),
-                Arguments.of("unknown dataset", "{\"dataset\": \"d-00000000000000000000000000\", \"label\": \"species\"}", 422, "dataset"),
+                Arguments.of(
+                        "unknown dataset",
+                        "{\"dataset\": \"d-00000000000000000000000000\", \"label\": \"species\"}",
+                        422,
+                        "dataset"),
                 Arguments.of("missing label", "{" + iris + "\"epochs\": 3}", 400, "label"),
                 Arguments.of("unknown label", "{" + iris + "\"label\": \"colour\"}", 422, "label"),
                 Arguments.of("batchSize 1", "{" + iris + "\"label\": \"species\", \"batchSize\": 1}", 422, "batchSize"),
                 Arguments.of("hidden []", "{" + iris + "\"label\": \"species\", \"hidden\": []}", 422, "hidden"),
-                Arguments.of("hidden [100000]", "{" + iris + "\"label\": \"species\", \"hidden\": [100000]}", 422, "hidden[0]"),
-                Arguments.of("hidden of strings", "{" + iris + "\"label\": \"species\", \"hidden\": [\"wide\"]}", 400, "hidden[0]"),
+                Arguments.of(
+                        "hidden [100000]",
+                        "{" + iris + "\"label\": \"species\", \"hidden\": [100000]}",
+                        422,
+                        "hidden[0]"),
+                Arguments.of(
+                        "hidden of strings",
+                        "{" + iris + "\"label\": \"species\", \"hidden\": [\"wide\"]}",
+                        400,
+                        "hidden[0]"),
                 Arguments.of("epochs 0", "{" + iris + "\"label\": \"species\", \"epochs\": 0}", 422, "epochs"),
                 Arguments.of("epochs 1.5", "{" + iris + "\"label\": \"species\", \"epochs\": 1.5}", 400, "epochs"),
-                Arguments.of("activation sigmoid", "{" + iris + "\"label\": \"species\", \"activation\": \"sigmoid\"}", 422, "activation"),
-                Arguments.of("statistics foo", "{" + iris + "\"label\": \"species\", \"batchNorm\": {\"statistics\": \"foo\"}}", 422, "batchNorm.statistics"),
-                Arguments.of("momentum 2", "{" + iris + "\"label\": \"species\", \"batchNorm\": {\"momentum\": 2}}", 422, "batchNorm.momentum"),
-                Arguments.of("validationSplit 0.9", "{" + iris + "\"label\": \"species\", \"validationSplit\": 0.9}", 422, "validationSplit"),
-                Arguments.of("optimizer rmsprop", "{" + iris + "\"label\": \"species\", \"optimizer\": {\"type\": \"rmsprop\"}}", 422, "optimizer.type"),
-                Arguments.of("unknown field", "{" + iris + "\"label\": \"species\", \"learningRate\": 0.1}", 422, "learningRate"),
-                Arguments.of("task regression on categorical", "{" + iris + "\"label\": \"species\", \"task\": \"regression\"}", 422, "task"),
-                Arguments.of("task unknown", "{" + iris + "\"label\": \"species\", \"task\": \"clustering\"}", 422, "task"),
-                Arguments.of("feature is the label", "{" + iris + "\"label\": \"species\", \"features\": [\"sepal_length\", \"species\"]}", 422, "features[1]"),
-                Arguments.of("feature is categorical", "{" + iris + "\"label\": \"petal_width\", \"features\": [\"species\"]}", 422, "features[0]"),
-                Arguments.of("feature unknown", "{" + iris + "\"label\": \"species\", \"features\": [\"nope\"]}", 422, "features[0]"),
-                Arguments.of("features not an array", "{" + iris + "\"label\": \"species\", \"features\": \"sepal_length\"}", 400, "features"));
+                Arguments.of(
+                        "activation sigmoid",
+                        "{" + iris + "\"label\": \"species\", \"activation\": \"sigmoid\"}",
+                        422,
+                        "activation"),
+                Arguments.of(
+                        "statistics foo",
+                        "{" + iris + "\"label\": \"species\", \"batchNorm\": {\"statistics\": \"foo\"}}",
+                        422,
+                        "batchNorm.statistics"),
+                Arguments.of(
+                        "momentum 2",
+                        "{" + iris + "\"label\": \"species\", \"batchNorm\": {\"momentum\": 2}}",
+                        422,
+                        "batchNorm.momentum"),
+                Arguments.of(
+                        "validationSplit 0.9",
+                        "{" + iris + "\"label\": \"species\", \"validationSplit\": 0.9}",
+                        422,
+                        "validationSplit"),
+                Arguments.of(
+                        "optimizer rmsprop",
+                        "{" + iris + "\"label\": \"species\", \"optimizer\": {\"type\": \"rmsprop\"}}",
+                        422,
+                        "optimizer.type"),
+                Arguments.of(
+                        "unknown field",
+                        "{" + iris + "\"label\": \"species\", \"learningRate\": 0.1}",
+                        422,
+                        "learningRate"),
+                Arguments.of(
+                        "task regression on categorical",
+                        "{" + iris + "\"label\": \"species\", \"task\": \"regression\"}",
+                        422,
+                        "task"),
+                Arguments.of(
+                        "task unknown", "{" + iris + "\"label\": \"species\", \"task\": \"clustering\"}", 422, "task"),
+                Arguments.of(
+                        "feature is the label",
+                        "{" + iris + "\"label\": \"species\", \"features\": [\"sepal_length\", \"species\"]}",
+                        422,
+                        "features[1]"),
+                Arguments.of(
+                        "feature is categorical",
+                        "{" + iris + "\"label\": \"petal_width\", \"features\": [\"species\"]}",
+                        422,
+                        "features[0]"),
+                Arguments.of(
+                        "feature unknown",
+                        "{" + iris + "\"label\": \"species\", \"features\": [\"nope\"]}",
+                        422,
+                        "features[0]"),
+                Arguments.of(
+                        "features not an array",
+                        "{" + iris + "\"label\": \"species\", \"features\": \"sepal_length\"}",
+                        400,
+                        "features"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -529,7 +662,9 @@ class ServiceEndToEndTest {
         JsonNode problem = expectProblem(postJson("/models", body.replace("$IRIS", irisId)), status);
         if (field != null) {
             assertThat(problem.get("errors")).as(problem.toString()).isNotNull();
-            assertThat(problem.get("errors").findValuesAsString("field")).as(problem.toString()).contains(field);
+            assertThat(problem.get("errors").findValuesAsString("field"))
+                    .as(problem.toString())
+                    .contains(field);
         }
         assertThat(json(get("/models")).size()).as("no model is created").isEqualTo(modelsBefore);
     }
@@ -538,17 +673,41 @@ class ServiceEndToEndTest {
         return Stream.of(
                 Arguments.of("wrong arity", "{\"features\": [5.1, 3.5, 1.4]}", 422, "features"),
                 Arguments.of("too many values", "{\"features\": [5.1, 3.5, 1.4, 0.2, 9]}", 422, "features"),
-                Arguments.of("unknown feature name", "{\"features\": {\"sepal_length\": 5.1, \"sepal_width\": 3.5, \"petal_length\": 1.4, \"petal_width\": 0.2, \"colour\": 1}}", 422, "features.colour"),
-                Arguments.of("missing feature", "{\"features\": {\"sepal_length\": 5.1, \"sepal_width\": 3.5, \"petal_length\": 1.4}}", 422, "features.petal_width"),
+                Arguments.of(
+                        "unknown feature name",
+                        "{\"features\": {\"sepal_length\": 5.1, \"sepal_width\": 3.5, \"petal_length\": 1.4, \"petal_width\": 0.2, \"colour\": 1}}",
+                        422,
+                        "features.colour"),
+                Arguments.of(
+                        "missing feature",
+                        "{\"features\": {\"sepal_length\": 5.1, \"sepal_width\": 3.5, \"petal_length\": 1.4}}",
+                        422,
+                        "features.petal_width"),
                 Arguments.of("string value", "{\"features\": [5.1, \"3.5\", 1.4, 0.2]}", 422, "features[1]"),
-                Arguments.of("string value by name", "{\"features\": {\"sepal_length\": 5.1, \"sepal_width\": \"wide\", \"petal_length\": 1.4, \"petal_width\": 0.2}}", 422, "features.sepal_width"),
+                Arguments.of(
+                        "string value by name",
+                        "{\"features\": {\"sepal_length\": 5.1, \"sepal_width\": \"wide\", \"petal_length\": 1.4, \"petal_width\": 0.2}}",
+                        422,
+                        "features.sepal_width"),
                 Arguments.of("null value", "{\"features\": [5.1, null, 1.4, 0.2]}", 422, "features[1]"),
                 Arguments.of("1e999", "{\"features\": [5.1, 1e999, 1.4, 0.2]}", 422, "features[1]"),
-                Arguments.of("-1e999 in a batch", "{\"instances\": [[5.1, 3.5, 1.4, 0.2], [5.1, -1e999, 1.4, 0.2]]}", 422, "instances[1][1]"),
-                Arguments.of("bad row in a batch", "{\"instances\": [[5.1, 3.5, 1.4, 0.2], [5.1, 3.5]]}", 422, "instances[1]"),
+                Arguments.of(
+                        "-1e999 in a batch",
+                        "{\"instances\": [[5.1, 3.5, 1.4, 0.2], [5.1, -1e999, 1.4, 0.2]]}",
+                        422,
+                        "instances[1][1]"),
+                Arguments.of(
+                        "bad row in a batch",
+                        "{\"instances\": [[5.1, 3.5, 1.4, 0.2], [5.1, 3.5]]}",
+                        422,
+                        "instances[1]"),
                 Arguments.of("empty instances", "{\"instances\": []}", 422, "instances"),
                 Arguments.of("no rows", "{\"model\": \"x\"}", 400, null),
-                Arguments.of("both features and instances", "{\"features\": [1, 2, 3, 4], \"instances\": [[1, 2, 3, 4]]}", 400, null),
+                Arguments.of(
+                        "both features and instances",
+                        "{\"features\": [1, 2, 3, 4], \"instances\": [[1, 2, 3, 4]]}",
+                        400,
+                        null),
                 Arguments.of("malformed JSON", "{\"features\": [5.1, 3.5", 400, null),
                 Arguments.of("trailing garbage", "{\"features\": [5.1, 3.5, 1.4, 0.2]} x", 400, null),
                 Arguments.of("not an object", "[5.1, 3.5, 1.4, 0.2]", 400, null),
@@ -559,10 +718,14 @@ class ServiceEndToEndTest {
     @MethodSource("badPredictions")
     void badPredictionsAreProblems(String name, String body, int status, String field) throws Exception {
         for (String path : List.of("/models/" + irisModel + "/predict", "/predict")) {
-            String sent = path.equals("/predict") && body.startsWith("{\"") ? "{\"model\": \"" + irisModel + "\", " + body.substring(1) : body;
+            String sent = path.equals("/predict") && body.startsWith("{\"")
+                    ? "{\"model\": \"" + irisModel + "\", " + body.substring(1)
+                    : body;
             JsonNode problem = expectProblem(send("POST", path, "application/json", sent), status);
             if (field != null) {
-                assertThat(problem.get("errors").findValuesAsString("field")).as(path + " " + problem).contains(field);
+                assertThat(problem.get("errors").findValuesAsString("field"))
+                        .as(path + " " + problem)
+                        .contains(field);
             }
         }
     }
@@ -571,23 +734,48 @@ class ServiceEndToEndTest {
     void unknownAndHostileModelIdsAre404WithoutTouchingFiles() throws Exception {
         plantSecrets();
         // ids that reach the controller: 404 problems, whatever they look like
-        for (String id : List.of("m-000000000000aaaaaaaaaa", "nope", "secret", "..secret", "m-aaaaaaaaaaaa..........", "m-000000000000aaaaaaaaaa.json")) {
+        for (String id : List.of(
+                "m-000000000000aaaaaaaaaa",
+                "nope",
+                "secret",
+                "..secret",
+                "m-aaaaaaaaaaaa..........",
+                "m-000000000000aaaaaaaaaa.json")) {
             JsonNode p = expectProblem(get("/models/" + id), 404);
             assertThat(p.get("detail").asString()).contains("No model");
             assertNoSecret(p.toString());
-            expectProblem(send("POST", "/models/" + id + "/predict", "application/json", "{\"features\": [1, 2, 3, 4]}"), 404);
+            expectProblem(
+                    send("POST", "/models/" + id + "/predict", "application/json", "{\"features\": [1, 2, 3, 4]}"),
+                    404);
             expectProblem(delete("/models/" + id), 404);
             expectProblem(get("/models/" + id + "/export"), 404);
             expectProblem(get("/models/" + id + "/events"), 404);
         }
         // ids in the body never reach the file system either
-        for (String id : List.of("../secret", "../../../../etc/passwd", "secret", "m-000000000000aaaaaaaaaa/../../secret")) {
-            JsonNode p = expectProblem(send("POST", "/predict", "application/json", "{\"model\": \"" + id + "\", \"features\": [1, 2, 3, 4]}"), 404);
+        for (String id :
+                List.of("../secret", "../../../../etc/passwd", "secret", "m-000000000000aaaaaaaaaa/../../secret")) {
+            JsonNode p = expectProblem(
+                    send(
+                            "POST",
+                            "/predict",
+                            "application/json",
+                            "{\"model\": \"" + id + "\", \"features\": [1, 2, 3, 4]}"),
+                    404);
             assertNoSecret(p.toString());
         }
         // path ids with encoded dots or separators may be refused before the application (400 or 404, nothing served)
-        for (String id : List.of("%2E%2E", "%2e%2e%2fsecret", "..%2Fsecret", "..%2F..%2F..%2F..%2Fetc%2Fpasswd", "..%5Csecret", "m-000000000000aaaaaaaaaa%00", "..;secret")) {
-            for (HttpResponse<String> r : List.of(get("/models/" + id), get("/models/" + id + "/export"), delete("/models/" + id),
+        for (String id : List.of(
+                "%2E%2E",
+                "%2e%2e%2fsecret",
+                "..%2Fsecret",
+                "..%2F..%2F..%2F..%2Fetc%2Fpasswd",
+                "..%5Csecret",
+                "m-000000000000aaaaaaaaaa%00",
+                "..;secret")) {
+            for (HttpResponse<String> r : List.of(
+                    get("/models/" + id),
+                    get("/models/" + id + "/export"),
+                    delete("/models/" + id),
                     send("POST", "/models/" + id + "/predict", "application/json", "{\"features\": [1, 2, 3, 4]}"))) {
                 assertThat(r.statusCode()).as(r.uri() + " " + r.body()).isIn(400, 404);
                 assertNoSecret(r.body());
@@ -595,14 +783,18 @@ class ServiceEndToEndTest {
             }
         }
         assertThat(Files.readString(dataDir.resolve("secret.json"))).contains("s3cr3t");
-        assertThat(Files.readString(dataDir.resolve("models").resolve("secret.json"))).contains("s3cr3t");
+        assertThat(Files.readString(dataDir.resolve("models").resolve("secret.json")))
+                .contains("s3cr3t");
     }
 
     @Test
     void encodedTraversalIdsAreProblemJson404s() throws Exception {
         plantSecrets();
-        for (String id : List.of("..%2Fsecret", "..%2F..%2F..%2F..%2Fetc%2Fpasswd", "..%5Csecret", "m-000000000000aaaaaaaaaa%00")) {
-            for (HttpResponse<String> r : List.of(get("/models/" + id), delete("/models/" + id),
+        for (String id : List.of(
+                "..%2Fsecret", "..%2F..%2F..%2F..%2Fetc%2Fpasswd", "..%5Csecret", "m-000000000000aaaaaaaaaa%00")) {
+            for (HttpResponse<String> r : List.of(
+                    get("/models/" + id),
+                    delete("/models/" + id),
                     send("POST", "/models/" + id + "/predict", "application/json", "{\"features\": [1, 2, 3, 4]}"))) {
                 // 404 (no such model) or 400 (refused by the request firewall) are both fine, as a problem
                 assertThat(r.statusCode()).as(r.uri() + " " + r.body()).isIn(400, 404);
@@ -622,7 +814,9 @@ class ServiceEndToEndTest {
 
     @Test
     void wrongContentTypesAre415() throws Exception {
-        expectProblem(send("POST", "/models", "text/plain", "{\"dataset\": \"" + irisId + "\", \"label\": \"species\"}"), 415);
+        expectProblem(
+                send("POST", "/models", "text/plain", "{\"dataset\": \"" + irisId + "\", \"label\": \"species\"}"),
+                415);
         expectProblem(send("POST", "/models/" + irisModel + "/predict", "text/csv", "5.1,3.5,1.4,0.2"), 415);
         expectProblem(send("POST", "/predict", "application/x-www-form-urlencoded", "features=1"), 415);
         expectProblem(send("POST", "/models/import", "text/plain", "{}"), 415);
@@ -641,18 +835,27 @@ class ServiceEndToEndTest {
 
     @Test
     void importOfAnInvalidDocumentIs422NamingTheField() throws Exception {
-        ObjectNode doc = (ObjectNode) json(get("/models/" + irisModel + "/export")).deepCopy();
+        ObjectNode doc =
+                (ObjectNode) json(get("/models/" + irisModel + "/export")).deepCopy();
         ((ObjectNode) doc.get("layers").get(1)).put("out", 65);
         JsonNode p = expectProblem(postJson("/models/import", doc.toString()), 422);
         assertThat(p.get("errors").findValuesAsString("field")).containsExactly("layers[1].weight");
 
-        ObjectNode noInputs = (ObjectNode) json(get("/models/" + irisModel + "/export")).deepCopy();
+        ObjectNode noInputs =
+                (ObjectNode) json(get("/models/" + irisModel + "/export")).deepCopy();
         noInputs.remove("inputs");
-        assertThat(expectProblem(postJson("/models/import", noInputs.toString()), 422).get("errors").findValuesAsString("field")).containsExactly("inputs");
+        assertThat(expectProblem(postJson("/models/import", noInputs.toString()), 422)
+                        .get("errors")
+                        .findValuesAsString("field"))
+                .containsExactly("inputs");
 
-        ObjectNode training = (ObjectNode) json(get("/models/" + irisModel + "/export")).deepCopy();
+        ObjectNode training =
+                (ObjectNode) json(get("/models/" + irisModel + "/export")).deepCopy();
         training.put("status", "training");
-        assertThat(expectProblem(postJson("/models/import", training.toString()), 422).get("errors").findValuesAsString("field")).containsExactly("status");
+        assertThat(expectProblem(postJson("/models/import", training.toString()), 422)
+                        .get("errors")
+                        .findValuesAsString("field"))
+                .containsExactly("status");
 
         expectProblem(postJson("/models/import", "{\"format\": \"bnserve-model\", "), 400);
     }
@@ -683,7 +886,8 @@ class ServiceEndToEndTest {
             JsonNode m = json(r);
             String s = m.get("status").asString();
             if (s.equals(status)) return m;
-            if (List.of("ready", "failed", "cancelled").contains(s)) fail("model " + id + " is " + s + " (" + m.get("error") + "), expected " + status);
+            if (List.of("ready", "failed", "cancelled").contains(s))
+                fail("model " + id + " is " + s + " (" + m.get("error") + "), expected " + status);
             if (System.nanoTime() > deadline) fail("model " + id + " still " + s + " after 60 s");
             Thread.sleep(20);
         }
@@ -710,14 +914,20 @@ class ServiceEndToEndTest {
         if (expected.has("probabilities")) {
             for (Map.Entry<String, JsonNode> e : expected.get("probabilities").properties()) {
                 double a = actual.get("probabilities").get(e.getKey()).doubleValue();
-                assertThat(Double.doubleToRawLongBits(a)).as(what + " " + e.getKey()).isEqualTo(Double.doubleToRawLongBits(e.getValue().doubleValue()));
+                assertThat(Double.doubleToRawLongBits(a))
+                        .as(what + " " + e.getKey())
+                        .isEqualTo(Double.doubleToRawLongBits(e.getValue().doubleValue()));
             }
         }
     }
 
     static JsonNode expectProblem(HttpResponse<String> r, int status) {
-        assertThat(r.statusCode()).as(r.request().method() + " " + r.uri() + " -> " + r.body()).isEqualTo(status);
-        assertThat(r.headers().firstValue("Content-Type").orElse("")).as(r.body()).startsWith(PROBLEM);
+        assertThat(r.statusCode())
+                .as(r.request().method() + " " + r.uri() + " -> " + r.body())
+                .isEqualTo(status);
+        assertThat(r.headers().firstValue("Content-Type").orElse(""))
+                .as(r.body())
+                .startsWith(PROBLEM);
         JsonNode p = JSON.readTree(r.body());
         assertThat(p.get("status").asInt()).isEqualTo(status);
         assertThat(p.get("title").isString()).isTrue();
@@ -728,7 +938,8 @@ class ServiceEndToEndTest {
     }
 
     static void assertNoInternals(String body) {
-        assertThat(body).doesNotContain("Exception", "at dev.", "dev.bnserve", "java.", "tools.jackson", "\tat ", "trace");
+        assertThat(body)
+                .doesNotContain("Exception", "at dev.", "dev.bnserve", "java.", "tools.jackson", "\tat ", "trace");
     }
 
     private static String array(double[] row) {
@@ -742,7 +953,11 @@ class ServiceEndToEndTest {
         StringBuilder b = new StringBuilder("{");
         for (int k = 0; k < row.length; k++) {
             int i = reversed ? row.length - 1 - k : k;
-            b.append(k == 0 ? "" : ", ").append('"').append(IRIS_FEATURES[i]).append("\": ").append(row[i]);
+            b.append(k == 0 ? "" : ", ")
+                    .append('"')
+                    .append(IRIS_FEATURES[i])
+                    .append("\": ")
+                    .append(row[i]);
         }
         return b.append('}').toString();
     }
@@ -773,21 +988,27 @@ class ServiceEndToEndTest {
         return send("POST", path, "application/json", body);
     }
 
-    private HttpResponse<String> send(String method, String path, String contentType, String body) throws IOException, InterruptedException {
+    private HttpResponse<String> send(String method, String path, String contentType, String body)
+            throws IOException, InterruptedException {
         return send(method, path, contentType, body == null ? null : body.getBytes(StandardCharsets.UTF_8));
     }
 
-    private HttpResponse<String> send(String method, String path, String contentType, byte[] body) throws IOException, InterruptedException {
+    private HttpResponse<String> send(String method, String path, String contentType, byte[] body)
+            throws IOException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30));
         if (contentType != null) b.header("Content-Type", contentType);
-        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+        b.method(
+                method,
+                body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
         return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private HttpResponse<String> multipart(String path, String filename, byte[] content) throws IOException, InterruptedException {
+    private HttpResponse<String> multipart(String path, String filename, byte[] content)
+            throws IOException, InterruptedException {
         String boundary = "----bnserve" + System.nanoTime();
         byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + filename
-                + "\"\r\nContent-Type: text/csv\r\n\r\n").getBytes(StandardCharsets.UTF_8);
+                        + "\"\r\nContent-Type: text/csv\r\n\r\n")
+                .getBytes(StandardCharsets.UTF_8);
         byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8);
         byte[] body = new byte[head.length + content.length + tail.length];
         System.arraycopy(head, 0, body, 0, head.length);

@@ -42,14 +42,31 @@ final class ServiceProcess implements AutoCloseable {
             int port = freePort();
             Path log = Files.createTempFile("bnserve-proc-", ".log");
             log.toFile().deleteOnExit();
-            String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            List<String> cmd = new ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector", "-Xshare:auto", "-Xmx512m",
+            String java = ProcessHandle.current()
+                    .info()
+                    .command()
+                    .orElse(Path.of(System.getProperty("java.home"), "bin", "java")
+                            .toString());
+            List<String> cmd = new ArrayList<>(List.of(
+                    java,
+                    "--add-modules",
+                    "jdk.incubator.vector",
+                    "-Xshare:auto",
+                    "-Xmx512m",
                     // quicker start-up on a small, busy machine: C1 only, one GC thread
-                    "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                    "-cp", System.getProperty("java.class.path"), "dev.bnserve.BnserveApplication",
-                    "--server.port=" + port, "--bnserve.data-dir=" + dataDir, "--spring.main.banner-mode=off"));
+                    "-XX:TieredStopAtLevel=1",
+                    "-XX:+UseSerialGC",
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    "dev.bnserve.BnserveApplication",
+                    "--server.port=" + port,
+                    "--bnserve.data-dir=" + dataDir,
+                    "--spring.main.banner-mode=off"));
             cmd.addAll(List.of(extraArgs));
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            Process p = new ProcessBuilder(cmd)
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
             ServiceProcess sp = new ServiceProcess(p, port, log);
             long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
             while (System.nanoTime() < deadline) {

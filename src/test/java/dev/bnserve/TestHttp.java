@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.stream.Stream;
-
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -32,7 +31,10 @@ public final class TestHttp {
     private volatile String bearer;
 
     public TestHttp(int port) {
-        this.client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1).build();
+        this.client = HttpClient.newBuilder()
+                .connectTimeout(Duration.ofSeconds(5))
+                .version(HttpClient.Version.HTTP_1_1)
+                .build();
         this.base = "http://localhost:" + port;
     }
 
@@ -62,13 +64,16 @@ public final class TestHttp {
         return send("POST", path, "text/csv", body, Map.of());
     }
 
-    public HttpResponse<String> send(String method, String path, String contentType, byte[] body, Map<String, String> headers)
+    public HttpResponse<String> send(
+            String method, String path, String contentType, byte[] body, Map<String, String> headers)
             throws IOException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30));
         if (contentType != null) b.header("Content-Type", contentType);
         if (bearer != null && !headers.containsKey("Authorization")) b.header("Authorization", "Bearer " + bearer);
         headers.forEach(b::header);
-        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+        b.method(
+                method,
+                body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
         return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
@@ -76,14 +81,21 @@ public final class TestHttp {
         return client.send(request, HttpResponse.BodyHandlers.ofString());
     }
 
-    public HttpResponse<String> multipart(String path, String filename, byte[] content) throws IOException, InterruptedException {
+    public HttpResponse<String> multipart(String path, String filename, byte[] content)
+            throws IOException, InterruptedException {
         String boundary = "----bnserve" + System.nanoTime();
-        return send("POST", path, "multipart/form-data; boundary=" + boundary, multipartBody(boundary, "file", filename, "text/csv", content), Map.of());
+        return send(
+                "POST",
+                path,
+                "multipart/form-data; boundary=" + boundary,
+                multipartBody(boundary, "file", filename, "text/csv", content),
+                Map.of());
     }
 
     public static byte[] multipartBody(String boundary, String part, String filename, String partType, byte[] content) {
-        byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + part + "\"; filename=\"" + filename
-                + "\"\r\n" + (partType == null ? "" : "Content-Type: " + partType + "\r\n") + "\r\n").getBytes(StandardCharsets.UTF_8);
+        byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + part + "\"; filename=\""
+                        + filename + "\"\r\n" + (partType == null ? "" : "Content-Type: " + partType + "\r\n") + "\r\n")
+                .getBytes(StandardCharsets.UTF_8);
         byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8);
         byte[] body = new byte[head.length + content.length + tail.length];
         System.arraycopy(head, 0, body, 0, head.length);
@@ -171,7 +183,11 @@ public final class TestHttp {
         StringBuilder b = new StringBuilder("{");
         for (int k = 0; k < n; k++) {
             int i = n - 1 - k;
-            b.append(k == 0 ? "" : ", ").append('"').append(names[i]).append("\": ").append(row[i]);
+            b.append(k == 0 ? "" : ", ")
+                    .append('"')
+                    .append(names[i])
+                    .append("\": ")
+                    .append(row[i]);
         }
         return b.append('}').toString();
     }

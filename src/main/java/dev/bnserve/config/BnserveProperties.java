@@ -2,7 +2,6 @@ package dev.bnserve.config;
 
 import java.nio.file.Path;
 import java.util.Map;
-
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -45,8 +44,7 @@ public record BnserveProperties(
             @DefaultValue("10000") int maxEpochs,
             @DefaultValue("2000000000") long maxTrainingBudget,
             @DefaultValue("10000") int maxInstances,
-            @DefaultValue("64MB") DataSize maxRequestBytes) {
-    }
+            @DefaultValue("64MB") DataSize maxRequestBytes) {}
 
     /**
      * @param concurrency   trainings running at once
@@ -56,8 +54,7 @@ public record BnserveProperties(
     public record Training(
             @DefaultValue("1") int concurrency,
             @DefaultValue("16") int queueCapacity,
-            @DefaultValue("true") boolean warmup) {
-    }
+            @DefaultValue("true") boolean warmup) {}
 
     /**
      * @param apiKey         when non-empty, state-changing requests need {@code Authorization: Bearer <apiKey>};
@@ -71,8 +68,8 @@ public record BnserveProperties(
         /** Never print the key. */
         @Override
         public String toString() {
-            return "Security[apiKey=" + (apiKey == null || apiKey.isEmpty() ? "<none>" : "<set>")
-                    + ", protectPredict=" + protectPredict + "]";
+            return "Security[apiKey=" + (apiKey == null || apiKey.isEmpty() ? "<none>" : "<set>") + ", protectPredict="
+                    + protectPredict + "]";
         }
     }
 

@@ -96,7 +96,7 @@ final class ColumnBuilder {
             addCode(code(cell));
             return;
         }
-        if (!Double.isFinite(v)) {        // e.g. 1e999
+        if (!Double.isFinite(v)) { // e.g. 1e999
             addNonFinite(cell, line);
             return;
         }
@@ -201,7 +201,9 @@ final class ColumnBuilder {
                 codes[i] = -1;
                 continue;
             } else {
-                text = new BigDecimal(values[i]).setScale(scales[i], RoundingMode.HALF_EVEN).toPlainString();
+                text = new BigDecimal(values[i])
+                        .setScale(scales[i], RoundingMode.HALF_EVEN)
+                        .toPlainString();
             }
             codes[i] = code(text);
         }
@@ -209,7 +211,7 @@ final class ColumnBuilder {
         scales = null;
         exRows = exEnds = null;
         exText = null;
-        nonFinite = 0;    // "NaN" is an ordinary level of a text column
+        nonFinite = 0; // "NaN" is an ordinary level of a text column
         nonFiniteText = null;
     }
 

@@ -46,16 +46,23 @@ public final class CsvParser {
     public Dataset parse(InputStream in, Charset charset, String name) throws IOException {
         CountingInputStream counted = new CountingInputStream(in, limits.maxBytes());
         // Undecodable bytes become a marker the tokenizer reports with its exact line and column.
-        Reader reader = new InputStreamReader(counted, charset.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPLACE)
-                .onUnmappableCharacter(CodingErrorAction.REPLACE)
-                .replaceWith(String.valueOf(CsvTokenizer.UNDECODABLE)));
+        Reader reader = new InputStreamReader(
+                counted,
+                charset.newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPLACE)
+                        .onUnmappableCharacter(CodingErrorAction.REPLACE)
+                        .replaceWith(String.valueOf(CsvTokenizer.UNDECODABLE)));
         Run run = new Run(reader, charset.name());
         try {
             return run.parse(name);
         } catch (CountingInputStream.LimitExceeded e) {
-            throw run.fail(new DatasetError(null, null, "the upload is larger than the limit of "
-                    + limits.maxBytes() + " bytes (bnserve.limits.max-upload-bytes)"), true);
+            throw run.fail(
+                    new DatasetError(
+                            null,
+                            null,
+                            "the upload is larger than the limit of " + limits.maxBytes()
+                                    + " bytes (bnserve.limits.max-upload-bytes)"),
+                    true);
         }
     }
 
@@ -93,8 +100,13 @@ public final class CsvParser {
             }
             int headerLine = tokenizer.recordLine();
             if (limits.maxColumns() > 0 && width > limits.maxColumns()) {
-                throw fail(new DatasetError(headerLine, null, "the header has " + width + " columns; the limit is "
-                        + limits.maxColumns() + " (bnserve.limits.max-columns)"), true);
+                throw fail(
+                        new DatasetError(
+                                headerLine,
+                                null,
+                                "the header has " + width + " columns; the limit is " + limits.maxColumns()
+                                        + " (bnserve.limits.max-columns)"),
+                        true);
             }
             header = readHeader(width, headerLine);
             tokenizer.keep(width);
@@ -107,13 +119,20 @@ public final class CsvParser {
             while ((n = nextNonBlank()) >= 0) {
                 int line = tokenizer.recordLine();
                 if (n != width) {
-                    error(line, null, "row " + line + " has " + n + " field" + (n == 1 ? "" : "s")
-                            + ", header has " + width);
+                    error(
+                            line,
+                            null,
+                            "row " + line + " has " + n + " field" + (n == 1 ? "" : "s") + ", header has " + width);
                     continue;
                 }
                 if (++rows > limits.maxRows() && limits.maxRows() > 0) {
-                    throw fail(new DatasetError(line, null, "more than " + limits.maxRows()
-                            + " data rows; the limit is " + limits.maxRows() + " (bnserve.limits.max-rows)"), true);
+                    throw fail(
+                            new DatasetError(
+                                    line,
+                                    null,
+                                    "more than " + limits.maxRows() + " data rows; the limit is " + limits.maxRows()
+                                            + " (bnserve.limits.max-rows)"),
+                            true);
                 }
                 for (int i = 0; i < width; i++) {
                     builders[i].add(tokenizer.field(i), line);
@@ -124,9 +143,12 @@ public final class CsvParser {
             }
             for (ColumnBuilder b : builders) {
                 if (!b.isCategorical() && b.nonFinite() > 0) {
-                    error(b.nonFiniteLine(), b.name, "'" + b.nonFiniteText() + "' is not a finite number"
-                            + (b.nonFinite() > 1 ? " (" + b.nonFinite() + " such cells in this column)" : "")
-                            + "; leave the cell empty for a missing value");
+                    error(
+                            b.nonFiniteLine(),
+                            b.name,
+                            "'" + b.nonFiniteText() + "' is not a finite number"
+                                    + (b.nonFinite() > 1 ? " (" + b.nonFinite() + " such cells in this column)" : "")
+                                    + "; leave the cell empty for a missing value");
                 }
             }
             if (!errors.isEmpty()) {
@@ -152,8 +174,10 @@ public final class CsvParser {
                 }
                 Integer first = seen.putIfAbsent(h, i + 1);
                 if (first != null) {
-                    error(line, String.valueOf(i + 1), "duplicate column name '" + h + "' (columns " + first
-                            + " and " + (i + 1) + ")");
+                    error(
+                            line,
+                            String.valueOf(i + 1),
+                            "duplicate column name '" + h + "' (columns " + first + " and " + (i + 1) + ")");
                 }
             }
             if (!errors.isEmpty()) {

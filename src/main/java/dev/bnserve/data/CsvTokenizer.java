@@ -97,19 +97,23 @@ final class CsvTokenizer {
         recordLine = line;
         field.setLength(0);
         int n = 0;
-        boolean quoted = false;   // the current field started with a quote
-        boolean closed = false;   // ... and its closing quote was seen
+        boolean quoted = false; // the current field started with a quote
+        boolean closed = false; // ... and its closing quote was seen
         boolean reported = false; // junk after the closing quote already reported for this field
         int quoteLine = 0;
         while (true) {
             if (c == UNDECODABLE) {
-                throw new Fatal(line, n, "the file is not valid " + charset + " text (undecodable bytes);"
-                        + " save it as UTF-8");
+                throw new Fatal(
+                        line,
+                        n,
+                        "the file is not valid " + charset + " text (undecodable bytes);" + " save it as UTF-8");
             }
             if (quoted && !closed) {
                 if (c < 0) {
-                    throw new Fatal(quoteLine, n, "unterminated quoted field: the quote opened on line "
-                            + quoteLine + " is never closed");
+                    throw new Fatal(
+                            quoteLine,
+                            n,
+                            "unterminated quoted field: the quote opened on line " + quoteLine + " is never closed");
                 }
                 if (c == '"') {
                     if (peek() == '"') {
@@ -142,8 +146,11 @@ final class CsvTokenizer {
                 quoteLine = line;
             } else {
                 if (closed && !reported) {
-                    sink.error(line, n, "unexpected character '" + (char) c + "' after a closing quote;"
-                            + " quote the whole field and double any quote inside it");
+                    sink.error(
+                            line,
+                            n,
+                            "unexpected character '" + (char) c + "' after a closing quote;"
+                                    + " quote the whole field and double any quote inside it");
                     reported = true;
                 }
                 append((char) c, n);
@@ -175,8 +182,8 @@ final class CsvTokenizer {
 
     private void append(char c, int n) {
         if (field.length() >= maxFieldChars) {
-            throw new Fatal(line, n, "a field is longer than " + maxFieldChars + " characters"
-                    + " (is a quote left open?)");
+            throw new Fatal(
+                    line, n, "a field is longer than " + maxFieldChars + " characters" + " (is a quote left open?)");
         }
         field.append(c);
     }

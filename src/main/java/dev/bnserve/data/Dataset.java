@@ -40,7 +40,8 @@ public final class Dataset {
         Map<String, Column> map = new LinkedHashMap<>();
         for (Column c : this.columns) {
             if (c.size() != rows) {
-                throw new IllegalArgumentException("column '" + c.name() + "' has " + c.size() + " rows, expected " + rows);
+                throw new IllegalArgumentException(
+                        "column '" + c.name() + "' has " + c.size() + " rows, expected " + rows);
             }
             if (map.put(c.name(), c) != null) {
                 throw new IllegalArgumentException("duplicate column '" + c.name() + "'");
@@ -124,7 +125,8 @@ public final class Dataset {
         if (c instanceof NumericColumn n) {
             return n;
         }
-        throw new IllegalArgumentException("column '" + column + "' is " + c.type().json() + ", not numeric");
+        throw new IllegalArgumentException(
+                "column '" + column + "' is " + c.type().json() + ", not numeric");
     }
 
     /** @throws IllegalArgumentException if the column is missing or not categorical */
@@ -133,7 +135,8 @@ public final class Dataset {
         if (c instanceof CategoricalColumn k) {
             return k;
         }
-        throw new IllegalArgumentException("column '" + column + "' is " + c.type().json() + ", not categorical");
+        throw new IllegalArgumentException(
+                "column '" + column + "' is " + c.type().json() + ", not categorical");
     }
 
     /**

@@ -32,8 +32,7 @@ final class DatasetCodec {
     static final int VERSION = 1;
     private static final int MAX_STRING_BYTES = 4 * CsvParser.MAX_FIELD_CHARS;
 
-    private DatasetCodec() {
-    }
+    private DatasetCodec() {}
 
     static void write(Dataset d, OutputStream out) throws IOException {
         CheckedOutputStream checked = new CheckedOutputStream(out, new CRC32());

@@ -1,9 +1,8 @@
 package dev.bnserve.data;
 
+import dev.bnserve.config.BnserveProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-
-import dev.bnserve.config.BnserveProperties;
 
 /** Spring wiring for the dataset store; everything else in this package is framework-free. */
 @Configuration(proxyBeanMethods = false)

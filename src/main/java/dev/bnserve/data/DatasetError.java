@@ -7,5 +7,4 @@ package dev.bnserve.data;
  * @param column  column name, or its 1-based index when the header itself is at fault; {@code null} for whole-row problems
  * @param message what is wrong, phrased for a person
  */
-public record DatasetError(Integer row, String column, String message) {
-}
+public record DatasetError(Integer row, String column, String message) {}

@@ -14,8 +14,7 @@ public final class DatasetIds {
     private static final Pattern PATTERN = Pattern.compile("d-[0-9a-hjkmnp-tv-z]{26}");
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private DatasetIds() {
-    }
+    private DatasetIds() {}
 
     /** A fresh, unique identifier. */
     public static String newId() {
@@ -23,13 +22,13 @@ public final class DatasetIds {
         out[0] = 'd';
         out[1] = '-';
         long time = System.currentTimeMillis();
-        for (int i = 9; i >= 0; i--) {          // 10 chars x 5 bits = 50 bits of time
+        for (int i = 9; i >= 0; i--) { // 10 chars x 5 bits = 50 bits of time
             out[2 + i] = ALPHABET[(int) (time & 31)];
             time >>>= 5;
         }
         byte[] random = new byte[16];
         RANDOM.nextBytes(random);
-        for (int i = 0; i < 16; i++) {           // 16 chars x 5 bits = 80 random bits
+        for (int i = 0; i < 16; i++) { // 16 chars x 5 bits = 80 random bits
             out[12 + i] = ALPHABET[random[i] & 31];
         }
         return new String(out);

@@ -1,7 +1,6 @@
 package dev.bnserve.data;
 
 import dev.bnserve.io.DurableFiles;
-
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,10 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -101,7 +98,8 @@ public class DatasetStore {
             Files.createDirectories(root);
             Files.createDirectory(tmpDir);
             DurableFiles.writeSynced(tmpDir.resolve(DATA_FILE), out -> DatasetCodec.write(dataset, out));
-            DurableFiles.writeSynced(tmpDir.resolve(META_FILE), out -> out.write(json.writeValueAsBytes(DatasetMeta.of(dataset))));
+            DurableFiles.writeSynced(
+                    tmpDir.resolve(META_FILE), out -> out.write(json.writeValueAsBytes(DatasetMeta.of(dataset))));
             syncDirectory(tmpDir);
             commit(tmpDir, finalDir);
             syncDirectory(root);
@@ -141,7 +139,7 @@ public class DatasetStore {
         Path dir = directory(id);
         Path doomed = root.resolve(id + ".del" + TMP_SUFFIX);
         try {
-            Files.move(dir, doomed, StandardCopyOption.ATOMIC_MOVE);   // vanishes at once; cleanup may lag
+            Files.move(dir, doomed, StandardCopyOption.ATOMIC_MOVE); // vanishes at once; cleanup may lag
             syncDirectory(root);
             deleteRecursively(doomed);
         } catch (NoSuchFileException e) {

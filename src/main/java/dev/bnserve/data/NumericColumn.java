@@ -44,7 +44,7 @@ public final class NumericColumn implements Column {
         }
         double m = sum / n;
         double squares = 0;
-        double drift = 0;   // two-pass with correction term (numerically stable)
+        double drift = 0; // two-pass with correction term (numerically stable)
         for (double v : values) {
             if (!Double.isNaN(v)) {
                 double d = v - m;

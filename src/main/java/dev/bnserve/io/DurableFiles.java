@@ -14,8 +14,7 @@ import java.nio.file.StandardOpenOption;
  * survives a crash.
  */
 public final class DurableFiles {
-    private DurableFiles() {
-    }
+    private DurableFiles() {}
 
     /** Produces a file's content. */
     public interface Writer {

@@ -8,8 +8,7 @@ public final class ModelIds {
     private static final Pattern PATTERN = Pattern.compile("m-[0-9a-f]{12}[0-9a-v]{10}");
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private ModelIds() {
-    }
+    private ModelIds() {}
 
     public static String newId() {
         StringBuilder b = new StringBuilder("m-").append(String.format("%012x", System.currentTimeMillis()));

@@ -150,23 +150,29 @@ public final class ModelJson {
             throw new ModelFormatException("format", "expected format '" + FORMAT + "'");
         }
         if (n.has("version") && n.get("version").asInt(-1) != VERSION) {
-            throw new ModelFormatException("version", "unsupported version " + n.get("version") + " (this service reads version " + VERSION + ")");
+            throw new ModelFormatException(
+                    "version",
+                    "unsupported version " + n.get("version") + " (this service reads version " + VERSION + ")");
         }
         List<String> inputs = stringList(n, "inputs");
         if (inputs.isEmpty()) throw new ModelFormatException("inputs", "a model needs at least one input");
-        if (inputs.stream().distinct().count() != inputs.size()) throw new ModelFormatException("inputs", "input names must be unique");
+        if (inputs.stream().distinct().count() != inputs.size())
+            throw new ModelFormatException("inputs", "input names must be unique");
         Task task = parse("task", () -> Task.parse(text(n, "task")));
         List<String> classes = n.hasNonNull("classes") ? stringList(n, "classes") : null;
         if (task == Task.CLASSIFICATION && (classes == null || classes.isEmpty())) {
             throw new ModelFormatException("classes", "a classification model needs its class labels");
         }
-        ModelStatus status = n.has("status") ? parse("status", () -> ModelStatus.parse(text(n, "status"))) : ModelStatus.READY;
+        ModelStatus status =
+                n.has("status") ? parse("status", () -> ModelStatus.parse(text(n, "status"))) : ModelStatus.READY;
         List<LayerState> layers = n.hasNonNull("layers") ? layers(n.get("layers"), inputs.size()) : null;
         if (status == ModelStatus.READY) {
             if (layers == null) throw new ModelFormatException("layers", "a ready model needs its layers");
             int outs = layers.get(layers.size() - 1).outputs();
             int want = task == Task.CLASSIFICATION ? classes.size() : 1;
-            if (outs != want) throw new ModelFormatException("layers", "the network has " + outs + " outputs but the model needs " + want);
+            if (outs != want)
+                throw new ModelFormatException(
+                        "layers", "the network has " + outs + " outputs but the model needs " + want);
         }
         TrainingRequest request = null;
         if (n.hasNonNull("request")) {
@@ -182,9 +188,17 @@ public final class ModelJson {
         if (n.get("history") instanceof ArrayNode h) {
             for (JsonNode e : h) {
                 JsonNode ep = e.get("epoch");
-                if (ep == null || !ep.canConvertToInt()) throw new ModelFormatException("history[" + history.size() + "].epoch", "must be an integer");
-                history.add(new EpochStats(ep.intValue(), epochs, num(e, "loss"), num(e, "validationLoss"),
-                        num(e, "validationAccuracy"), num(e, "validationRmse"), 0, 0));
+                if (ep == null || !ep.canConvertToInt())
+                    throw new ModelFormatException("history[" + history.size() + "].epoch", "must be an integer");
+                history.add(new EpochStats(
+                        ep.intValue(),
+                        epochs,
+                        num(e, "loss"),
+                        num(e, "validationLoss"),
+                        num(e, "validationAccuracy"),
+                        num(e, "validationRmse"),
+                        0,
+                        0));
             }
         }
         ModelRecord.Metrics metrics = null;
@@ -195,11 +209,30 @@ public final class ModelJson {
                 throw new ModelFormatException("metrics", "must be a metrics object as in GET /models/{id}");
             }
         }
-        Instant created = n.hasNonNull("created") ? parse("created", () -> Instant.parse(n.get("created").asString())) : Instant.now();
-        Instant finished = n.hasNonNull("finished") ? parse("finished", () -> Instant.parse(n.get("finished").asString())) : null;
-        return new ModelRecord(n.path("id").asString(null), status, n.path("error").asString(null), created, finished,
-                n.path("dataset").asString(null), n.path("label").asString(null), task, inputs, classes, request,
-                progress.path("epoch").asInt(0), epochs, history, metrics, layers, n.path("source").asString(null));
+        Instant created = n.hasNonNull("created")
+                ? parse("created", () -> Instant.parse(n.get("created").asString()))
+                : Instant.now();
+        Instant finished = n.hasNonNull("finished")
+                ? parse("finished", () -> Instant.parse(n.get("finished").asString()))
+                : null;
+        return new ModelRecord(
+                n.path("id").asString(null),
+                status,
+                n.path("error").asString(null),
+                created,
+                finished,
+                n.path("dataset").asString(null),
+                n.path("label").asString(null),
+                task,
+                inputs,
+                classes,
+                request,
+                progress.path("epoch").asInt(0),
+                epochs,
+                history,
+                metrics,
+                layers,
+                n.path("source").asString(null));
     }
 
     private static double num(JsonNode o, String field) {
@@ -208,7 +241,8 @@ public final class ModelJson {
     }
 
     private static List<LayerState> layers(JsonNode arr, int inputs) {
-        if (!arr.isArray() || arr.isEmpty()) throw new ModelFormatException("layers", "layers must be a non-empty array");
+        if (!arr.isArray() || arr.isEmpty())
+            throw new ModelFormatException("layers", "layers must be a non-empty array");
         List<LayerState> out = new ArrayList<>();
         int d = inputs;
         for (int i = 0; i < arr.size(); i++) {
@@ -220,9 +254,12 @@ public final class ModelJson {
                 s = switch (type) {
                     case "linear" -> {
                         int in = l.path("in").asInt(d), o = intField(l, at + ".out", "out");
-                        if (in != d) throw new ModelFormatException(at + ".in", "layer expects " + in + " inputs but receives " + d);
+                        if (in != d)
+                            throw new ModelFormatException(
+                                    at + ".in", "layer expects " + in + " inputs but receives " + d);
                         JsonNode w = l.get("weight");
-                        if (w == null || !w.isArray() || w.size() != o) throw new ModelFormatException(at + ".weight", "weight must be " + o + " rows of " + in);
+                        if (w == null || !w.isArray() || w.size() != o)
+                            throw new ModelFormatException(at + ".weight", "weight must be " + o + " rows of " + in);
                         double[] flat = new double[o * in];
                         for (int r = 0; r < o; r++) {
                             double[] row = numbers(w.get(r), in, at + ".weight[" + r + "]");
@@ -232,17 +269,30 @@ public final class ModelJson {
                     }
                     case "batchnorm" -> {
                         int f = l.path("features").asInt(d);
-                        if (f != d) throw new ModelFormatException(at + ".features", "layer normalizes " + f + " features but receives " + d);
+                        if (f != d)
+                            throw new ModelFormatException(
+                                    at + ".features", "layer normalizes " + f + " features but receives " + d);
                         JsonNode m = l.get("momentum");
-                        if (m != null && !m.isNull() && !m.isNumber()) throw new ModelFormatException(at + ".momentum", "must be a number in [0, 1] or null");
-                        Double momentum = m == null ? Double.valueOf(0.1) : m.isNull() ? null : Double.valueOf(m.doubleValue());
-                        yield new LayerState.BatchNorm(f, momentum, l.path("eps").asDouble(1e-5), numbers(l.get("gamma"), f, at + ".gamma"),
-                                numbers(l.get("beta"), f, at + ".beta"), numbers(l.get("runningMean"), f, at + ".runningMean"),
-                                numbers(l.get("runningVar"), f, at + ".runningVar"), l.path("batchesTracked").asLong(0));
+                        if (m != null && !m.isNull() && !m.isNumber())
+                            throw new ModelFormatException(at + ".momentum", "must be a number in [0, 1] or null");
+                        Double momentum =
+                                m == null ? Double.valueOf(0.1) : m.isNull() ? null : Double.valueOf(m.doubleValue());
+                        yield new LayerState.BatchNorm(
+                                f,
+                                momentum,
+                                l.path("eps").asDouble(1e-5),
+                                numbers(l.get("gamma"), f, at + ".gamma"),
+                                numbers(l.get("beta"), f, at + ".beta"),
+                                numbers(l.get("runningMean"), f, at + ".runningMean"),
+                                numbers(l.get("runningVar"), f, at + ".runningVar"),
+                                l.path("batchesTracked").asLong(0));
                     }
                     case "relu" -> new LayerState.Relu(d);
                     case "tanh" -> new LayerState.Tanh(d);
-                    default -> throw new ModelFormatException(at + ".type", "unknown layer type '" + type + "' (expected linear, batchnorm, relu or tanh)");
+                    default ->
+                        throw new ModelFormatException(
+                                at + ".type",
+                                "unknown layer type '" + type + "' (expected linear, batchnorm, relu or tanh)");
                 };
             } catch (IllegalArgumentException e) {
                 throw new ModelFormatException(at, e.getMessage());
@@ -256,16 +306,19 @@ public final class ModelJson {
 
     private static int intField(JsonNode l, String at, String field) {
         JsonNode v = l.get(field);
-        if (v == null || !v.canConvertToInt() || v.intValue() < 1) throw new ModelFormatException(at, field + " must be a positive integer");
+        if (v == null || !v.canConvertToInt() || v.intValue() < 1)
+            throw new ModelFormatException(at, field + " must be a positive integer");
         return v.intValue();
     }
 
     private static double[] numbers(JsonNode a, int n, String at) {
-        if (a == null || !a.isArray() || a.size() != n) throw new ModelFormatException(at, "expected an array of " + n + " numbers");
+        if (a == null || !a.isArray() || a.size() != n)
+            throw new ModelFormatException(at, "expected an array of " + n + " numbers");
         double[] out = new double[n];
         for (int i = 0; i < n; i++) {
             JsonNode v = a.get(i);
-            if (!v.isNumber() || !Double.isFinite(v.doubleValue())) throw new ModelFormatException(at + "[" + i + "]", "expected a finite number");
+            if (!v.isNumber() || !Double.isFinite(v.doubleValue()))
+                throw new ModelFormatException(at + "[" + i + "]", "expected a finite number");
             out[i] = v.doubleValue();
         }
         return out;
@@ -274,7 +327,8 @@ public final class ModelJson {
     /** A required string field. */
     private static String text(JsonNode n, String field) {
         JsonNode v = n.get(field);
-        if (v == null || !v.isString()) throw new ModelFormatException(field, field + " is required and must be a string");
+        if (v == null || !v.isString())
+            throw new ModelFormatException(field, field + " is required and must be a string");
         return v.stringValue();
     }
 
@@ -307,5 +361,4 @@ public final class ModelJson {
     public ObjectNode summary(ModelRecord m) {
         return write(m, false, false);
     }
-
 }

@@ -5,7 +5,11 @@ import java.util.Locale;
 
 /** Life cycle of a model: queued → training → ready | failed | cancelled. */
 public enum ModelStatus {
-    QUEUED, TRAINING, READY, FAILED, CANCELLED;
+    QUEUED,
+    TRAINING,
+    READY,
+    FAILED,
+    CANCELLED;
 
     @JsonValue
     public String id() {

@@ -1,7 +1,6 @@
 package dev.bnserve.model;
 
 import dev.bnserve.io.DurableFiles;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -60,8 +59,11 @@ public class ModelStore {
                 try {
                     ModelRecord m = json.read(Files.readString(f, StandardCharsets.UTF_8));
                     if (!m.status().isTerminal()) {
-                        m = m.withStatus(ModelStatus.FAILED, "interrupted: the service stopped while this model was " + m.status().id()
-                                + "; train it again", Instant.now());
+                        m = m.withStatus(
+                                ModelStatus.FAILED,
+                                "interrupted: the service stopped while this model was "
+                                        + m.status().id() + "; train it again",
+                                Instant.now());
                         write(m);
                     }
                     models.put(m.id(), m);
@@ -109,7 +111,9 @@ public class ModelStore {
     /** Newest first. */
     public List<ModelRecord> list() {
         List<ModelRecord> all = new ArrayList<>(models.values());
-        all.sort(Comparator.comparing(ModelRecord::created).thenComparing(ModelRecord::id).reversed());
+        all.sort(Comparator.comparing(ModelRecord::created)
+                .thenComparing(ModelRecord::id)
+                .reversed());
         return all;
     }
 

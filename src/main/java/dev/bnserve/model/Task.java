@@ -5,7 +5,8 @@ import java.util.Locale;
 
 /** What a model predicts: a class (softmax over classes) or a number. */
 public enum Task {
-    CLASSIFICATION, REGRESSION;
+    CLASSIFICATION,
+    REGRESSION;
 
     @JsonValue
     public String id() {

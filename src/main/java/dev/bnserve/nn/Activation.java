@@ -4,7 +4,8 @@ import java.util.Locale;
 
 /** The hidden-layer nonlinearity of an MLP. */
 public enum Activation {
-    RELU, TANH;
+    RELU,
+    TANH;
 
     LayerSpec spec() {
         return this == RELU ? new LayerSpec.Relu() : new LayerSpec.Tanh();

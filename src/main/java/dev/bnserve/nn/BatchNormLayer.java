@@ -66,7 +66,9 @@ final class BatchNormLayer extends Layer {
      * as the two layers one after the other, in one pass less over the batch.
      */
     void forwardTrain(double[] x, double[] y, int n, boolean relu) {
-        if (n < 2) throw new IllegalArgumentException("batch normalization in training needs at least 2 rows per batch, got " + n);
+        if (n < 2)
+            throw new IllegalArgumentException(
+                    "batch normalization in training needs at least 2 rows per batch, got " + n);
         ensureCapacity(n);
         final int d = in;
         Arrays.fill(mean, 0.0);
@@ -90,9 +92,10 @@ final class BatchNormLayer extends Layer {
         for (int j = 0; j < d; j++) {
             double v = var[j] / n;
             if (!Double.isFinite(v)) {
-                // |x| beyond ~1e154 squares to Inf: normalizing would silently map the feature to 0 and store Inf statistics
-                throw new ArithmeticException("the batch " + (Double.isFinite(mean[j]) ? "variance" : "mean") + " of feature " + j
-                        + " became " + (Double.isNaN(v) ? "NaN" : "Inf"));
+                // |x| beyond ~1e154 squares to Inf: normalizing would silently map the feature to 0 and store Inf
+                // statistics
+                throw new ArithmeticException("the batch " + (Double.isFinite(mean[j]) ? "variance" : "mean")
+                        + " of feature " + j + " became " + (Double.isNaN(v) ? "NaN" : "Inf"));
             }
             runningMean[j] = (1 - m) * runningMean[j] + m * mean[j];
             runningVar[j] = (1 - m) * runningVar[j] + m * (v * unbias);

@@ -36,13 +36,14 @@ interface DenseKernel {
     final class Best {
         static final DenseKernel KERNEL = load();
 
-        private Best() {
-        }
+        private Best() {}
 
         private static DenseKernel load() {
             if (!VectorSupport.AVAILABLE) return SCALAR;
             try {
-                return (DenseKernel) Class.forName("dev.bnserve.nn.VectorDenseKernel").getDeclaredConstructor().newInstance();
+                return (DenseKernel) Class.forName("dev.bnserve.nn.VectorDenseKernel")
+                        .getDeclaredConstructor()
+                        .newInstance();
             } catch (ReflectiveOperationException | LinkageError e) {
                 return SCALAR;
             }

@@ -10,6 +10,12 @@ package dev.bnserve.nn;
  * @param rowsProcessed      training rows seen so far
  * @param trainingSeconds    time spent in training steps so far (excludes validation)
  */
-public record EpochStats(int epoch, int epochs, double loss, double validationLoss, double validationAccuracy,
-                         double validationRmse, long rowsProcessed, double trainingSeconds) {
-}
+public record EpochStats(
+        int epoch,
+        int epochs,
+        double loss,
+        double validationLoss,
+        double validationAccuracy,
+        double validationRmse,
+        long rowsProcessed,
+        double trainingSeconds) {}

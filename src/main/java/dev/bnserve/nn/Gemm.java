@@ -99,9 +99,22 @@ public final class Gemm {
     }
 
     /** C[m×n] = (accumulate ? C : 0) + op(A)[m×k] · op(B)[k×n]; op(X) = X or Xᵀ. */
-    public void gemm(boolean transA, boolean transB, int m, int n, int k,
-                     double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
-                     double[] c, int cOff, int ldc, boolean accumulate) {
+    public void gemm(
+            boolean transA,
+            boolean transB,
+            int m,
+            int n,
+            int k,
+            double[] a,
+            int aOff,
+            int lda,
+            double[] b,
+            int bOff,
+            int ldb,
+            double[] c,
+            int cOff,
+            int ldc,
+            boolean accumulate) {
         if (m < 0 || n < 0 || k < 0) throw new IllegalArgumentException("negative size " + m + "x" + n + "x" + k);
         if (m == 0 || n == 0) return;
         check("C", c, cOff, ldc, m, n);
@@ -111,8 +124,10 @@ public final class Gemm {
             }
             return;
         }
-        if (transA) check("A", a, aOff, lda, k, m); else check("A", a, aOff, lda, m, k);
-        if (transB) check("B", b, bOff, ldb, n, k); else check("B", b, bOff, ldb, k, n);
+        if (transA) check("A", a, aOff, lda, k, m);
+        else check("A", a, aOff, lda, m, k);
+        if (transB) check("B", b, bOff, ldb, n, k);
+        else check("B", b, bOff, ldb, k, n);
 
         if (transB && m <= FEW_ROWS_NT) {
             fewRowsNT(transA, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
@@ -126,9 +141,22 @@ public final class Gemm {
         parallel(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
     }
 
-    private void parallel(boolean transA, boolean transB, int m, int n, int k,
-                          double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
-                          double[] c, int cOff, int ldc, boolean accumulate) {
+    private void parallel(
+            boolean transA,
+            boolean transB,
+            int m,
+            int n,
+            int k,
+            double[] a,
+            int aOff,
+            int lda,
+            double[] b,
+            int bOff,
+            int ldb,
+            double[] c,
+            int cOff,
+            int ldc,
+            boolean accumulate) {
         // Splitting columns duplicates the packing of A (m·k per part), splitting rows that of B (n·k).
         boolean byCols = m <= n;
         int extent = byCols ? n : m;
@@ -149,10 +177,12 @@ public final class Gemm {
                 Runnable task;
                 if (byCols) {
                     int bo = transB ? bOff + lo * ldb : bOff + lo;
-                    task = () -> e.run(transA, transB, m, len, k, a, aOff, lda, b, bo, ldb, c, cOff + lo, ldc, accumulate);
+                    task = () ->
+                            e.run(transA, transB, m, len, k, a, aOff, lda, b, bo, ldb, c, cOff + lo, ldc, accumulate);
                 } else {
                     int ao = transA ? aOff + lo : aOff + lo * lda;
-                    task = () -> e.run(transA, transB, len, n, k, a, ao, lda, b, bOff, ldb, c, cOff + lo * ldc, ldc, accumulate);
+                    task = () -> e.run(
+                            transA, transB, len, n, k, a, ao, lda, b, bOff, ldb, c, cOff + lo * ldc, ldc, accumulate);
                 }
                 futures[p] = Workers.submit(task);
             }
@@ -196,8 +226,21 @@ public final class Gemm {
      * C = op(A)·Bᵀ for a few rows: 8 output columns at a time, each a scalar fma chain over
      * contiguous rows of b (same chain as the kernels, so the same bits).
      */
-    private static void fewRowsNT(boolean transA, int m, int n, int k, double[] a, int aOff, int lda,
-                                  double[] b, int bOff, int ldb, double[] c, int cOff, int ldc, boolean accumulate) {
+    private static void fewRowsNT(
+            boolean transA,
+            int m,
+            int n,
+            int k,
+            double[] a,
+            int aOff,
+            int lda,
+            double[] b,
+            int bOff,
+            int ldb,
+            double[] c,
+            int cOff,
+            int ldc,
+            boolean accumulate) {
         int aps = transA ? lda : 1;
         for (int i = 0; i < m; i++) {
             int ai = aOff + (transA ? i : i * lda);
@@ -239,7 +282,8 @@ public final class Gemm {
             }
             for (; j < n; j++) {
                 double s0 = accumulate ? c[ci + j] : 0.0;
-                for (int p = 0, ap = ai, bp = bOff + j * ldb; p < k; p++, ap += aps) s0 = Math.fma(a[ap], b[bp + p], s0);
+                for (int p = 0, ap = ai, bp = bOff + j * ldb; p < k; p++, ap += aps)
+                    s0 = Math.fma(a[ap], b[bp + p], s0);
                 c[ci + j] = s0;
             }
         }
@@ -249,8 +293,8 @@ public final class Gemm {
     private static void check(String what, double[] x, int off, int ld, int rows, int cols) {
         if (ld < cols) throw new IllegalArgumentException("ld" + what + "=" + ld + " < row width " + cols);
         if (off < 0 || (long) off + (long) (rows - 1) * ld + cols > x.length) {
-            throw new IndexOutOfBoundsException(what + ": offset " + off + ", " + rows + "x" + cols + " with ld "
-                    + ld + " exceeds array length " + x.length);
+            throw new IndexOutOfBoundsException(what + ": offset " + off + ", " + rows + "x" + cols + " with ld " + ld
+                    + " exceeds array length " + x.length);
         }
     }
 
@@ -281,9 +325,22 @@ public final class Gemm {
     /** One single-threaded implementation with its own packing buffers. */
     abstract static class Engine {
         /** Arguments are already validated; m, n, k &gt; 0. */
-        abstract void run(boolean transA, boolean transB, int m, int n, int k,
-                          double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
-                          double[] c, int cOff, int ldc, boolean accumulate);
+        abstract void run(
+                boolean transA,
+                boolean transB,
+                int m,
+                int n,
+                int k,
+                double[] a,
+                int aOff,
+                int lda,
+                double[] b,
+                int bOff,
+                int ldb,
+                double[] c,
+                int cOff,
+                int ldc,
+                boolean accumulate);
 
         abstract String name();
 
@@ -312,14 +369,27 @@ public final class Gemm {
         }
 
         @Override
-        void run(boolean transA, boolean transB, int m, int n, int k,
-                 double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
-                 double[] c, int cOff, int ldc, boolean accumulate) {
+        void run(
+                boolean transA,
+                boolean transB,
+                int m,
+                int n,
+                int k,
+                double[] a,
+                int aOff,
+                int lda,
+                double[] b,
+                int bOff,
+                int ldb,
+                double[] c,
+                int cOff,
+                int ldc,
+                boolean accumulate) {
             int need = Math.min(KC, k) * Math.min(NB, n);
             if (bbuf.length < need) bbuf = new double[need];
             double[] bb = bbuf;
-            int as = transA ? lda : 1;   // stride along p in A
-            int ai = transA ? 1 : lda;   // stride along i in A
+            int as = transA ? lda : 1; // stride along p in A
+            int ai = transA ? 1 : lda; // stride along i in A
             for (int jc = 0; jc < n; jc += NB) {
                 int nb = Math.min(NB, n - jc);
                 for (int pc = 0; pc < k; pc += KC) {
@@ -373,8 +443,8 @@ public final class Gemm {
     /** Shared daemon worker threads for the multi-threaded path. */
     private static final class Workers {
         private static final AtomicInteger COUNT = new AtomicInteger();
-        private static final ThreadPoolExecutor POOL = new ThreadPoolExecutor(1, 1, 60, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), r -> {
+        private static final ThreadPoolExecutor POOL =
+                new ThreadPoolExecutor(1, 1, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
                     Thread t = new Thread(r, "bnserve-gemm-" + COUNT.incrementAndGet());
                     t.setDaemon(true);
                     return t;

@@ -28,22 +28,17 @@ public final class InferencePlan {
     private final int maxWidth;
     private final DenseKernel kernel;
 
-    sealed interface Op permits Dense, Affine, Relu, Tanh {
-    }
+    sealed interface Op permits Dense, Affine, Relu, Tanh {}
 
     /** {@code y = x·Wᵀ + b}; {@code wt} holds Wᵀ row-major (in × out) so outputs are contiguous. */
-    record Dense(int in, int out, double[] wt, double[] b) implements Op {
-    }
+    record Dense(int in, int out, double[] wt, double[] b) implements Op {}
 
     /** {@code y = x⊙scale + shift}. */
-    record Affine(double[] scale, double[] shift) implements Op {
-    }
+    record Affine(double[] scale, double[] shift) implements Op {}
 
-    record Relu() implements Op {
-    }
+    record Relu() implements Op {}
 
-    record Tanh() implements Op {
-    }
+    record Tanh() implements Op {}
 
     private InferencePlan(int inputs, int outputs, List<Op> ops, DenseKernel kernel) {
         this.inputs = inputs;
@@ -70,7 +65,7 @@ public final class InferencePlan {
         List<Object> seq = new ArrayList<>();
         for (LayerState s : layers) {
             if (s instanceof LayerState.Linear l) {
-                seq.add(new double[][]{l.weight(), l.bias(), {l.in(), l.out()}});
+                seq.add(new double[][] {l.weight(), l.bias(), {l.in(), l.out()}});
             } else if (s instanceof LayerState.BatchNorm bn) {
                 double[] scale = new double[bn.features()];
                 double[] shift = new double[bn.features()];
@@ -129,7 +124,7 @@ public final class InferencePlan {
             }
             b[o] = acc;
         }
-        return new double[][]{w, b, lin[2]};
+        return new double[][] {w, b, lin[2]};
     }
 
     /** Linear then Affine: {@code s⊙(W·x + b) + t = (diag(s)·W)·x + (s⊙b + t)}. */
@@ -140,7 +135,7 @@ public final class InferencePlan {
             for (int i = 0; i < in; i++) w[o * in + i] *= a.scale()[o];
             b[o] = b[o] * a.scale()[o] + a.shift()[o];
         }
-        return new double[][]{w, b, lin[2]};
+        return new double[][] {w, b, lin[2]};
     }
 
     private static Dense dense(double[][] lin) {

@@ -31,8 +31,7 @@ abstract sealed class Layer permits LinearLayer, BatchNormLayer, ActivationLayer
         return List.of();
     }
 
-    void ensureCapacity(int rows) {
-    }
+    void ensureCapacity(int rows) {}
 
     abstract LayerState state();
 

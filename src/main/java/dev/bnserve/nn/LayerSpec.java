@@ -40,10 +40,8 @@ public sealed interface LayerSpec {
     }
 
     /** {@code y = max(x, 0)}. */
-    record Relu() implements LayerSpec {
-    }
+    record Relu() implements LayerSpec {}
 
     /** {@code y = tanh(x)}. */
-    record Tanh() implements LayerSpec {
-    }
+    record Tanh() implements LayerSpec {}
 }

@@ -19,33 +19,69 @@ public sealed interface LayerState {
      */
     record Linear(int in, int out, double[] weight, double[] bias) implements LayerState {
         public Linear {
-            if (weight.length != in * out) throw new IllegalArgumentException("linear weight must have out×in = " + (in * out) + " values, got " + weight.length);
-            if (bias.length != out) throw new IllegalArgumentException("linear bias must have " + out + " values, got " + bias.length);
+            if (weight.length != in * out)
+                throw new IllegalArgumentException(
+                        "linear weight must have out×in = " + (in * out) + " values, got " + weight.length);
+            if (bias.length != out)
+                throw new IllegalArgumentException("linear bias must have " + out + " values, got " + bias.length);
             weight = weight.clone();
             bias = bias.clone();
         }
 
-        @Override public int inputs() { return in; }
-        @Override public int outputs() { return out; }
-        @Override public double[] weight() { return weight.clone(); }
-        @Override public double[] bias() { return bias.clone(); }
-
-        @Override public boolean equals(Object o) {
-            return o instanceof Linear l && l.in == in && l.out == out && Arrays.equals(l.weight, weight) && Arrays.equals(l.bias, bias);
+        @Override
+        public int inputs() {
+            return in;
         }
 
-        @Override public int hashCode() { return Arrays.hashCode(weight) * 31 + Arrays.hashCode(bias); }
+        @Override
+        public int outputs() {
+            return out;
+        }
+
+        @Override
+        public double[] weight() {
+            return weight.clone();
+        }
+
+        @Override
+        public double[] bias() {
+            return bias.clone();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Linear l
+                    && l.in == in
+                    && l.out == out
+                    && Arrays.equals(l.weight, weight)
+                    && Arrays.equals(l.bias, bias);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(weight) * 31 + Arrays.hashCode(bias);
+        }
     }
 
     /**
      * Batch normalization. Inference computes
      * {@code y = gamma·(x − runningMean)/sqrt(runningVar + eps) + beta}.
      */
-    record BatchNorm(int features, Double momentum, double eps, double[] gamma, double[] beta,
-                     double[] runningMean, double[] runningVar, long batchesTracked) implements LayerState {
+    record BatchNorm(
+            int features,
+            Double momentum,
+            double eps,
+            double[] gamma,
+            double[] beta,
+            double[] runningMean,
+            double[] runningVar,
+            long batchesTracked)
+            implements LayerState {
         public BatchNorm {
-            for (double[] a : new double[][]{gamma, beta, runningMean, runningVar}) {
-                if (a.length != features) throw new IllegalArgumentException("batchnorm arrays must have " + features + " values, got " + a.length);
+            for (double[] a : new double[][] {gamma, beta, runningMean, runningVar}) {
+                if (a.length != features)
+                    throw new IllegalArgumentException(
+                            "batchnorm arrays must have " + features + " values, got " + a.length);
             }
             new LayerSpec.BatchNorm(momentum, eps); // validates momentum and eps
             for (double v : runningVar) {
@@ -57,31 +93,78 @@ public sealed interface LayerState {
             runningVar = runningVar.clone();
         }
 
-        @Override public int inputs() { return features; }
-        @Override public int outputs() { return features; }
-        @Override public double[] gamma() { return gamma.clone(); }
-        @Override public double[] beta() { return beta.clone(); }
-        @Override public double[] runningMean() { return runningMean.clone(); }
-        @Override public double[] runningVar() { return runningVar.clone(); }
-
-        @Override public boolean equals(Object o) {
-            return o instanceof BatchNorm b && b.features == features && java.util.Objects.equals(b.momentum, momentum)
-                    && b.eps == eps && b.batchesTracked == batchesTracked && Arrays.equals(b.gamma, gamma)
-                    && Arrays.equals(b.beta, beta) && Arrays.equals(b.runningMean, runningMean) && Arrays.equals(b.runningVar, runningVar);
+        @Override
+        public int inputs() {
+            return features;
         }
 
-        @Override public int hashCode() { return Arrays.hashCode(gamma) * 31 + Arrays.hashCode(runningMean); }
+        @Override
+        public int outputs() {
+            return features;
+        }
+
+        @Override
+        public double[] gamma() {
+            return gamma.clone();
+        }
+
+        @Override
+        public double[] beta() {
+            return beta.clone();
+        }
+
+        @Override
+        public double[] runningMean() {
+            return runningMean.clone();
+        }
+
+        @Override
+        public double[] runningVar() {
+            return runningVar.clone();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof BatchNorm b
+                    && b.features == features
+                    && java.util.Objects.equals(b.momentum, momentum)
+                    && b.eps == eps
+                    && b.batchesTracked == batchesTracked
+                    && Arrays.equals(b.gamma, gamma)
+                    && Arrays.equals(b.beta, beta)
+                    && Arrays.equals(b.runningMean, runningMean)
+                    && Arrays.equals(b.runningVar, runningVar);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(gamma) * 31 + Arrays.hashCode(runningMean);
+        }
     }
 
     /** {@code y = max(x, 0)} elementwise. */
     record Relu(int features) implements LayerState {
-        @Override public int inputs() { return features; }
-        @Override public int outputs() { return features; }
+        @Override
+        public int inputs() {
+            return features;
+        }
+
+        @Override
+        public int outputs() {
+            return features;
+        }
     }
 
     /** {@code y = tanh(x)} elementwise. */
     record Tanh(int features) implements LayerState {
-        @Override public int inputs() { return features; }
-        @Override public int outputs() { return features; }
+        @Override
+        public int inputs() {
+            return features;
+        }
+
+        @Override
+        public int outputs() {
+            return features;
+        }
     }
 }

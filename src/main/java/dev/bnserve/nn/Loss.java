@@ -9,7 +9,8 @@ package dev.bnserve.nn;
  * </ul>
  */
 public enum Loss {
-    CROSS_ENTROPY, MSE;
+    CROSS_ENTROPY,
+    MSE;
 
     /**
      * Computes the loss of {@code n} rows of {@code k} outputs and writes its gradient into {@code grad}.

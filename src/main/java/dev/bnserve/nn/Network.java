@@ -43,7 +43,8 @@ public final class Network {
         for (int i = 0; i < states.size(); i++) {
             LayerState s = states.get(i);
             if (s.inputs() != widths[i]) {
-                throw new IllegalArgumentException("layer " + i + " expects " + s.inputs() + " inputs but receives " + widths[i]);
+                throw new IllegalArgumentException(
+                        "layer " + i + " expects " + s.inputs() + " inputs but receives " + widths[i]);
             }
             widths[i + 1] = s.outputs();
         }
@@ -67,7 +68,8 @@ public final class Network {
             } else if (l instanceof LayerSpec.BatchNorm bn) {
                 double[] ones = new double[d];
                 Arrays.fill(ones, 1.0);
-                states.add(new LayerState.BatchNorm(d, bn.momentum(), bn.eps(), ones, new double[d], new double[d], ones, 0));
+                states.add(new LayerState.BatchNorm(
+                        d, bn.momentum(), bn.eps(), ones, new double[d], new double[d], ones, 0));
             } else if (l instanceof LayerSpec.Relu) {
                 states.add(new LayerState.Relu(d));
             } else {
@@ -177,7 +179,8 @@ public final class Network {
         double value = loss.evaluate(acts[last], n, widths[last], labels, targets, grads[last]);
         for (int i = last - 1; i >= 0; i--) {
             if (i >= 1 && fuseRelu(i - 1)) {
-                ((BatchNormLayer) layers[i - 1]).backward(grads[i + 1], acts[i + 1], i - 1 == 0 ? null : grads[i - 1], n);
+                ((BatchNormLayer) layers[i - 1])
+                        .backward(grads[i + 1], acts[i + 1], i - 1 == 0 ? null : grads[i - 1], n);
                 i--;
             } else {
                 layers[i].backward(gemm, acts[i], acts[i + 1], grads[i + 1], i == 0 ? null : grads[i], n);
@@ -188,8 +191,11 @@ public final class Network {
 
     /** Whether layer i is a BatchNorm followed by a ReLU that training runs as one fused layer. */
     private boolean fuseRelu(int i) {
-        return fuse && i + 1 < layers.length && layers[i] instanceof BatchNormLayer
-                && layers[i + 1] instanceof ActivationLayer a && !a.tanh;
+        return fuse
+                && i + 1 < layers.length
+                && layers[i] instanceof BatchNormLayer
+                && layers[i + 1] instanceof ActivationLayer a
+                && !a.tanh;
     }
 
     /** Off: every layer on its own (for tests comparing the fused step with the plain one). */

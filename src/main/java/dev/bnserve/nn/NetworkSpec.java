@@ -18,15 +18,25 @@ public record NetworkSpec(int inputs, List<LayerSpec> layers) {
     }
 
     /** Where the hidden BatchNorm layers go relative to the activation. */
-    public enum Placement { BEFORE_ACTIVATION, AFTER_ACTIVATION }
+    public enum Placement {
+        BEFORE_ACTIVATION,
+        AFTER_ACTIVATION
+    }
 
     /**
      * The standard MLP: optional input BatchNorm, then per hidden width {@code Linear → [BN] → act → [BN]}
      * (BN on the side given by {@code placement}), then a final {@code Linear(outputs)}.
      */
-    public static NetworkSpec mlp(int inputs, List<Integer> hidden, int outputs, Activation activation,
-                                  boolean inputBatchNorm, boolean hiddenBatchNorm, Placement placement,
-                                  Double momentum, double eps) {
+    public static NetworkSpec mlp(
+            int inputs,
+            List<Integer> hidden,
+            int outputs,
+            Activation activation,
+            boolean inputBatchNorm,
+            boolean hiddenBatchNorm,
+            Placement placement,
+            Double momentum,
+            double eps) {
         List<LayerSpec> layers = new ArrayList<>();
         LayerSpec.BatchNorm bn = new LayerSpec.BatchNorm(momentum, eps);
         if (inputBatchNorm) layers.add(bn);

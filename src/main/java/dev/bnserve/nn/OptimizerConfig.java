@@ -10,16 +10,20 @@ package dev.bnserve.nn;
  * @param epsilon      Adam's denominator epsilon (ignored by SGD)
  * @param weightDecay  L2 penalty added to the gradient: {@code g ← g + weightDecay·p}
  */
-public record OptimizerConfig(Type type, double learningRate, double momentum, double beta2, double epsilon,
-                              double weightDecay) {
+public record OptimizerConfig(
+        Type type, double learningRate, double momentum, double beta2, double epsilon, double weightDecay) {
 
-    public enum Type { ADAM, SGD }
+    public enum Type {
+        ADAM,
+        SGD
+    }
 
     public OptimizerConfig {
         if (type == null) throw new IllegalArgumentException("optimizer type is required");
         requireFinite("learningRate", learningRate, 0, false);
         requireFinite("momentum", momentum, 0, true);
-        if (momentum >= 1 && type == Type.ADAM) throw new IllegalArgumentException("adam momentum (beta1) must be < 1, got " + momentum);
+        if (momentum >= 1 && type == Type.ADAM)
+            throw new IllegalArgumentException("adam momentum (beta1) must be < 1, got " + momentum);
         requireFinite("beta2", beta2, 0, true);
         if (beta2 >= 1) throw new IllegalArgumentException("beta2 must be < 1, got " + beta2);
         requireFinite("epsilon", epsilon, 0, true);
@@ -40,7 +44,8 @@ public record OptimizerConfig(Type type, double learningRate, double momentum, d
 
     private static void requireFinite(String name, double v, double min, boolean inclusive) {
         if (!Double.isFinite(v) || (inclusive ? v < min : v <= min)) {
-            throw new IllegalArgumentException("optimizer " + name + " must be a finite number " + (inclusive ? ">= " : "> ") + min + ", got " + v);
+            throw new IllegalArgumentException("optimizer " + name + " must be a finite number "
+                    + (inclusive ? ">= " : "> ") + min + ", got " + v);
         }
     }
 }

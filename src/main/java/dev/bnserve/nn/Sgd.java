@@ -21,7 +21,8 @@ final class Sgd implements Optimizer {
         this.momentum = c.momentum();
         this.weightDecay = c.weightDecay();
         this.buffers = new double[this.params.size()][];
-        for (int i = 0; i < buffers.length; i++) buffers[i] = new double[this.params.get(i).value().length];
+        for (int i = 0; i < buffers.length; i++)
+            buffers[i] = new double[this.params.get(i).value().length];
     }
 
     @Override

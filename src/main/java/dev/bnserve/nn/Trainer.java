@@ -36,8 +36,12 @@ public final class Trainer {
 
     public TrainingResult train(Network net, TrainingData data, TrainingListener listener, BooleanSupplier cancelled) {
         long wallStart = System.nanoTime();
-        if (net.inputs() != data.features()) throw new IllegalArgumentException("network has " + net.inputs() + " inputs, data has " + data.features() + " features");
-        if (net.outputs() != data.outputs()) throw new IllegalArgumentException("network has " + net.outputs() + " outputs, data needs " + data.outputs());
+        if (net.inputs() != data.features())
+            throw new IllegalArgumentException(
+                    "network has " + net.inputs() + " inputs, data has " + data.features() + " features");
+        if (net.outputs() != data.outputs())
+            throw new IllegalArgumentException(
+                    "network has " + net.outputs() + " outputs, data needs " + data.outputs());
         final int d = data.features();
         final int k = data.outputs();
         final boolean classify = data.isClassification();
@@ -91,12 +95,14 @@ public final class Trainer {
                 try {
                     loss = net.trainStep(n, data.loss(), batchLabels, batchTargets);
                 } catch (ArithmeticException e) {
-                    throw new TrainingException("batch statistics became NaN/Inf at epoch " + epoch + ", step " + (b + 1) + " (" + e.getMessage()
-                            + "); values this large cannot be normalized, rescale the data");
+                    throw new TrainingException(
+                            "batch statistics became NaN/Inf at epoch " + epoch + ", step " + (b + 1) + " ("
+                                    + e.getMessage() + "); values this large cannot be normalized, rescale the data");
                 }
                 if (!Double.isFinite(loss)) {
-                    throw new TrainingException("loss became " + (Double.isNaN(loss) ? "NaN" : "Inf") + " at epoch " + epoch + ", step " + (b + 1)
-                            + "; lower the learning rate or check the data for extreme values");
+                    throw new TrainingException(
+                            "loss became " + (Double.isNaN(loss) ? "NaN" : "Inf") + " at epoch " + epoch + ", step "
+                                    + (b + 1) + "; lower the learning rate or check the data for extreme values");
                 }
                 optimizer.step();
                 lossSum += loss * n;
@@ -104,19 +110,49 @@ public final class Trainer {
             }
             trainNanos += System.nanoTime() - t0;
             requireFiniteParameters(net, epoch);
-            history.add(validate(net, data, epoch, lossSum / nTrain, valX, val, valOut, targets, targetMean, targetStd, rows, trainNanos));
+            history.add(validate(
+                    net,
+                    data,
+                    epoch,
+                    lossSum / nTrain,
+                    valX,
+                    val,
+                    valOut,
+                    targets,
+                    targetMean,
+                    targetStd,
+                    rows,
+                    trainNanos));
             listener.onEpoch(history.get(history.size() - 1));
         }
-        if (config.statistics() == StatisticsMode.POPULATION) net.recomputePopulationStatistics(data.x(), train, nTrain);
+        if (config.statistics() == StatisticsMode.POPULATION)
+            net.recomputePopulationStatistics(data.x(), train, nTrain);
         requireFiniteStatistics(net);
         if (!classify) net.rescaleOutputs(targetStd, targetMean);
         double seconds = trainNanos / 1e9;
-        return new TrainingResult(history, seconds, (System.nanoTime() - wallStart) / 1e9, rows,
-                rows / Math.max(seconds, 1e-9), nTrain, nVal);
+        return new TrainingResult(
+                history,
+                seconds,
+                (System.nanoTime() - wallStart) / 1e9,
+                rows,
+                rows / Math.max(seconds, 1e-9),
+                nTrain,
+                nVal);
     }
 
-    private EpochStats validate(Network net, TrainingData data, int epoch, double trainLoss, double[] valX, int[] val,
-                                double[] out, double[] stdTargets, double[] mean, double[] std, long rows, long nanos) {
+    private EpochStats validate(
+            Network net,
+            TrainingData data,
+            int epoch,
+            double trainLoss,
+            double[] valX,
+            int[] val,
+            double[] out,
+            double[] stdTargets,
+            double[] mean,
+            double[] std,
+            long rows,
+            long nanos) {
         int n = val.length;
         int k = data.outputs();
         double vLoss = Double.NaN, acc = Double.NaN, rmse = Double.NaN;
@@ -162,7 +198,9 @@ public final class Trainer {
     private static void requireFiniteParameters(Network net, int epoch) {
         for (Param p : net.params()) {
             for (double v : p.value()) {
-                if (!Double.isFinite(v)) throw new TrainingException("parameters became NaN/Inf at epoch " + epoch + "; lower the learning rate");
+                if (!Double.isFinite(v))
+                    throw new TrainingException(
+                            "parameters became NaN/Inf at epoch " + epoch + "; lower the learning rate");
             }
         }
     }
@@ -174,7 +212,8 @@ public final class Trainer {
             for (double[] a : new double[][] {bn.runningMean(), bn.runningVar()}) {
                 for (double v : a) {
                     if (!Double.isFinite(v)) {
-                        throw new TrainingException("running statistics of layer " + i + " became NaN/Inf; values this large cannot be normalized, rescale the data");
+                        throw new TrainingException("running statistics of layer " + i
+                                + " became NaN/Inf; values this large cannot be normalized, rescale the data");
                     }
                 }
             }

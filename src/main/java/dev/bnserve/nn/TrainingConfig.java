@@ -11,14 +11,25 @@ package dev.bnserve.nn;
  * @param optimizer       update rule
  * @param statistics      how the BatchNorm running statistics are finalized
  */
-public record TrainingConfig(int epochs, int batchSize, boolean shuffle, long seed, double validationSplit,
-                             OptimizerConfig optimizer, StatisticsMode statistics) {
+public record TrainingConfig(
+        int epochs,
+        int batchSize,
+        boolean shuffle,
+        long seed,
+        double validationSplit,
+        OptimizerConfig optimizer,
+        StatisticsMode statistics) {
 
     public TrainingConfig {
         if (epochs < 1) throw new IllegalArgumentException("epochs must be >= 1, got " + epochs);
-        if (batchSize < 2) throw new IllegalArgumentException("batchSize must be >= 2 (batch normalization needs two rows to estimate a variance), got " + batchSize);
-        if (!(validationSplit >= 0 && validationSplit <= 0.5)) throw new IllegalArgumentException("validationSplit must be in [0, 0.5], got " + validationSplit);
-        if (optimizer == null || statistics == null) throw new IllegalArgumentException("optimizer and statistics are required");
+        if (batchSize < 2)
+            throw new IllegalArgumentException(
+                    "batchSize must be >= 2 (batch normalization needs two rows to estimate a variance), got "
+                            + batchSize);
+        if (!(validationSplit >= 0 && validationSplit <= 0.5))
+            throw new IllegalArgumentException("validationSplit must be in [0, 0.5], got " + validationSplit);
+        if (optimizer == null || statistics == null)
+            throw new IllegalArgumentException("optimizer and statistics are required");
     }
 
     /** The documented defaults: Adam 1e-3, batch 32, 30 epochs, seed 0, 20% validation, EMA statistics. */

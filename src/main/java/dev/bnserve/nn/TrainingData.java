@@ -9,17 +9,22 @@ package dev.bnserve.nn;
  * @param targets   row-major {@code rows × targetDim} regression targets, else null
  * @param targetDim regression outputs per row (0 for classification)
  */
-public record TrainingData(double[] x, int rows, int features, int[] labels, int classes, double[] targets, int targetDim) {
+public record TrainingData(
+        double[] x, int rows, int features, int[] labels, int classes, double[] targets, int targetDim) {
 
     public TrainingData {
         if (rows < 0 || features < 1 || x.length < (long) rows * features) {
             throw new IllegalArgumentException("features array too small for " + rows + " × " + features);
         }
-        if ((labels == null) == (targets == null)) throw new IllegalArgumentException("give exactly one of labels or targets");
+        if ((labels == null) == (targets == null))
+            throw new IllegalArgumentException("give exactly one of labels or targets");
         if (labels != null) {
-            if (labels.length < rows || classes < 1) throw new IllegalArgumentException("need one label per row and at least one class");
+            if (labels.length < rows || classes < 1)
+                throw new IllegalArgumentException("need one label per row and at least one class");
             for (int r = 0; r < rows; r++) {
-                if (labels[r] < 0 || labels[r] >= classes) throw new IllegalArgumentException("label " + labels[r] + " of row " + r + " outside [0, " + classes + ")");
+                if (labels[r] < 0 || labels[r] >= classes)
+                    throw new IllegalArgumentException(
+                            "label " + labels[r] + " of row " + r + " outside [0, " + classes + ")");
             }
         } else if (targetDim < 1 || targets.length < (long) rows * targetDim) {
             throw new IllegalArgumentException("targets array too small for " + rows + " × " + targetDim);

@@ -5,5 +5,5 @@ package dev.bnserve.nn;
 public interface TrainingListener {
     void onEpoch(EpochStats stats);
 
-    TrainingListener NONE = s -> { };
+    TrainingListener NONE = s -> {};
 }

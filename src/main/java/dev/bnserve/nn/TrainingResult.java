@@ -13,8 +13,14 @@ import java.util.List;
  * @param trainRows        rows in the training split
  * @param validationRows   rows in the validation split
  */
-public record TrainingResult(List<EpochStats> history, double trainingSeconds, double wallSeconds, long rowsProcessed,
-                             double samplesPerSecond, int trainRows, int validationRows) {
+public record TrainingResult(
+        List<EpochStats> history,
+        double trainingSeconds,
+        double wallSeconds,
+        long rowsProcessed,
+        double samplesPerSecond,
+        int trainRows,
+        int validationRows) {
 
     public TrainingResult {
         history = List.copyOf(history);

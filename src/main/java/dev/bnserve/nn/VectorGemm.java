@@ -49,9 +49,22 @@ final class VectorGemm extends Gemm.Engine {
     }
 
     @Override
-    void run(boolean transA, boolean transB, int m, int n, int k,
-             double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
-             double[] c, int cOff, int ldc, boolean accumulate) {
+    void run(
+            boolean transA,
+            boolean transB,
+            int m,
+            int n,
+            int k,
+            double[] a,
+            int aOff,
+            int lda,
+            double[] b,
+            int bOff,
+            int ldb,
+            double[] c,
+            int cOff,
+            int ldc,
+            boolean accumulate) {
         // Packing costs O(k·n) for B and O(m·k) for A against O(m·n·k) flops: read an operand in place
         // when it is reused by few panels of the other one (full panels only; ragged edges are packed).
         boolean directB = !transB && m <= DIRECT_B_MAX_M;
@@ -127,14 +140,28 @@ final class VectorGemm extends Gemm.Engine {
     /** Padded width of the next B micro-panel when {@code rem} columns are left. */
     private static int panelWidth(int rem) {
         if (rem >= 4 * L) return 4 * L;
-        if (rem > 2 * L) return 4 * L;  // 3 of 4 vectors or more are useful
+        if (rem > 2 * L) return 4 * L; // 3 of 4 vectors or more are useful
         if (rem > L) return 2 * L;
         return L;
     }
 
     /** A ragged tile (fewer than MR rows or fewer than wp columns of C) through the scratch tile. */
-    private void edge(int wp, int w, int h, int kc, double[] ax, int ax0, int xrs, int xps,
-                      double[] bx, int bx0, int bps, double[] c, int co, int ldc, boolean load) {
+    private void edge(
+            int wp,
+            int w,
+            int h,
+            int kc,
+            double[] ax,
+            int ax0,
+            int xrs,
+            int xps,
+            double[] bx,
+            int bx0,
+            int bps,
+            double[] c,
+            int co,
+            int ldc,
+            boolean load) {
         double[] t = tile;
         if (load) {
             for (int r = 0; r < h; r++) System.arraycopy(c, co + r * ldc, t, r * wp, w);
@@ -143,8 +170,20 @@ final class VectorGemm extends Gemm.Engine {
         for (int r = 0; r < h; r++) System.arraycopy(t, r * wp, c, co + r * ldc, w);
     }
 
-    private static void kernel(int wp, int kc, double[] ax, int ax0, int xrs, int xps,
-                               double[] bx, int bx0, int bps, double[] c, int co, int ldc, boolean load) {
+    private static void kernel(
+            int wp,
+            int kc,
+            double[] ax,
+            int ax0,
+            int xrs,
+            int xps,
+            double[] bx,
+            int bx0,
+            int bps,
+            double[] c,
+            int co,
+            int ldc,
+            boolean load) {
         if (wp == 4 * L) {
             k4x4(kc, ax, ax0, xrs, xps, bx, bx0, bps, c, co, ldc, load);
         } else if (wp == 2 * L) {
@@ -158,8 +197,17 @@ final class VectorGemm extends Gemm.Engine {
      * B panel layout: for each panel (width wp, padded with zeros), kc rows of wp contiguous values.
      * With {@code direct}, only the ragged last panel is packed (full panels are read in place).
      */
-    private static void packB(boolean transB, boolean direct, double[] b, int bOff, int ldb, int pc, int kc,
-                              int jc, int nc, double[] bp) {
+    private static void packB(
+            boolean transB,
+            boolean direct,
+            double[] b,
+            int bOff,
+            int ldb,
+            int pc,
+            int kc,
+            int jc,
+            int nc,
+            double[] bp) {
         int bo = 0;
         for (int j0 = 0; j0 < nc; ) {
             int rem = nc - j0;
@@ -196,8 +244,17 @@ final class VectorGemm extends Gemm.Engine {
      * A panel layout: for each MR-row panel (zero padded), kc columns of MR contiguous values.
      * With {@code direct}, only the ragged last panel is packed.
      */
-    private static void packA(boolean transA, boolean direct, double[] a, int aOff, int lda, int ic, int mc,
-                              int pc, int kc, double[] ap) {
+    private static void packA(
+            boolean transA,
+            boolean direct,
+            double[] a,
+            int aOff,
+            int lda,
+            int ic,
+            int mc,
+            int pc,
+            int kc,
+            double[] ap) {
         int ao = 0;
         for (int i0 = 0; i0 < mc; i0 += MR, ao += MR * kc) {
             int h = Math.min(MR, mc - i0);
@@ -230,8 +287,19 @@ final class VectorGemm extends Gemm.Engine {
         }
     }
 
-    private static void k4x4(int kc, double[] a, int ao, int ars, int aps, double[] b, int bo, int bps,
-                             double[] c, int co, int ldc, boolean load) {
+    private static void k4x4(
+            int kc,
+            double[] a,
+            int ao,
+            int ars,
+            int aps,
+            double[] b,
+            int bo,
+            int bps,
+            double[] c,
+            int co,
+            int ldc,
+            boolean load) {
         DoubleVector c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33;
         int r1 = co + ldc, r2 = r1 + ldc, r3 = r2 + ldc;
         if (load) {
@@ -253,10 +321,22 @@ final class VectorGemm extends Gemm.Engine {
             c33 = DoubleVector.fromArray(S, c, r3 + 3 * L);
         } else {
             DoubleVector z = DoubleVector.zero(S);
-            c00 = z; c01 = z; c02 = z; c03 = z;
-            c10 = z; c11 = z; c12 = z; c13 = z;
-            c20 = z; c21 = z; c22 = z; c23 = z;
-            c30 = z; c31 = z; c32 = z; c33 = z;
+            c00 = z;
+            c01 = z;
+            c02 = z;
+            c03 = z;
+            c10 = z;
+            c11 = z;
+            c12 = z;
+            c13 = z;
+            c20 = z;
+            c21 = z;
+            c22 = z;
+            c23 = z;
+            c30 = z;
+            c31 = z;
+            c32 = z;
+            c33 = z;
         }
         int a1 = ars, a2 = 2 * ars, a3 = 3 * ars;
         for (int p = 0; p < kc; p++) {
@@ -304,8 +384,19 @@ final class VectorGemm extends Gemm.Engine {
         c33.intoArray(c, r3 + 3 * L);
     }
 
-    private static void k4x2(int kc, double[] a, int ao, int ars, int aps, double[] b, int bo, int bps,
-                             double[] c, int co, int ldc, boolean load) {
+    private static void k4x2(
+            int kc,
+            double[] a,
+            int ao,
+            int ars,
+            int aps,
+            double[] b,
+            int bo,
+            int bps,
+            double[] c,
+            int co,
+            int ldc,
+            boolean load) {
         DoubleVector c00, c01, c10, c11, c20, c21, c30, c31;
         int r1 = co + ldc, r2 = r1 + ldc, r3 = r2 + ldc;
         if (load) {
@@ -319,10 +410,14 @@ final class VectorGemm extends Gemm.Engine {
             c31 = DoubleVector.fromArray(S, c, r3 + L);
         } else {
             DoubleVector z = DoubleVector.zero(S);
-            c00 = z; c01 = z;
-            c10 = z; c11 = z;
-            c20 = z; c21 = z;
-            c30 = z; c31 = z;
+            c00 = z;
+            c01 = z;
+            c10 = z;
+            c11 = z;
+            c20 = z;
+            c21 = z;
+            c30 = z;
+            c31 = z;
         }
         int a1 = ars, a2 = 2 * ars, a3 = 3 * ars;
         for (int p = 0; p < kc; p++) {
@@ -352,8 +447,19 @@ final class VectorGemm extends Gemm.Engine {
         c31.intoArray(c, r3 + L);
     }
 
-    private static void k4x1(int kc, double[] a, int ao, int ars, int aps, double[] b, int bo, int bps,
-                             double[] c, int co, int ldc, boolean load) {
+    private static void k4x1(
+            int kc,
+            double[] a,
+            int ao,
+            int ars,
+            int aps,
+            double[] b,
+            int bo,
+            int bps,
+            double[] c,
+            int co,
+            int ldc,
+            boolean load) {
         DoubleVector c00, c10, c20, c30;
         int r1 = co + ldc, r2 = r1 + ldc, r3 = r2 + ldc;
         if (load) {

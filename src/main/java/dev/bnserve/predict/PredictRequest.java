@@ -33,7 +33,8 @@ record PredictRequest(String model, boolean single, List<Row> rows) {
 
     static PredictRequest read(JsonMapper mapper, byte[] body, int maxInstances) {
         try (JsonParser p = mapper.createParser(body)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) throw bad("The request body must be a JSON object with 'features' or 'instances'.", "$");
+            if (p.nextToken() != JsonToken.START_OBJECT)
+                throw bad("The request body must be a JSON object with 'features' or 'instances'.", "$");
             String model = null;
             List<Row> rows = null;
             boolean single = false;
@@ -46,7 +47,8 @@ record PredictRequest(String model, boolean single, List<Row> rows) {
                         else if (t != JsonToken.VALUE_NULL) throw bad("'model' must be a model id string.", "model");
                     }
                     case "features", "instances" -> {
-                        if (rows != null) throw bad("Send exactly one of 'features' (one row) or 'instances' (many rows).", name);
+                        if (rows != null)
+                            throw bad("Send exactly one of 'features' (one row) or 'instances' (many rows).", name);
                         single = name.equals("features");
                         rows = single ? List.of(row(p, -1)) : instances(p, maxInstances);
                     }
@@ -54,10 +56,14 @@ record PredictRequest(String model, boolean single, List<Row> rows) {
                 }
             }
             if (p.nextToken() != null) throw bad("Unexpected content after the JSON object.", "$");
-            if (rows == null) throw bad("Send exactly one of 'features' (one row) or 'instances' (many rows).", "features");
+            if (rows == null)
+                throw bad("Send exactly one of 'features' (one row) or 'instances' (many rows).", "features");
             return new PredictRequest(model, single, rows);
         } catch (JacksonException e) {
-            throw new ApiException(HttpStatus.BAD_REQUEST, "Malformed JSON", "The request body is not valid JSON: " + readable(e.getOriginalMessage()) + ".",
+            throw new ApiException(
+                    HttpStatus.BAD_REQUEST,
+                    "Malformed JSON",
+                    "The request body is not valid JSON: " + readable(e.getOriginalMessage()) + ".",
                     List.of(FieldError.ofField("$", "malformed JSON")));
         }
     }
@@ -65,7 +71,7 @@ record PredictRequest(String model, boolean single, List<Row> rows) {
     /** Jackson's message without source locations or hints about parser features. */
     static String readable(String message) {
         String m = message == null ? "unreadable" : message;
-        for (String cut : new String[]{"\n", " (start marker", ": enable `", " at [Source"}) {
+        for (String cut : new String[] {"\n", " (start marker", ": enable `", " at [Source"}) {
             int i = m.indexOf(cut);
             if (i > 0) m = m.substring(0, i);
         }
@@ -77,12 +83,16 @@ record PredictRequest(String model, boolean single, List<Row> rows) {
         List<Row> rows = new ArrayList<>();
         while (p.nextToken() != JsonToken.END_ARRAY) {
             if (rows.size() == max) {
-                throw new ApiException(HttpStatus.CONTENT_TOO_LARGE, "Too many instances", "More than " + max
-                        + " instances in one request (bnserve.limits.max-instances).", List.of(FieldError.ofField("instances", "at most " + max + " rows")));
+                throw new ApiException(
+                        HttpStatus.CONTENT_TOO_LARGE,
+                        "Too many instances",
+                        "More than " + max + " instances in one request (bnserve.limits.max-instances).",
+                        List.of(FieldError.ofField("instances", "at most " + max + " rows")));
             }
             rows.add(row(p, rows.size()));
         }
-        if (rows.isEmpty()) throw unprocessable("'instances' is empty.", FieldError.ofField("instances", "must hold at least one row"));
+        if (rows.isEmpty())
+            throw unprocessable("'instances' is empty.", FieldError.ofField("instances", "must hold at least one row"));
         return rows;
     }
 
@@ -118,12 +128,15 @@ record PredictRequest(String model, boolean single, List<Row> rows) {
         JsonToken t = p.currentToken();
         if (t != JsonToken.VALUE_NUMBER_INT && t != JsonToken.VALUE_NUMBER_FLOAT) {
             if (t == JsonToken.START_ARRAY || t == JsonToken.START_OBJECT) p.skipChildren();
-            throw unprocessable(what(feature) + " must be a number, got " + kind(t) + ".",
+            throw unprocessable(
+                    what(feature) + " must be a number, got " + kind(t) + ".",
                     FieldError.ofField(valuePath(row, position, feature), "must be a number"));
         }
         double d = p.getValueAsDouble();
         if (!Double.isFinite(d)) {
-            throw unprocessable(what(feature) + " must be a finite number.", FieldError.ofField(valuePath(row, position, feature), "must be finite"));
+            throw unprocessable(
+                    what(feature) + " must be a finite number.",
+                    FieldError.ofField(valuePath(row, position, feature), "must be finite"));
         }
         return d;
     }
@@ -148,10 +161,12 @@ record PredictRequest(String model, boolean single, List<Row> rows) {
     }
 
     static ApiException bad(String detail, String field) {
-        return new ApiException(HttpStatus.BAD_REQUEST, "Bad Request", detail, List.of(FieldError.ofField(field, detail)));
+        return new ApiException(
+                HttpStatus.BAD_REQUEST, "Bad Request", detail, List.of(FieldError.ofField(field, detail)));
     }
 
     static ApiException unprocessable(String detail, FieldError... errors) {
-        return new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, "Invalid prediction request", detail, List.of(errors));
+        return new ApiException(
+                HttpStatus.UNPROCESSABLE_CONTENT, "Invalid prediction request", detail, List.of(errors));
     }
 }

@@ -8,6 +8,7 @@ import dev.bnserve.web.ApiException;
 import dev.bnserve.web.FieldError;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -15,9 +16,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
-import tools.jackson.databind.json.JsonMapper;
-import java.io.ByteArrayOutputStream;
 import tools.jackson.core.JsonGenerator;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Stateless prediction from stored running statistics. Each ready model is compiled into a
@@ -34,11 +34,17 @@ public class PredictionService {
     /** The most recently finished ready model, kept current on every save and delete. */
     private volatile ServingModel latest;
 
-    PredictionService(ModelStore store, JsonMapper mapper, dev.bnserve.config.BnserveProperties properties, MeterRegistry meters) {
+    PredictionService(
+            ModelStore store,
+            JsonMapper mapper,
+            dev.bnserve.config.BnserveProperties properties,
+            MeterRegistry meters) {
         this.store = store;
         this.mapper = mapper;
         this.maxInstances = properties.limits().maxInstances();
-        this.timer = Timer.builder("bnserve.predict").description("Prediction requests, parsing to answer").register(meters);
+        this.timer = Timer.builder("bnserve.predict")
+                .description("Prediction requests, parsing to answer")
+                .register(meters);
         store.onSaved(this::onSaved);
         store.onDeleted(id -> {
             serving.remove(id);
@@ -53,13 +59,17 @@ public class PredictionService {
     }
 
     private synchronized void refreshLatest() {
-        latest = serving.values().stream().max(Comparator.comparing(ServingModel::finished).thenComparing(ServingModel::id)).orElse(null);
+        latest = serving.values().stream()
+                .max(Comparator.comparing(ServingModel::finished).thenComparing(ServingModel::id))
+                .orElse(null);
     }
 
     /** The most recently finished ready model, for {@code POST /predict} without {@code model}. */
     String latestId() {
         ServingModel m = latest;
-        if (m == null) throw new ApiException(HttpStatus.CONFLICT, "No model ready", "No model is ready yet; train one with POST /models.");
+        if (m == null)
+            throw new ApiException(
+                    HttpStatus.CONFLICT, "No model ready", "No model is ready yet; train one with POST /models.");
         return m.id();
     }
 
@@ -74,7 +84,8 @@ public class PredictionService {
             String chosen = id != null ? id : req.model() != null ? req.model() : latestId();
             ServingModel model = model(chosen);
             double[][] rows = new double[req.rows().size()][];
-            for (int r = 0; r < rows.length; r++) rows[r] = row(model, req.rows().get(r));
+            for (int r = 0; r < rows.length; r++)
+                rows[r] = row(model, req.rows().get(r));
             ByteArrayOutputStream bytes = new ByteArrayOutputStream(128 + 160 * rows.length);
             double[] scratch = new double[model.plan().scratchSize()];
             double[] y = new double[model.plan().outputs()];
@@ -105,8 +116,11 @@ public class PredictionService {
         ServingModel m = serving.get(id);
         if (m != null) return m;
         ModelRecord rec = store.get(id).orElseThrow(() -> ApiException.notFound("model", id));
-        throw new ApiException(HttpStatus.CONFLICT, "Model not ready", "Model " + id + " is " + rec.status().id()
-                + (rec.error() != null ? " (" + rec.error() + ")" : "") + "; only ready models predict.");
+        throw new ApiException(
+                HttpStatus.CONFLICT,
+                "Model not ready",
+                "Model " + id + " is " + rec.status().id() + (rec.error() != null ? " (" + rec.error() + ")" : "")
+                        + "; only ready models predict.");
     }
 
     /** Runs the plan on one row and writes {@code prediction} (and {@code probabilities}). */
@@ -137,7 +151,8 @@ public class PredictionService {
     }
 
     private static ApiException overflow() {
-        return unprocessable("The model's output for this row is not finite; the inputs are far outside the training data.",
+        return unprocessable(
+                "The model's output for this row is not finite; the inputs are far outside the training data.",
                 FieldError.ofField("features", "output overflowed"));
     }
 
@@ -147,7 +162,9 @@ public class PredictionService {
         String at = row.path();
         if (row.names() == null) {
             if (row.values().length != d) {
-                throw unprocessable("Expected " + d + " values in the order " + model.inputs() + ", got " + row.values().length + ".",
+                throw unprocessable(
+                        "Expected " + d + " values in the order " + model.inputs() + ", got " + row.values().length
+                                + ".",
                         FieldError.ofField(at, "expected " + d + " values, got " + row.values().length));
             }
             return row.values();
@@ -158,7 +175,8 @@ public class PredictionService {
         for (int j = 0; j < row.names().length; j++) {
             Integer i = model.index().get(row.names()[j]);
             if (i == null) {
-                errors.add(FieldError.ofField(at + "." + row.names()[j], "unknown feature (the model's inputs are " + model.inputs() + ")"));
+                errors.add(FieldError.ofField(
+                        at + "." + row.names()[j], "unknown feature (the model's inputs are " + model.inputs() + ")"));
             } else if (seen[i]) {
                 errors.add(FieldError.ofField(at + "." + row.names()[j], "given twice"));
             } else {
@@ -166,10 +184,14 @@ public class PredictionService {
                 seen[i] = true;
             }
         }
-        for (int i = 0; i < d; i++) if (!seen[i]) errors.add(FieldError.ofField(at + "." + model.inputs().get(i), "missing feature"));
+        for (int i = 0; i < d; i++)
+            if (!seen[i])
+                errors.add(FieldError.ofField(at + "." + model.inputs().get(i), "missing feature"));
         if (!errors.isEmpty()) {
-            throw unprocessable("The row's feature names do not match the model's inputs " + model.inputs() + ": "
-                    + errors.get(0).field() + " " + errors.get(0).message() + ".", errors.toArray(FieldError[]::new));
+            throw unprocessable(
+                    "The row's feature names do not match the model's inputs " + model.inputs() + ": "
+                            + errors.get(0).field() + " " + errors.get(0).message() + ".",
+                    errors.toArray(FieldError[]::new));
         }
         return x;
     }

@@ -1,13 +1,11 @@
 package dev.bnserve.security;
 
-import java.io.IOException;
-import java.util.List;
-
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-
+import java.io.IOException;
+import java.util.List;
 import org.springframework.http.HttpHeaders;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
@@ -50,8 +48,8 @@ final class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
             String token = bearerToken(header);
             if (token != null && verifier.matches(token)) {
                 SecurityContext context = contexts.createEmptyContext();
-                context.setAuthentication(UsernamePasswordAuthenticationToken.authenticated(PRINCIPAL, null,
-                        List.of(new SimpleGrantedAuthority(AUTHORITY))));
+                context.setAuthentication(UsernamePasswordAuthenticationToken.authenticated(
+                        PRINCIPAL, null, List.of(new SimpleGrantedAuthority(AUTHORITY))));
                 contexts.setContext(context);
             } else {
                 request.setAttribute(INVALID_KEY_ATTRIBUTE, Boolean.TRUE);
@@ -67,7 +65,8 @@ final class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
     /** The token of a {@code Bearer} credential (scheme case-insensitive), else null. */
     static String bearerToken(String header) {
         String h = header.strip();
-        if (h.length() <= BEARER.length() || !h.regionMatches(true, 0, BEARER, 0, BEARER.length())
+        if (h.length() <= BEARER.length()
+                || !h.regionMatches(true, 0, BEARER, 0, BEARER.length())
                 || !Character.isWhitespace(h.charAt(BEARER.length()))) {
             return null;
         }

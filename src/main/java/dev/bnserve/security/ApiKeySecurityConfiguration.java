@@ -1,5 +1,6 @@
 package dev.bnserve.security;
 
+import dev.bnserve.config.BnserveProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
@@ -15,8 +16,6 @@ import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
 import org.springframework.security.web.firewall.RequestRejectedHandler;
 import org.springframework.security.web.savedrequest.NullRequestCache;
-
-import dev.bnserve.config.BnserveProperties;
 
 /**
  * Access control with an optional API key ({@code bnserve.security.api-key}).
@@ -45,7 +44,9 @@ public class ApiKeySecurityConfiguration {
     @Bean
     SecurityFilterChain apiSecurityFilterChain(HttpSecurity http, BnserveProperties properties) throws Exception {
         BnserveProperties.Security settings = properties.security();
-        String key = settings == null || settings.apiKey() == null ? "" : settings.apiKey().strip();
+        String key = settings == null || settings.apiKey() == null
+                ? ""
+                : settings.apiKey().strip();
         boolean protectPredict = settings != null && settings.protectPredict();
 
         http.csrf(AbstractHttpConfigurer::disable)
@@ -58,7 +59,9 @@ public class ApiKeySecurityConfiguration {
                         .accessDeniedHandler(new ProblemAccessDeniedHandler()));
 
         if (key.isEmpty()) {
-            if (settings != null && settings.apiKey() != null && !settings.apiKey().isEmpty()) {
+            if (settings != null
+                    && settings.apiKey() != null
+                    && !settings.apiKey().isEmpty()) {
                 log.warn("bnserve.security.api-key is blank; treating it as unset");
             }
             log.info("No API key configured (bnserve.security.api-key): every endpoint is open");
@@ -66,20 +69,29 @@ public class ApiKeySecurityConfiguration {
             return http.build();
         }
 
-        log.info("API key required for state-changing requests{}", protectPredict ? " and for prediction" : "; prediction is open");
-        http.addFilterBefore(new ApiKeyAuthenticationFilter(new ApiKeyVerifier(key)), AnonymousAuthenticationFilter.class)
+        log.info(
+                "API key required for state-changing requests{}",
+                protectPredict ? " and for prediction" : "; prediction is open");
+        http.addFilterBefore(
+                        new ApiKeyAuthenticationFilter(new ApiKeyVerifier(key)), AnonymousAuthenticationFilter.class)
                 .authorizeHttpRequests(auth -> {
                     auth.requestMatchers("/error").permitAll();
                     if (protectPredict) {
-                        auth.requestMatchers(HttpMethod.POST, "/predict", "/models/*/predict").authenticated();
+                        auth.requestMatchers(HttpMethod.POST, "/predict", "/models/*/predict")
+                                .authenticated();
                     } else {
-                        auth.requestMatchers(HttpMethod.POST, "/predict", "/models/*/predict").permitAll();
+                        auth.requestMatchers(HttpMethod.POST, "/predict", "/models/*/predict")
+                                .permitAll();
                     }
-                    auth.requestMatchers(HttpMethod.GET).permitAll()
-                            .requestMatchers(HttpMethod.HEAD).permitAll()
-                            .requestMatchers(HttpMethod.OPTIONS).permitAll()
+                    auth.requestMatchers(HttpMethod.GET)
+                            .permitAll()
+                            .requestMatchers(HttpMethod.HEAD)
+                            .permitAll()
+                            .requestMatchers(HttpMethod.OPTIONS)
+                            .permitAll()
                             // POST/DELETE /datasets and /models, /models/import, and anything else that changes state
-                            .anyRequest().authenticated();
+                            .anyRequest()
+                            .authenticated();
                 });
         return http.build();
     }

@@ -31,7 +31,7 @@ final class ApiKeyVerifier {
         try {
             return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
         } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is not available", e);   // every JRE has it
+            throw new IllegalStateException("SHA-256 is not available", e); // every JRE has it
         }
     }
 

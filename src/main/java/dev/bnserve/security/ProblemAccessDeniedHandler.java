@@ -1,12 +1,9 @@
 package dev.bnserve.security;
 
 import dev.bnserve.web.ProblemResponses;
-
-import java.io.IOException;
-
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-
+import java.io.IOException;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.web.access.AccessDeniedHandler;
@@ -15,7 +12,8 @@ import org.springframework.security.web.access.AccessDeniedHandler;
 final class ProblemAccessDeniedHandler implements AccessDeniedHandler {
 
     @Override
-    public void handle(HttpServletRequest request, HttpServletResponse response, AccessDeniedException accessDeniedException)
+    public void handle(
+            HttpServletRequest request, HttpServletResponse response, AccessDeniedException accessDeniedException)
             throws IOException {
         ProblemResponses.write(response, HttpStatus.FORBIDDEN.value(), "Forbidden", "This request is not allowed.");
     }

@@ -1,12 +1,9 @@
 package dev.bnserve.security;
 
 import dev.bnserve.web.ProblemResponses;
-
-import java.io.IOException;
-
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-
+import java.io.IOException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.core.AuthenticationException;
@@ -21,12 +18,16 @@ final class ProblemAuthenticationEntryPoint implements AuthenticationEntryPoint 
     static final String REALM = "bnserve";
 
     @Override
-    public void commence(HttpServletRequest request, HttpServletResponse response, AuthenticationException authException)
+    public void commence(
+            HttpServletRequest request, HttpServletResponse response, AuthenticationException authException)
             throws IOException {
         boolean invalid = Boolean.TRUE.equals(request.getAttribute(ApiKeyAuthenticationFilter.INVALID_KEY_ATTRIBUTE));
-        response.setHeader(HttpHeaders.WWW_AUTHENTICATE, invalid
-                ? "Bearer realm=\"" + REALM + "\", error=\"invalid_token\", error_description=\"The API key is invalid\""
-                : "Bearer realm=\"" + REALM + "\"");
+        response.setHeader(
+                HttpHeaders.WWW_AUTHENTICATE,
+                invalid
+                        ? "Bearer realm=\"" + REALM
+                                + "\", error=\"invalid_token\", error_description=\"The API key is invalid\""
+                        : "Bearer realm=\"" + REALM + "\"");
         String detail = invalid
                 ? "The API key in the Authorization header is invalid; send 'Authorization: Bearer <api key>'."
                 : "This request needs the API key; send 'Authorization: Bearer <api key>'.";

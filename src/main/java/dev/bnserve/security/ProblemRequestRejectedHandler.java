@@ -1,12 +1,9 @@
 package dev.bnserve.security;
 
 import dev.bnserve.web.ProblemResponses;
-
-import java.io.IOException;
-
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-
+import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
@@ -26,7 +23,10 @@ final class ProblemRequestRejectedHandler implements RequestRejectedHandler {
     public void handle(HttpServletRequest request, HttpServletResponse response, RequestRejectedException ex)
             throws IOException {
         log.debug("Rejected request: {}", ex.getMessage());
-        ProblemResponses.write(response, HttpStatus.BAD_REQUEST.value(), "Bad Request",
+        ProblemResponses.write(
+                response,
+                HttpStatus.BAD_REQUEST.value(),
+                "Bad Request",
                 "The request URL or headers contain characters or sequences that are not allowed "
                         + "(such as encoded slashes or dots, '..' segments, ';' or control characters).");
     }

@@ -46,10 +46,14 @@ class KernelWarmup {
     static void run() {
         long start = System.nanoTime();
         try {
-            // Small layers (batch 32, width 64, 10 classes) and wide ones (batch 256, width 256) hit every kernel edge case.
+            // Small layers (batch 32, width 64, 10 classes) and wide ones (batch 256, width 256) hit every kernel edge
+            // case.
             warm(64, List.of(64, 64), 10, 32, 2000, 12);
             warm(32, List.of(256, 256), 5, 256, 2000, 3);
-            log.info("numeric kernels warmed up in {} ms ({})", (System.nanoTime() - start) / 1_000_000, Gemm.describe());
+            log.info(
+                    "numeric kernels warmed up in {} ms ({})",
+                    (System.nanoTime() - start) / 1_000_000,
+                    Gemm.describe());
         } catch (RuntimeException e) {
             log.warn("kernel warm-up failed; the first training will be slower: {}", e.toString());
         }
@@ -61,8 +65,10 @@ class KernelWarmup {
         int[] y = new int[rows];
         for (int i = 0; i < x.length; i++) x[i] = rng.nextGaussian();
         for (int r = 0; r < rows; r++) y[r] = rng.nextInt(classes);
-        NetworkSpec spec = NetworkSpec.mlp(d, hidden, classes, Activation.RELU, true, true, NetworkSpec.Placement.BEFORE_ACTIVATION, 0.1, 1e-5);
-        Network net = Network.initialize(spec, 0).withGemm(Gemm.create(Runtime.getRuntime().availableProcessors()));
+        NetworkSpec spec = NetworkSpec.mlp(
+                d, hidden, classes, Activation.RELU, true, true, NetworkSpec.Placement.BEFORE_ACTIVATION, 0.1, 1e-5);
+        Network net = Network.initialize(spec, 0)
+                .withGemm(Gemm.create(Runtime.getRuntime().availableProcessors()));
         new Trainer(new TrainingConfig(epochs, batch, true, 0, 0.1, OptimizerConfig.adam(1e-3), StatisticsMode.EMA))
                 .train(net, TrainingData.classification(x, rows, d, y, classes));
         InferencePlan plan = InferencePlan.compile(d, net.state());

@@ -24,11 +24,13 @@ record TrainingInputs(TrainingData data, List<String> classes) {
             List<Double> levels = new ArrayList<>(distinct);
             int[] codes = new int[rows];
             for (int r = 0; r < rows; r++) codes[r] = java.util.Collections.binarySearch(levels, y[r]);
-            return new TrainingInputs(TrainingData.classification(x, rows, d, codes, levels.size()),
+            return new TrainingInputs(
+                    TrainingData.classification(x, rows, d, codes, levels.size()),
                     levels.stream().map(TrainingInputs::label).toList());
         }
         List<String> levels = ds.levels(req.label());
-        return new TrainingInputs(TrainingData.classification(x, rows, d, ds.codes(req.label()), levels.size()), levels);
+        return new TrainingInputs(
+                TrainingData.classification(x, rows, d, ds.codes(req.label()), levels.size()), levels);
     }
 
     /** A numeric class label as people write it: {@code 3}, not {@code 3.0}. */

@@ -14,9 +14,20 @@ import java.util.Locale;
  * The effective training request: what the client sent with every default filled in
  * (the {@code request} field of a model). Field names are the HTTP contract's.
  */
-public record TrainingRequest(String dataset, String label, List<String> features, Task task, List<Integer> hidden,
-                              String activation, BatchNormSettings batchNorm, OptimizerSettings optimizer,
-                              int epochs, int batchSize, long seed, double validationSplit, boolean shuffle) {
+public record TrainingRequest(
+        String dataset,
+        String label,
+        List<String> features,
+        Task task,
+        List<Integer> hidden,
+        String activation,
+        BatchNormSettings batchNorm,
+        OptimizerSettings optimizer,
+        int epochs,
+        int batchSize,
+        long seed,
+        double validationSplit,
+        boolean shuffle) {
 
     public TrainingRequest {
         features = List.copyOf(features);
@@ -24,13 +35,20 @@ public record TrainingRequest(String dataset, String label, List<String> feature
     }
 
     /** {@code momentum} null means the cumulative average; it is always written, even when null. */
-    public record BatchNormSettings(boolean input, boolean hidden, String placement,
-                                    @JsonInclude(JsonInclude.Include.ALWAYS) Double momentum, double eps, String statistics) {
+    public record BatchNormSettings(
+            boolean input,
+            boolean hidden,
+            String placement,
+            @JsonInclude(JsonInclude.Include.ALWAYS) Double momentum,
+            double eps,
+            String statistics) {
         public static final String BEFORE = "before-activation";
         public static final String AFTER = "after-activation";
 
         NetworkSpec.Placement placementValue() {
-            return AFTER.equals(placement) ? NetworkSpec.Placement.AFTER_ACTIVATION : NetworkSpec.Placement.BEFORE_ACTIVATION;
+            return AFTER.equals(placement)
+                    ? NetworkSpec.Placement.AFTER_ACTIVATION
+                    : NetworkSpec.Placement.BEFORE_ACTIVATION;
         }
     }
 
@@ -43,12 +61,26 @@ public record TrainingRequest(String dataset, String label, List<String> feature
 
     /** The network this request trains, for {@code outputs} output units. */
     public NetworkSpec networkSpec(int outputs) {
-        return NetworkSpec.mlp(features.size(), hidden, outputs, Activation.parse(activation), batchNorm.input(),
-                batchNorm.hidden(), batchNorm.placementValue(), batchNorm.momentum(), batchNorm.eps());
+        return NetworkSpec.mlp(
+                features.size(),
+                hidden,
+                outputs,
+                Activation.parse(activation),
+                batchNorm.input(),
+                batchNorm.hidden(),
+                batchNorm.placementValue(),
+                batchNorm.momentum(),
+                batchNorm.eps());
     }
 
     public TrainingConfig trainingConfig() {
-        return new TrainingConfig(epochs, batchSize, shuffle, seed, validationSplit, optimizer.config(),
+        return new TrainingConfig(
+                epochs,
+                batchSize,
+                shuffle,
+                seed,
+                validationSplit,
+                optimizer.config(),
                 StatisticsMode.parse(batchNorm.statistics()));
     }
 }

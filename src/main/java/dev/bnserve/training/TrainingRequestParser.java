@@ -23,8 +23,20 @@ import tools.jackson.databind.JsonNode;
  * problems at once with their field paths (400 for a wrong JSON type, 422 for a bad value).
  */
 final class TrainingRequestParser {
-    private static final Set<String> TOP = Set.of("dataset", "label", "features", "task", "hidden", "activation", "batchNorm",
-            "optimizer", "epochs", "batchSize", "seed", "validationSplit", "shuffle");
+    private static final Set<String> TOP = Set.of(
+            "dataset",
+            "label",
+            "features",
+            "task",
+            "hidden",
+            "activation",
+            "batchNorm",
+            "optimizer",
+            "epochs",
+            "batchSize",
+            "seed",
+            "validationSplit",
+            "shuffle");
     private static final Set<String> BN = Set.of("input", "hidden", "placement", "momentum", "eps", "statistics");
     private static final Set<String> OPT = Set.of("type", "learningRate", "momentum", "weightDecay");
 
@@ -39,11 +51,15 @@ final class TrainingRequestParser {
     /** The dataset id named by the body, for looking it up before {@link #parse}. */
     static String datasetId(JsonNode body) {
         if (body == null || !body.isObject()) {
-            throw new ApiException(HttpStatus.BAD_REQUEST, "Bad Request", "The training request must be a JSON object.");
+            throw new ApiException(
+                    HttpStatus.BAD_REQUEST, "Bad Request", "The training request must be a JSON object.");
         }
         JsonNode d = body.get("dataset");
         if (d == null || !d.isString() || d.stringValue().isBlank()) {
-            throw new ApiException(HttpStatus.BAD_REQUEST, "Bad Request", "'dataset' is required: the id of an uploaded dataset.",
+            throw new ApiException(
+                    HttpStatus.BAD_REQUEST,
+                    "Bad Request",
+                    "'dataset' is required: the id of an uploaded dataset.",
                     List.of(FieldError.ofField("dataset", "required string")));
         }
         return d.stringValue();
@@ -56,17 +72,26 @@ final class TrainingRequestParser {
     private TrainingRequest run(JsonNode body, Dataset ds) {
         unknownFields(body, TOP, "");
         String label = str(body, "label", null, "label");
-        if (label == null && typeErrors.isEmpty()) typeErrors.add(FieldError.ofField("label", "required: the column to predict"));
+        if (label == null && typeErrors.isEmpty())
+            typeErrors.add(FieldError.ofField("label", "required: the column to predict"));
         Column labelColumn = null;
         if (label != null) {
             labelColumn = ds.column(label).orElse(null);
-            if (labelColumn == null) valueErrors.add(FieldError.ofField("label", "dataset " + ds.id() + " has no column '" + label + "' (columns: " + preview(ds.columnNames()) + ")"));
-            else if (ds.missing(label) > 0) valueErrors.add(FieldError.ofField("label", "column '" + label + "' has " + ds.missing(label) + " empty values"));
+            if (labelColumn == null)
+                valueErrors.add(FieldError.ofField(
+                        "label",
+                        "dataset " + ds.id() + " has no column '" + label + "' (columns: " + preview(ds.columnNames())
+                                + ")"));
+            else if (ds.missing(label) > 0)
+                valueErrors.add(FieldError.ofField(
+                        "label", "column '" + label + "' has " + ds.missing(label) + " empty values"));
         }
         boolean numericLabel = labelColumn instanceof NumericColumn;
-        Task task = enumValue(body.get("task"), "task", numericLabel ? Task.REGRESSION : Task.CLASSIFICATION, Task::parse);
+        Task task =
+                enumValue(body.get("task"), "task", numericLabel ? Task.REGRESSION : Task.CLASSIFICATION, Task::parse);
         if (task == Task.REGRESSION && labelColumn != null && !numericLabel) {
-            valueErrors.add(FieldError.ofField("task", "regression needs a numeric label; '" + label + "' is categorical"));
+            valueErrors.add(
+                    FieldError.ofField("task", "regression needs a numeric label; '" + label + "' is categorical"));
         }
         List<String> features = features(body.get("features"), ds, label);
         List<Integer> hidden = hidden(body.get("hidden"));
@@ -77,7 +102,13 @@ final class TrainingRequestParser {
         BatchNormSettings bn = new BatchNormSettings(
                 bool(bnNode, "input", true, "batchNorm.input"),
                 bool(bnNode, "hidden", true, "batchNorm.hidden"),
-                oneOf(bnNode, "placement", BatchNormSettings.BEFORE, "batchNorm.placement", BatchNormSettings.BEFORE, BatchNormSettings.AFTER),
+                oneOf(
+                        bnNode,
+                        "placement",
+                        BatchNormSettings.BEFORE,
+                        "batchNorm.placement",
+                        BatchNormSettings.BEFORE,
+                        BatchNormSettings.AFTER),
                 momentum(bnNode),
                 number(bnNode, "eps", 1e-5, "batchNorm.eps", v -> v > 0 && v < 1, "must be > 0 and < 1"),
                 oneOf(bnNode, "statistics", "ema", "batchNorm.statistics", "ema", "population"));
@@ -85,7 +116,8 @@ final class TrainingRequestParser {
         JsonNode optNode = object(body, "optimizer");
         unknownFields(optNode, OPT, "optimizer.");
         String optType = oneOf(optNode, "type", "adam", "optimizer.type", "adam", "sgd");
-        OptimizerSettings opt = new OptimizerSettings(optType,
+        OptimizerSettings opt = new OptimizerSettings(
+                optType,
                 number(optNode, "learningRate", 1e-3, "optimizer.learningRate", v -> v > 0, "must be > 0"),
                 number(optNode, "momentum", 0.9, "optimizer.momentum", v -> v >= 0 && v < 1, "must be >= 0 and < 1"),
                 number(optNode, "weightDecay", 0.0, "optimizer.weightDecay", v -> v >= 0, "must be >= 0"));
@@ -93,26 +125,42 @@ final class TrainingRequestParser {
         int epochs = integer(body, "epochs", 30, "epochs", 1, limits.maxEpochs(), "bnserve.limits.max-epochs");
         int batchSize = integer(body, "batchSize", 32, "batchSize", 2, Integer.MAX_VALUE, null);
         long seed = longValue(body, "seed", 0L);
-        double split = number(body, "validationSplit", 0.2, "validationSplit", v -> v >= 0 && v <= 0.5, "must be in [0, 0.5]");
+        double split =
+                number(body, "validationSplit", 0.2, "validationSplit", v -> v >= 0 && v <= 0.5, "must be in [0, 0.5]");
         boolean shuffle = bool(body, "shuffle", true, "shuffle");
 
         int trainRows = ds.rows() - (int) Math.floor(ds.rows() * split);
         if (typeErrors.isEmpty() && valueErrors.isEmpty()) {
-            if (trainRows < 2) valueErrors.add(FieldError.ofField("dataset", "needs at least 2 training rows after the validation split, has " + trainRows));
+            if (trainRows < 2)
+                valueErrors.add(FieldError.ofField(
+                        "dataset", "needs at least 2 training rows after the validation split, has " + trainRows));
             if ((double) epochs * ds.rows() > limits.maxTrainingBudget()) {
-                valueErrors.add(FieldError.ofField("epochs", "epochs × rows = " + ((long) epochs * ds.rows()) + " exceeds the training budget of "
-                        + limits.maxTrainingBudget() + " (bnserve.limits.max-training-budget)"));
+                valueErrors.add(FieldError.ofField(
+                        "epochs",
+                        "epochs × rows = " + ((long) epochs * ds.rows()) + " exceeds the training budget of "
+                                + limits.maxTrainingBudget() + " (bnserve.limits.max-training-budget)"));
             }
         }
         if (!typeErrors.isEmpty()) {
             typeErrors.addAll(valueErrors);
-            throw new ApiException(HttpStatus.BAD_REQUEST, "Bad Request", "The training request is malformed: " + typeErrors.get(0).field() + " " + typeErrors.get(0).message(), typeErrors);
+            throw new ApiException(
+                    HttpStatus.BAD_REQUEST,
+                    "Bad Request",
+                    "The training request is malformed: " + typeErrors.get(0).field() + " "
+                            + typeErrors.get(0).message(),
+                    typeErrors);
         }
         if (!valueErrors.isEmpty()) {
-            throw new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, "Invalid training request",
-                    "The training request has " + valueErrors.size() + " invalid field(s); first: " + valueErrors.get(0).field() + " " + valueErrors.get(0).message(), valueErrors);
+            throw new ApiException(
+                    HttpStatus.UNPROCESSABLE_CONTENT,
+                    "Invalid training request",
+                    "The training request has " + valueErrors.size() + " invalid field(s); first: "
+                            + valueErrors.get(0).field() + " "
+                            + valueErrors.get(0).message(),
+                    valueErrors);
         }
-        return new TrainingRequest(ds.id(), label, features, task, hidden, activation, bn, opt, epochs, batchSize, seed, split, shuffle);
+        return new TrainingRequest(
+                ds.id(), label, features, task, hidden, activation, bn, opt, epochs, batchSize, seed, split, shuffle);
     }
 
     private List<String> features(JsonNode node, Dataset ds, String label) {
@@ -121,7 +169,9 @@ final class TrainingRequestParser {
             for (Column c : ds.columns()) {
                 if (c instanceof NumericColumn && !c.name().equals(label)) out.add(c.name());
             }
-            if (out.isEmpty()) valueErrors.add(FieldError.ofField("features", "the dataset has no numeric column besides the label to learn from"));
+            if (out.isEmpty())
+                valueErrors.add(FieldError.ofField(
+                        "features", "the dataset has no numeric column besides the label to learn from"));
             return out;
         }
         if (!node.isArray()) {
@@ -140,10 +190,16 @@ final class TrainingRequestParser {
             String name = f.stringValue();
             Column c = ds.column(name).orElse(null);
             if (!seen.add(name)) valueErrors.add(FieldError.ofField(at, "'" + name + "' is listed twice"));
-            else if (name.equals(label)) valueErrors.add(FieldError.ofField(at, "'" + name + "' is the label; it cannot also be a feature"));
-            else if (c == null) valueErrors.add(FieldError.ofField(at, "dataset " + ds.id() + " has no column '" + name + "'"));
-            else if (!(c instanceof NumericColumn)) valueErrors.add(FieldError.ofField(at, "column '" + name + "' is categorical; features must be numeric"));
-            else if (ds.missing(name) > 0) valueErrors.add(FieldError.ofField(at, "column '" + name + "' has " + ds.missing(name) + " empty values"));
+            else if (name.equals(label))
+                valueErrors.add(FieldError.ofField(at, "'" + name + "' is the label; it cannot also be a feature"));
+            else if (c == null)
+                valueErrors.add(FieldError.ofField(at, "dataset " + ds.id() + " has no column '" + name + "'"));
+            else if (!(c instanceof NumericColumn))
+                valueErrors.add(
+                        FieldError.ofField(at, "column '" + name + "' is categorical; features must be numeric"));
+            else if (ds.missing(name) > 0)
+                valueErrors.add(
+                        FieldError.ofField(at, "column '" + name + "' has " + ds.missing(name) + " empty values"));
             out.add(name);
         }
         return out;
@@ -158,7 +214,10 @@ final class TrainingRequestParser {
         }
         if (node.isEmpty()) valueErrors.add(FieldError.ofField("hidden", "must have at least one hidden layer"));
         if (node.size() > limits.maxHiddenLayers()) {
-            valueErrors.add(FieldError.ofField("hidden", node.size() + " hidden layers exceed the limit of " + limits.maxHiddenLayers() + " (bnserve.limits.max-hidden-layers)"));
+            valueErrors.add(FieldError.ofField(
+                    "hidden",
+                    node.size() + " hidden layers exceed the limit of " + limits.maxHiddenLayers()
+                            + " (bnserve.limits.max-hidden-layers)"));
         }
         for (int i = 0; i < node.size() && i <= limits.maxHiddenLayers(); i++) {
             JsonNode w = node.get(i);
@@ -166,7 +225,10 @@ final class TrainingRequestParser {
             if (!w.isIntegralNumber() || !w.canConvertToInt()) {
                 typeErrors.add(FieldError.ofField(at, "must be an integer width"));
             } else if (w.intValue() < 1 || w.intValue() > limits.maxHiddenWidth()) {
-                valueErrors.add(FieldError.ofField(at, "width " + w.intValue() + " must be between 1 and " + limits.maxHiddenWidth() + " (bnserve.limits.max-hidden-width)"));
+                valueErrors.add(FieldError.ofField(
+                        at,
+                        "width " + w.intValue() + " must be between 1 and " + limits.maxHiddenWidth()
+                                + " (bnserve.limits.max-hidden-width)"));
             } else {
                 out.add(w.intValue());
             }
@@ -183,7 +245,9 @@ final class TrainingRequestParser {
             return 0.1;
         }
         double v = m.doubleValue();
-        if (!(v >= 0 && v <= 1)) valueErrors.add(FieldError.ofField("batchNorm.momentum", "must be in [0, 1] or null (cumulative average), got " + v));
+        if (!(v >= 0 && v <= 1))
+            valueErrors.add(FieldError.ofField(
+                    "batchNorm.momentum", "must be in [0, 1] or null (cumulative average), got " + v));
         return v;
     }
 
@@ -199,7 +263,10 @@ final class TrainingRequestParser {
 
     private void unknownFields(JsonNode node, Set<String> known, String prefix) {
         for (String name : node.propertyNames()) {
-            if (!known.contains(name)) valueErrors.add(FieldError.ofField(prefix + name, "unknown field (known: " + String.join(", ", new java.util.TreeSet<>(known)) + ")"));
+            if (!known.contains(name))
+                valueErrors.add(FieldError.ofField(
+                        prefix + name,
+                        "unknown field (known: " + String.join(", ", new java.util.TreeSet<>(known)) + ")"));
         }
     }
 
@@ -216,7 +283,8 @@ final class TrainingRequestParser {
     private String oneOf(JsonNode parent, String field, String def, String at, String... allowed) {
         String v = str(parent, field, def, at);
         if (v != null && !List.of(allowed).contains(v)) {
-            valueErrors.add(FieldError.ofField(at, "unknown value '" + v + "' (expected " + String.join(" or ", allowed) + ")"));
+            valueErrors.add(FieldError.ofField(
+                    at, "unknown value '" + v + "' (expected " + String.join(" or ", allowed) + ")"));
             return def;
         }
         return v;
@@ -246,7 +314,8 @@ final class TrainingRequestParser {
         return n.booleanValue();
     }
 
-    private double number(JsonNode parent, String field, double def, String at, java.util.function.DoublePredicate ok, String rule) {
+    private double number(
+            JsonNode parent, String field, double def, String at, java.util.function.DoublePredicate ok, String rule) {
         JsonNode n = parent.get(field);
         if (n == null || n.isNull()) return def;
         if (!n.isNumber()) {
@@ -270,7 +339,8 @@ final class TrainingRequestParser {
         }
         if (!n.canConvertToInt() || n.intValue() < min || n.intValue() > max) {
             String range = max == Integer.MAX_VALUE ? ">= " + min : "between " + min + " and " + max;
-            valueErrors.add(FieldError.ofField(at, "must be " + range + (limitName != null ? " (" + limitName + ")" : "") + ", got " + n));
+            valueErrors.add(FieldError.ofField(
+                    at, "must be " + range + (limitName != null ? " (" + limitName + ")" : "") + ", got " + n));
             return def;
         }
         return n.intValue();

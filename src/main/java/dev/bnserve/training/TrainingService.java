@@ -57,13 +57,20 @@ public class TrainingService {
         this.properties = properties;
         this.meters = meters;
         BnserveProperties.Training t = properties.training();
-        this.executor = new ThreadPoolExecutor(t.concurrency(), t.concurrency(), 0, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(Math.max(1, t.queueCapacity())), r -> {
+        this.executor = new ThreadPoolExecutor(
+                t.concurrency(),
+                t.concurrency(),
+                0,
+                TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(Math.max(1, t.queueCapacity())),
+                r -> {
                     Thread th = new Thread(r, "bnserve-training");
                     th.setDaemon(true);
                     return th;
                 });
-        this.trainingTimer = Timer.builder("bnserve.training").description("Time to train a model").register(meters);
+        this.trainingTimer = Timer.builder("bnserve.training")
+                .description("Time to train a model")
+                .register(meters);
         meters.gaugeMapSize("bnserve.training.jobs", List.of(), jobs);
     }
 
@@ -85,13 +92,32 @@ public class TrainingService {
     /** Validates and enqueues; returns the queued model. */
     public ModelRecord submit(JsonNode body) {
         String datasetId = TrainingRequestParser.datasetId(body);
-        Dataset ds = datasets.get(datasetId).orElseThrow(() -> new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, "Invalid training request",
-                "No dataset with id '" + ApiException.shown(datasetId) + "'; upload one with POST /datasets.",
-                List.of(dev.bnserve.web.FieldError.ofField("dataset", "unknown dataset"))));
+        Dataset ds = datasets.get(datasetId)
+                .orElseThrow(() -> new ApiException(
+                        HttpStatus.UNPROCESSABLE_CONTENT,
+                        "Invalid training request",
+                        "No dataset with id '" + ApiException.shown(datasetId) + "'; upload one with POST /datasets.",
+                        List.of(dev.bnserve.web.FieldError.ofField("dataset", "unknown dataset"))));
         TrainingRequest req = TrainingRequestParser.parse(body, ds, properties.limits());
         Instant now = Instant.now();
-        ModelRecord queued = new ModelRecord(ModelIds.newId(), ModelStatus.QUEUED, null, now, null, ds.id(), req.label(), req.task(),
-                req.features(), TrainingInputs.classes(ds, req), req, 0, req.epochs(), List.of(), null, null, null);
+        ModelRecord queued = new ModelRecord(
+                ModelIds.newId(),
+                ModelStatus.QUEUED,
+                null,
+                now,
+                null,
+                ds.id(),
+                req.label(),
+                req.task(),
+                req.features(),
+                TrainingInputs.classes(ds, req),
+                req,
+                0,
+                req.epochs(),
+                List.of(),
+                null,
+                null,
+                null);
         Job job = new Job(queued.id(), req);
         jobs.put(job.id, job);
         models.save(queued);
@@ -100,9 +126,13 @@ public class TrainingService {
         } catch (RejectedExecutionException e) {
             jobs.remove(job.id);
             models.delete(job.id);
-            throw new ApiException(HttpStatus.TOO_MANY_REQUESTS, "Too Many Requests", "The training queue is full ("
-                    + properties.training().concurrency() + " running, " + properties.training().queueCapacity()
-                    + " queued; bnserve.training.queue-capacity). Try again when a job finishes.");
+            throw new ApiException(
+                    HttpStatus.TOO_MANY_REQUESTS,
+                    "Too Many Requests",
+                    "The training queue is full ("
+                            + properties.training().concurrency() + " running, "
+                            + properties.training().queueCapacity()
+                            + " queued; bnserve.training.queue-capacity). Try again when a job finishes.");
         }
         return queued;
     }
@@ -157,35 +187,56 @@ public class TrainingService {
             long start = System.nanoTime();
             try {
                 Dataset ds = datasets.get(request.dataset())
-                        .orElseThrow(() -> new TrainingException("dataset " + request.dataset() + " was deleted before training started"));
+                        .orElseThrow(() -> new TrainingException(
+                                "dataset " + request.dataset() + " was deleted before training started"));
                 TrainingInputs in = TrainingInputs.of(ds, request);
                 Network net = Network.initialize(request.networkSpec(in.data().outputs()), request.seed())
                         .withGemm(Gemm.create(Runtime.getRuntime().availableProcessors()));
                 List<EpochStats> history = new CopyOnWriteArrayList<>();
                 final ModelRecord training = current;
-                TrainingResult r = new Trainer(request.trainingConfig()).train(net, in.data(), stats -> {
-                    history.add(stats);
-                    ModelRecord m = training.withProgress(List.copyOf(history));
-                    models.update(m);
-                    publish(m);
-                }, () -> cancelled);
+                TrainingResult r = new Trainer(request.trainingConfig())
+                        .train(
+                                net,
+                                in.data(),
+                                stats -> {
+                                    history.add(stats);
+                                    ModelRecord m = training.withProgress(List.copyOf(history));
+                                    models.update(m);
+                                    publish(m);
+                                },
+                                () -> cancelled);
                 EpochStats last = r.last();
-                ModelRecord.Metrics metrics = new ModelRecord.Metrics(r.trainingSeconds(), r.samplesPerSecond(), r.wallSeconds(),
-                        r.rowsProcessed(), r.trainRows(), r.validationRows(), finite(last.validationAccuracy()),
-                        finite(last.validationRmse()), finite(last.validationLoss()));
+                ModelRecord.Metrics metrics = new ModelRecord.Metrics(
+                        r.trainingSeconds(),
+                        r.samplesPerSecond(),
+                        r.wallSeconds(),
+                        r.rowsProcessed(),
+                        r.trainRows(),
+                        r.validationRows(),
+                        finite(last.validationAccuracy()),
+                        finite(last.validationRmse()),
+                        finite(last.validationLoss()));
                 ModelRecord ready = model().withProgress(r.history()).ready(net.state(), metrics, Instant.now());
                 publish(models.save(ready));
                 meters.counter("bnserve.training.rows").increment(r.rowsProcessed());
-                log.info("model {} ready: {} epochs, {} rows/s", id, r.history().size(), Math.round(r.samplesPerSecond()));
+                log.info(
+                        "model {} ready: {} epochs, {} rows/s",
+                        id,
+                        r.history().size(),
+                        Math.round(r.samplesPerSecond()));
             } catch (TrainingCancelledException e) {
-                if (shuttingDown) finish(ModelStatus.FAILED, "interrupted: the service shut down during training; train it again");
+                if (shuttingDown)
+                    finish(ModelStatus.FAILED, "interrupted: the service shut down during training; train it again");
                 else finish(ModelStatus.CANCELLED, e.getMessage());
             } catch (TrainingException e) {
                 finish(ModelStatus.FAILED, e.getMessage());
             } catch (RuntimeException | OutOfMemoryError e) {
                 log.error("training of model {} failed unexpectedly", id, e);
-                finish(ModelStatus.FAILED, e instanceof OutOfMemoryError ? "out of memory while training; use a smaller network or dataset"
-                        : "internal error while training");
+                finish(
+                        ModelStatus.FAILED,
+                        e instanceof OutOfMemoryError
+                                ? "out of memory while training; use a smaller network or dataset"
+                                : "internal error while training");
             } finally {
                 trainingTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
                 jobs.remove(id);

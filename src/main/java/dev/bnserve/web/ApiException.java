@@ -1,7 +1,6 @@
 package dev.bnserve.web;
 
 import java.util.List;
-
 import org.springframework.http.HttpStatus;
 
 /**
@@ -45,7 +44,8 @@ public class ApiException extends RuntimeException {
 
     /** 413 for an upload over {@code bnserve.limits.max-upload-bytes}. */
     public static ApiException uploadTooLarge(long maxBytes) {
-        return tooLarge("The upload is larger than the limit of " + maxBytes + " bytes (bnserve.limits.max-upload-bytes).");
+        return tooLarge(
+                "The upload is larger than the limit of " + maxBytes + " bytes (bnserve.limits.max-upload-bytes).");
     }
 
     /** A client-supplied string as shown in messages: at most 64 characters, then an ellipsis. */

@@ -1,9 +1,12 @@
 package dev.bnserve.web;
 
+import dev.bnserve.config.BnserveProperties;
+import dev.bnserve.data.CsvParser;
+import dev.bnserve.data.DatasetError;
+import dev.bnserve.data.DatasetException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.MessageSourceResolvable;
@@ -25,11 +28,6 @@ import org.springframework.web.multipart.MaxUploadSizeExceededException;
 import org.springframework.web.multipart.support.MissingServletRequestPartException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import org.springframework.web.servlet.resource.NoResourceFoundException;
-
-import dev.bnserve.config.BnserveProperties;
-import dev.bnserve.data.CsvParser;
-import dev.bnserve.data.DatasetError;
-import dev.bnserve.data.DatasetException;
 
 /**
  * The single place that turns exceptions into RFC 9457 {@code application/problem+json} responses with
@@ -64,8 +62,11 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
                 .toList();
         if (ex.tooLarge()) {
             DatasetError limit = ex.errors().get(ex.errors().size() - 1);
-            boolean located = errors.stream().anyMatch(e -> e.row() != null);   // else 'errors' would repeat the detail
-            return problem(HttpStatus.CONTENT_TOO_LARGE, "Content Too Large", capitalize(limit.message()) + ".",
+            boolean located = errors.stream().anyMatch(e -> e.row() != null); // else 'errors' would repeat the detail
+            return problem(
+                    HttpStatus.CONTENT_TOO_LARGE,
+                    "Content Too Large",
+                    capitalize(limit.message()) + ".",
                     located ? errors : List.of());
         }
         int n = errors.size();
@@ -79,8 +80,12 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     @ExceptionHandler(org.springframework.web.multipart.MultipartException.class)
     ResponseEntity<Object> handleMultipart(org.springframework.web.multipart.MultipartException ex) {
         // (MaxUploadSizeExceededException, a subtype, has its own handler: handleMaxUploadSizeExceededException)
-        return problem(HttpStatus.BAD_REQUEST, "Bad Request", "The multipart body is malformed (missing boundary or truncated);"
-                + " send the CSV in a part named 'file'.", List.of(FieldError.ofField("file", "unreadable multipart body")));
+        return problem(
+                HttpStatus.BAD_REQUEST,
+                "Bad Request",
+                "The multipart body is malformed (missing boundary or truncated);"
+                        + " send the CSV in a part named 'file'.",
+                List.of(FieldError.ofField("file", "unreadable multipart body")));
     }
 
     /** Last resort: log everything, reveal nothing. */
@@ -91,35 +96,40 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     }
 
     @Override
-    protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException ex,
-            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+    protected ResponseEntity<Object> handleHttpMessageNotReadable(
+            HttpMessageNotReadableException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
         if (ex.getMostSpecificCause() instanceof RequestSizeFilter.BodyTooLargeException tooLarge) {
             return handleApi(ApiException.tooLarge(tooLarge.detail()));
         }
         JsonErrors.Explanation why = JsonErrors.explain(ex);
-        return problem(HttpStatus.BAD_REQUEST, "Bad Request", why.detail(), why.error().stream().toList());
+        return problem(
+                HttpStatus.BAD_REQUEST,
+                "Bad Request",
+                why.detail(),
+                why.error().stream().toList());
     }
 
     @Override
-    protected ResponseEntity<Object> handleMethodArgumentNotValid(MethodArgumentNotValidException ex,
-            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+    protected ResponseEntity<Object> handleMethodArgumentNotValid(
+            MethodArgumentNotValidException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
         List<FieldError> errors = new ArrayList<>();
-        ex.getBindingResult().getFieldErrors()
-                .forEach(e -> errors.add(FieldError.ofField(e.getField(), message(e))));
-        ex.getBindingResult().getGlobalErrors()
+        ex.getBindingResult().getFieldErrors().forEach(e -> errors.add(FieldError.ofField(e.getField(), message(e))));
+        ex.getBindingResult()
+                .getGlobalErrors()
                 .forEach(e -> errors.add(FieldError.ofField(e.getObjectName(), message(e))));
         return problem(HttpStatus.BAD_REQUEST, "Bad Request", invalidFields(errors), errors);
     }
 
     @Override
-    protected ResponseEntity<Object> handleHandlerMethodValidationException(HandlerMethodValidationException ex,
-            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+    protected ResponseEntity<Object> handleHandlerMethodValidationException(
+            HandlerMethodValidationException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
         List<FieldError> errors = new ArrayList<>();
         ex.getParameterValidationResults().forEach(result -> {
             String parameter = result.getMethodParameter().getParameterName();
             for (MessageSourceResolvable error : result.getResolvableErrors()) {
                 String field = error instanceof org.springframework.validation.FieldError fe
-                        ? parameter + "." + fe.getField() : parameter;
+                        ? parameter + "." + fe.getField()
+                        : parameter;
                 errors.add(FieldError.ofField(field, message(error)));
             }
         });
@@ -127,26 +137,31 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     }
 
     @Override
-    protected ResponseEntity<Object> handleMissingServletRequestPart(MissingServletRequestPartException ex,
-            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+    protected ResponseEntity<Object> handleMissingServletRequestPart(
+            MissingServletRequestPartException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
         String part = ex.getRequestPartName();
-        return problem(HttpStatus.BAD_REQUEST, "Bad Request", "The multipart request has no part named '" + part + "'.",
+        return problem(
+                HttpStatus.BAD_REQUEST,
+                "Bad Request",
+                "The multipart request has no part named '" + part + "'.",
                 List.of(FieldError.ofField(part, "required part is missing")));
     }
 
     @Override
-    protected ResponseEntity<Object> handleMaxUploadSizeExceededException(MaxUploadSizeExceededException ex,
-            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
-        return handleApi(ApiException.uploadTooLarge(properties.limits().maxUploadBytes().toBytes()));
+    protected ResponseEntity<Object> handleMaxUploadSizeExceededException(
+            MaxUploadSizeExceededException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        return handleApi(
+                ApiException.uploadTooLarge(properties.limits().maxUploadBytes().toBytes()));
     }
 
     @Override
-    protected ResponseEntity<Object> handleHttpMediaTypeNotSupported(HttpMediaTypeNotSupportedException ex,
-            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
-        String supported = ex.getSupportedMediaTypes().stream().map(MediaType::toString)
-                .collect(Collectors.joining(", "));
-        String detail = (ex.getContentType() == null ? "The Content-Type header is missing or invalid"
-                : "Content-Type '" + ex.getContentType() + "' is not supported here")
+    protected ResponseEntity<Object> handleHttpMediaTypeNotSupported(
+            HttpMediaTypeNotSupportedException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        String supported =
+                ex.getSupportedMediaTypes().stream().map(MediaType::toString).collect(Collectors.joining(", "));
+        String detail = (ex.getContentType() == null
+                        ? "The Content-Type header is missing or invalid"
+                        : "Content-Type '" + ex.getContentType() + "' is not supported here")
                 + (supported.isEmpty() ? "." : "; use one of: " + supported + ".");
         if (!ex.getSupportedMediaTypes().isEmpty()) {
             headers.setAccept(ex.getSupportedMediaTypes());
@@ -155,22 +170,21 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     }
 
     @Override
-    protected ResponseEntity<Object> handleNoResourceFoundException(NoResourceFoundException ex,
-            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
-        return problem(HttpStatus.NOT_FOUND, "Not Found",
-                "No endpoint " + describe(request) + ".", List.of());
+    protected ResponseEntity<Object> handleNoResourceFoundException(
+            NoResourceFoundException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        return problem(HttpStatus.NOT_FOUND, "Not Found", "No endpoint " + describe(request) + ".", List.of());
     }
 
     /** Every other standard exception: keep the base class's problem, force the media type, log 5xx. */
     @Override
-    protected ResponseEntity<Object> handleExceptionInternal(Exception ex, Object body, HttpHeaders headers,
-            HttpStatusCode statusCode, WebRequest request) {
+    protected ResponseEntity<Object> handleExceptionInternal(
+            Exception ex, Object body, HttpHeaders headers, HttpStatusCode statusCode, WebRequest request) {
         if (statusCode.is5xxServerError()) {
             log.error("Server error for {}", describe(request), ex);
             body = ProblemDetail.forStatusAndDetail(statusCode, INTERNAL_DETAIL);
         }
         ResponseEntity<Object> response = super.handleExceptionInternal(ex, body, headers, statusCode, request);
-        if (response == null) {   // response already committed
+        if (response == null) { // response already committed
             return null;
         }
         HttpHeaders out = new HttpHeaders();
@@ -179,12 +193,13 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         return new ResponseEntity<>(response.getBody(), out, response.getStatusCode());
     }
 
-    private static ResponseEntity<Object> problem(HttpStatus status, String title, String detail, List<FieldError> errors) {
+    private static ResponseEntity<Object> problem(
+            HttpStatus status, String title, String detail, List<FieldError> errors) {
         return problem(status, title, detail, errors, new HttpHeaders());
     }
 
-    private static ResponseEntity<Object> problem(HttpStatus status, String title, String detail,
-            List<FieldError> errors, HttpHeaders headers) {
+    private static ResponseEntity<Object> problem(
+            HttpStatus status, String title, String detail, List<FieldError> errors, HttpHeaders headers) {
         ProblemDetail body = ProblemDetail.forStatusAndDetail(status, detail);
         body.setTitle(title);
         if (!errors.isEmpty()) {

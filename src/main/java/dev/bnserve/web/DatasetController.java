@@ -1,15 +1,17 @@
 package dev.bnserve.web;
 
+import dev.bnserve.config.BnserveProperties;
+import dev.bnserve.data.CsvLimits;
+import dev.bnserve.data.CsvParser;
+import dev.bnserve.data.Dataset;
+import dev.bnserve.data.DatasetStore;
+import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-
-import jakarta.servlet.http.HttpServletRequest;
-
-import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -21,12 +23,6 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RequestPart;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.multipart.MultipartFile;
-
-import dev.bnserve.config.BnserveProperties;
-import dev.bnserve.data.CsvLimits;
-import dev.bnserve.data.CsvParser;
-import dev.bnserve.data.Dataset;
-import dev.bnserve.data.DatasetStore;
 
 /** Upload, list, inspect and delete datasets. Uploads are parsed while streaming; nothing is buffered whole. */
 @RestController
@@ -64,8 +60,8 @@ class DatasetController {
 
     /** {@code multipart/form-data} with the CSV in part {@code file}. */
     @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
-    ResponseEntity<DatasetView> uploadMultipart(@RequestParam(required = false) String name,
-            @RequestPart("file") MultipartFile file) throws IOException {
+    ResponseEntity<DatasetView> uploadMultipart(
+            @RequestParam(required = false) String name, @RequestPart("file") MultipartFile file) throws IOException {
         String datasetName = datasetName(name, file.getOriginalFilename());
         if (file.getSize() > maxBytes) {
             throw tooLarge();
@@ -73,7 +69,8 @@ class DatasetController {
         Charset charset = StandardCharsets.UTF_8;
         if (file.getContentType() != null) {
             try {
-                Charset declared = MediaType.parseMediaType(file.getContentType()).getCharset();
+                Charset declared =
+                        MediaType.parseMediaType(file.getContentType()).getCharset();
                 charset = declared == null ? charset : declared;
             } catch (RuntimeException e) {
                 // unparseable part content type: keep UTF-8
@@ -126,8 +123,8 @@ class DatasetController {
             return "dataset";
         }
         if (name.length() > MAX_NAME_LENGTH || name.chars().anyMatch(Character::isISOControl)) {
-            throw ApiException.badRequest("The dataset name must be at most " + MAX_NAME_LENGTH
-                    + " characters without control characters.",
+            throw ApiException.badRequest(
+                    "The dataset name must be at most " + MAX_NAME_LENGTH + " characters without control characters.",
                     FieldError.ofField("name", "must be at most " + MAX_NAME_LENGTH + " printable characters"));
         }
         return name;
@@ -150,7 +147,8 @@ class DatasetController {
         try {
             return Charset.forName(encoding);
         } catch (RuntimeException e) {
-            throw ApiException.badRequest("Unsupported charset '" + encoding + "'; send UTF-8.",
+            throw ApiException.badRequest(
+                    "Unsupported charset '" + encoding + "'; send UTF-8.",
                     FieldError.ofField("Content-Type", "unsupported charset"));
         }
     }

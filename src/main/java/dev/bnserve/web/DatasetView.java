@@ -1,14 +1,12 @@
 package dev.bnserve.web;
 
-import java.time.Instant;
-import java.util.List;
-
 import com.fasterxml.jackson.annotation.JsonInclude;
-
 import dev.bnserve.data.CategoricalColumn;
 import dev.bnserve.data.Column;
 import dev.bnserve.data.Dataset;
 import dev.bnserve.data.NumericColumn;
+import java.time.Instant;
+import java.util.List;
 
 /** JSON shape of a dataset (see the Datasets section of the HTTP contract). */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -23,13 +21,29 @@ record DatasetView(String id, String name, int rows, Instant created, List<Colum
      * {@code values} (sorted; omitted in listings and beyond {@value #MAX_LISTED_VALUES} values).
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record ColumnView(String name, String type, int missing, Double mean, Double std, Double min, Double max,
-                      Integer distinct, List<String> values) {
+    record ColumnView(
+            String name,
+            String type,
+            int missing,
+            Double mean,
+            Double std,
+            Double min,
+            Double max,
+            Integer distinct,
+            List<String> values) {
 
         static ColumnView of(Column column, boolean withValues) {
             if (column instanceof NumericColumn n) {
-                return new ColumnView(n.name(), n.type().json(), n.missing(),
-                        finite(n.mean()), finite(n.std()), finite(n.min()), finite(n.max()), null, null);
+                return new ColumnView(
+                        n.name(),
+                        n.type().json(),
+                        n.missing(),
+                        finite(n.mean()),
+                        finite(n.std()),
+                        finite(n.min()),
+                        finite(n.max()),
+                        null,
+                        null);
             }
             CategoricalColumn c = (CategoricalColumn) column;
             List<String> values = withValues && c.distinct() <= MAX_LISTED_VALUES ? c.levels() : null;
@@ -52,7 +66,11 @@ record DatasetView(String id, String name, int rows, Instant created, List<Colum
     }
 
     private static DatasetView of(Dataset d, boolean withValues) {
-        return new DatasetView(d.id(), d.name(), d.rows(), d.created(),
+        return new DatasetView(
+                d.id(),
+                d.name(),
+                d.rows(),
+                d.created(),
                 d.columns().stream().map(c -> ColumnView.of(c, withValues)).toList());
     }
 }

@@ -3,9 +3,7 @@ package dev.bnserve.web;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
-
 import org.springframework.http.converter.HttpMessageNotReadableException;
-
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.TokenStreamLocation;
 import tools.jackson.core.exc.StreamReadException;
@@ -16,15 +14,13 @@ import tools.jackson.databind.exc.PropertyBindingException;
 /** Turns an unreadable request body into a message a person can act on, without Java type names. */
 final class JsonErrors {
 
-    private JsonErrors() {
-    }
+    private JsonErrors() {}
 
     /** What an empty body is told, by the controllers and by {@link PredictFastPath}. */
     static final String MISSING_BODY = "The request body is missing.";
 
     /** Client-facing description of the problem, plus the offending field if known. */
-    record Explanation(String detail, Optional<FieldError> error) {
-    }
+    record Explanation(String detail, Optional<FieldError> error) {}
 
     static Explanation explain(HttpMessageNotReadableException ex) {
         Throwable cause = ex.getCause();
@@ -91,7 +87,8 @@ final class JsonErrors {
                     ? "one of " + original.substring(start + "Enum class: ".length(), end + 1)
                     : "one of the documented values";
         }
-        if (Number.class.isAssignableFrom(type) || (type.isPrimitive() && type != boolean.class && type != char.class)) {
+        if (Number.class.isAssignableFrom(type)
+                || (type.isPrimitive() && type != boolean.class && type != char.class)) {
             return "a number";
         }
         if (type == Boolean.class || type == boolean.class) {

@@ -46,7 +46,9 @@ class ModelController {
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<ObjectNode> train(@RequestBody JsonNode body) {
         ModelRecord queued = training.submit(body);
-        return ResponseEntity.accepted().location(URI.create("/models/" + queued.id())).body(json.write(queued));
+        return ResponseEntity.accepted()
+                .location(URI.create("/models/" + queued.id()))
+                .body(json.write(queued));
     }
 
     @GetMapping
@@ -75,7 +77,9 @@ class ModelController {
             @Override
             public void accept(ModelRecord r) {
                 try {
-                    emitter.send(SseEmitter.event().name(r.status().isTerminal() ? "status" : "progress").data(json.summaryWithHistory(r), MediaType.APPLICATION_JSON));
+                    emitter.send(SseEmitter.event()
+                            .name(r.status().isTerminal() ? "status" : "progress")
+                            .data(json.summaryWithHistory(r), MediaType.APPLICATION_JSON));
                     if (r.status().isTerminal()) emitter.complete();
                 } catch (IOException | IllegalStateException e) {
                     training.unsubscribe(id, this);
@@ -100,9 +104,14 @@ class ModelController {
     ResponseEntity<ObjectNode> export(@PathVariable String id) {
         ModelRecord m = find(id);
         if (m.status() != ModelStatus.READY) {
-            throw new ApiException(HttpStatus.CONFLICT, "Model not ready", "Model " + id + " is " + m.status().id() + "; only ready models can be exported.");
+            throw new ApiException(
+                    HttpStatus.CONFLICT,
+                    "Model not ready",
+                    "Model " + id + " is " + m.status().id() + "; only ready models can be exported.");
         }
-        return ResponseEntity.ok().header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"" + id + ".json\"").body(json.write(m));
+        return ResponseEntity.ok()
+                .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"" + id + ".json\"")
+                .body(json.write(m));
     }
 
     /** Takes an exported document (from this or another instance) and serves it under a new id. */
@@ -112,15 +121,24 @@ class ModelController {
         try {
             doc = json.read(body);
         } catch (ModelFormatException e) {
-            throw new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, "Invalid model document", e.getMessage(), List.of(FieldError.ofField(e.field(), e.getMessage())));
+            throw new ApiException(
+                    HttpStatus.UNPROCESSABLE_CONTENT,
+                    "Invalid model document",
+                    e.getMessage(),
+                    List.of(FieldError.ofField(e.field(), e.getMessage())));
         }
         if (doc.status() != ModelStatus.READY) {
-            throw new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, "Invalid model document", "Only ready models can be imported; this one is " + doc.status().id() + ".",
+            throw new ApiException(
+                    HttpStatus.UNPROCESSABLE_CONTENT,
+                    "Invalid model document",
+                    "Only ready models can be imported; this one is "
+                            + doc.status().id() + ".",
                     List.of(FieldError.ofField("status", "must be ready")));
         }
         String origin = doc.source() != null ? doc.source() : doc.id();
         Instant now = Instant.now();
-        ModelRecord imported = store.save(doc.withIdentity(ModelIds.newId(), origin, now).withStatus(ModelStatus.READY, null, now));
+        ModelRecord imported =
+                store.save(doc.withIdentity(ModelIds.newId(), origin, now).withStatus(ModelStatus.READY, null, now));
         return ResponseEntity.created(URI.create("/models/" + imported.id())).body(json.write(imported));
     }
 

@@ -1,9 +1,8 @@
 package dev.bnserve.web;
 
+import io.swagger.v3.oas.models.media.ObjectSchema;
 import org.springdoc.core.utils.SpringDocUtils;
 import org.springframework.context.annotation.Configuration;
-
-import io.swagger.v3.oas.models.media.ObjectSchema;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 

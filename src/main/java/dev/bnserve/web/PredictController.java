@@ -20,12 +20,18 @@ class PredictController {
         this.predictions = predictions;
     }
 
-    @PostMapping(path = "/models/{id}/predict", consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
+    @PostMapping(
+            path = "/models/{id}/predict",
+            consumes = MediaType.APPLICATION_JSON_VALUE,
+            produces = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<byte[]> predict(@PathVariable String id, @RequestBody byte[] body) {
         return json(predictions.predict(id, body));
     }
 
-    @PostMapping(path = "/predict", consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
+    @PostMapping(
+            path = "/predict",
+            consumes = MediaType.APPLICATION_JSON_VALUE,
+            produces = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<byte[]> predictDefault(@RequestBody byte[] body) {
         return json(predictions.predict(null, body));
     }

@@ -1,18 +1,16 @@
 package dev.bnserve.web;
 
-import java.io.IOException;
-import java.net.URI;
-
-import org.springframework.http.ProblemDetail;
-import org.springframework.http.ResponseEntity;
-import org.springframework.web.filter.OncePerRequestFilter;
-import org.springframework.web.filter.ServerHttpObservationFilter;
-
 import dev.bnserve.predict.PredictionService;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.net.URI;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.filter.OncePerRequestFilter;
+import org.springframework.web.filter.ServerHttpObservationFilter;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -38,7 +36,8 @@ class PredictFastPath extends OncePerRequestFilter {
     /** Whether this filter runs before Spring Security's chain, and so writes its headers itself. */
     private final boolean beforeSecurity;
 
-    PredictFastPath(PredictionService predictions, ApiExceptionHandler errors, JsonMapper mapper, boolean beforeSecurity) {
+    PredictFastPath(
+            PredictionService predictions, ApiExceptionHandler errors, JsonMapper mapper, boolean beforeSecurity) {
         this.predictions = predictions;
         this.errors = errors;
         this.mapper = mapper;
@@ -47,7 +46,9 @@ class PredictFastPath extends OncePerRequestFilter {
 
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
-        return !"POST".equals(request.getMethod()) || !isJson(request.getContentType()) || !acceptsJson(request.getHeader("Accept"));
+        return !"POST".equals(request.getMethod())
+                || !isJson(request.getContentType())
+                || !acceptsJson(request.getHeader("Accept"));
     }
 
     @Override
@@ -115,16 +116,19 @@ class PredictFastPath extends OncePerRequestFilter {
     /** The endpoint's pattern for a raw request URI this path can take, else null (no match, or an id needing decoding). */
     static String pattern(String uri) {
         if (uri.equals(PREDICT)) return PREDICT;
-        if (!uri.startsWith(MODELS) || !uri.endsWith(PREDICT) || uri.length() <= MODELS.length() + PREDICT.length()) return null;
+        if (!uri.startsWith(MODELS) || !uri.endsWith(PREDICT) || uri.length() <= MODELS.length() + PREDICT.length())
+            return null;
         for (int i = MODELS.length(), end = uri.length() - PREDICT.length(); i < end; i++) {
             char c = uri.charAt(i);
-            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_')) return null;
+            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_'))
+                return null;
         }
         return "/models/{id}/predict";
     }
 
     static boolean isJson(String contentType) {
-        return contentType != null && contentType.regionMatches(true, 0, JSON, 0, JSON.length())
+        return contentType != null
+                && contentType.regionMatches(true, 0, JSON, 0, JSON.length())
                 && (contentType.length() == JSON.length() || contentType.charAt(JSON.length()) == ';');
     }
 

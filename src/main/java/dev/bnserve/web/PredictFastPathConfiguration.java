@@ -1,12 +1,11 @@
 package dev.bnserve.web;
 
+import dev.bnserve.config.BnserveProperties;
+import dev.bnserve.predict.PredictionService;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
-
-import dev.bnserve.config.BnserveProperties;
-import dev.bnserve.predict.PredictionService;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -19,11 +18,15 @@ import tools.jackson.databind.json.JsonMapper;
 class PredictFastPathConfiguration {
 
     @Bean
-    FilterRegistrationBean<PredictFastPath> predictFastPath(PredictionService predictions, ApiExceptionHandler errors, JsonMapper mapper,
-                                                            BnserveProperties properties) {
+    FilterRegistrationBean<PredictFastPath> predictFastPath(
+            PredictionService predictions,
+            ApiExceptionHandler errors,
+            JsonMapper mapper,
+            BnserveProperties properties) {
         BnserveProperties.Security security = properties.security();
         boolean open = security.apiKey() == null || security.apiKey().isBlank() || !security.protectPredict();
-        FilterRegistrationBean<PredictFastPath> registration = new FilterRegistrationBean<>(new PredictFastPath(predictions, errors, mapper, open));
+        FilterRegistrationBean<PredictFastPath> registration =
+                new FilterRegistrationBean<>(new PredictFastPath(predictions, errors, mapper, open));
         registration.setOrder(open ? RequestSizeFilter.ORDER + 10 : Ordered.LOWEST_PRECEDENCE);
         return registration;
     }

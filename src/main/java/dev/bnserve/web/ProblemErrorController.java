@@ -20,15 +20,23 @@ class ProblemErrorController implements ErrorController {
     @RequestMapping("${server.error.path:/error}")
     ResponseEntity<ProblemDetail> error(HttpServletRequest request) {
         Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
-        HttpStatus status = code instanceof Integer i && HttpStatus.resolve(i) != null ? HttpStatus.valueOf(i) : HttpStatus.INTERNAL_SERVER_ERROR;
+        HttpStatus status = code instanceof Integer i && HttpStatus.resolve(i) != null
+                ? HttpStatus.valueOf(i)
+                : HttpStatus.INTERNAL_SERVER_ERROR;
         String detail = switch (status) {
-            case BAD_REQUEST -> "The request line or path is malformed (encoded separators, NUL bytes and invalid UTF-8 are refused).";
+            case BAD_REQUEST ->
+                "The request line or path is malformed (encoded separators, NUL bytes and invalid UTF-8 are refused).";
             case METHOD_NOT_ALLOWED -> "This method is not allowed here.";
             case NOT_FOUND -> "No such resource.";
-            default -> status.is5xxServerError() ? "The server could not complete the request." : status.getReasonPhrase() + ".";
+            default ->
+                status.is5xxServerError()
+                        ? "The server could not complete the request."
+                        : status.getReasonPhrase() + ".";
         };
         ProblemDetail body = ProblemDetail.forStatusAndDetail(status, detail);
         body.setTitle(status.getReasonPhrase());
-        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(body);
+        return ResponseEntity.status(status)
+                .contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .body(body);
     }
 }

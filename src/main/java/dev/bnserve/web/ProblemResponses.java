@@ -1,10 +1,8 @@
 package dev.bnserve.web;
 
+import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-
-import jakarta.servlet.http.HttpServletResponse;
-
 import org.springframework.http.MediaType;
 
 /**
@@ -14,8 +12,7 @@ import org.springframework.http.MediaType;
  */
 public final class ProblemResponses {
 
-    private ProblemResponses() {
-    }
+    private ProblemResponses() {}
 
     public static void write(HttpServletResponse response, int status, String title, String detail) throws IOException {
         if (response.isCommitted()) {
@@ -31,8 +28,8 @@ public final class ProblemResponses {
 
     /** The problem document as JSON text. */
     public static String json(int status, String title, String detail) {
-        return "{\"type\":\"about:blank\",\"title\":\"" + escape(title) + "\",\"status\":" + status
-                + ",\"detail\":\"" + escape(detail) + "\"}";
+        return "{\"type\":\"about:blank\",\"title\":\"" + escape(title) + "\",\"status\":" + status + ",\"detail\":\""
+                + escape(detail) + "\"}";
     }
 
     static String escape(String s) {

@@ -10,7 +10,6 @@ import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import org.springframework.core.annotation.Order;
-import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
@@ -24,6 +23,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
 class RequestSizeFilter extends OncePerRequestFilter {
     /** Before Spring Security's filter chain (order -100). */
     static final int ORDER = -120;
+
     private final long max;
 
     RequestSizeFilter(BnserveProperties properties) {
@@ -56,7 +56,11 @@ class RequestSizeFilter extends OncePerRequestFilter {
 
     private void reject(HttpServletResponse response) throws IOException {
         response.setHeader("Connection", "close");
-        ProblemResponses.write(response, HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE, "Content Too Large", BodyTooLargeException.detail(max));
+        ProblemResponses.write(
+                response,
+                HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE,
+                "Content Too Large",
+                BodyTooLargeException.detail(max));
     }
 
     /** Thrown from the body stream once the cap is passed; the advice answers it with a 413. */

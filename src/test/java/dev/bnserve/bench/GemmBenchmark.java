@@ -42,7 +42,9 @@ public final class GemmBenchmark {
         Shape.layer(256, 256, 5, shapes);
         Shape.layer(256, 1024, 1024, shapes);
         // around the threshold for using a second thread
-        for (int[] t : new int[][] {{64, 128, 128}, {128, 128, 128}, {64, 256, 256}, {128, 256, 128}, {128, 256, 256}, {256, 512, 128}}) {
+        for (int[] t : new int[][] {
+            {64, 128, 128}, {128, 128, 128}, {64, 256, 256}, {128, 256, 128}, {128, 256, 256}, {256, 512, 128}
+        }) {
             shapes.add(new Shape("split " + t[0] + "x" + t[1] + "x" + t[2], false, false, t[0], t[1], t[2]));
         }
         shapes.add(new Shape("m=1 256->256 fwd", false, true, 1, 256, 256));
@@ -51,10 +53,22 @@ public final class GemmBenchmark {
         Gemm scalar = Gemm.scalar();
         Gemm vec1 = Gemm.create();
         Gemm vec2 = Gemm.create(2);
-        System.out.printf(Locale.ROOT, "java %s, kernel: %s, threshold for threads: %,d flops%n",
-                System.getProperty("java.version"), Gemm.describe(), Gemm.PARALLEL_MIN_FLOPS);
-        System.out.printf(Locale.ROOT, "%-26s %5s %5s %5s | %18s | %18s | %18s%n", "shape", "m", "n", "k",
-                "scalar GF/s (us)", "vector-1T GF/s (us)", "vector-2T GF/s (us)");
+        System.out.printf(
+                Locale.ROOT,
+                "java %s, kernel: %s, threshold for threads: %,d flops%n",
+                System.getProperty("java.version"),
+                Gemm.describe(),
+                Gemm.PARALLEL_MIN_FLOPS);
+        System.out.printf(
+                Locale.ROOT,
+                "%-26s %5s %5s %5s | %18s | %18s | %18s%n",
+                "shape",
+                "m",
+                "n",
+                "k",
+                "scalar GF/s (us)",
+                "vector-1T GF/s (us)",
+                "vector-2T GF/s (us)");
         // warm up every kernel on a few shapes so that the first row is not measured in the interpreter
         for (Gemm g : new Gemm[] {scalar, vec1, vec2}) {
             for (Shape s : shapes) {
@@ -63,7 +77,8 @@ public final class GemmBenchmark {
         }
         for (Shape s : shapes) {
             if (!s.label.contains(filter)) continue;
-            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-26s %5d %5d %5d", s.label, s.m, s.n, s.k));
+            StringBuilder line =
+                    new StringBuilder(String.format(Locale.ROOT, "%-26s %5d %5d %5d", s.label, s.m, s.n, s.k));
             for (Gemm g : new Gemm[] {scalar, vec1, vec2}) {
                 double[] r = measure(g, s, seconds);
                 line.append(String.format(Locale.ROOT, " | %7.1f (%8.2f)", r[0], r[1]));
@@ -100,6 +115,5 @@ public final class GemmBenchmark {
         return new double[] {flops / best, best / 1e3};
     }
 
-    private GemmBenchmark() {
-    }
+    private GemmBenchmark() {}
 }

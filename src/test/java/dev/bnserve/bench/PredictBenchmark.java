@@ -49,14 +49,27 @@ public final class PredictBenchmark {
         TrainBenchmark.Loaded in = TrainBenchmark.load(csv, label);
         TrainingData data = in.data();
         int d = data.features();
-        Network net = Network.initialize(TrainBenchmark.spec(d, hidden, data.classes()), 0).withGemm(Gemm.create());
-        TrainingResult tr = new Trainer(new TrainingConfig(epochs, 32, true, 0, 0.2, OptimizerConfig.adam(1e-3), StatisticsMode.EMA))
+        Network net = Network.initialize(TrainBenchmark.spec(d, hidden, data.classes()), 0)
+                .withGemm(Gemm.create());
+        TrainingResult tr = new Trainer(
+                        new TrainingConfig(epochs, 32, true, 0, 0.2, OptimizerConfig.adam(1e-3), StatisticsMode.EMA))
                 .train(net, data);
         InferencePlan plan = InferencePlan.compile(d, net.state());
         int k = plan.outputs();
-        System.out.printf(Locale.ROOT, "# model: %s, %d features -> hidden %s -> %d classes, trained %d epochs (validation accuracy %.4f)%n",
-                csv.getFileName(), d, TrainBenchmark.join(hidden), k, epochs, tr.last().validationAccuracy());
-        System.out.printf(Locale.ROOT, "# plan: %d folded ops, dense kernel %s; java %s%n", plan.operationCount(), plan.kernelName(),
+        System.out.printf(
+                Locale.ROOT,
+                "# model: %s, %d features -> hidden %s -> %d classes, trained %d epochs (validation accuracy %.4f)%n",
+                csv.getFileName(),
+                d,
+                TrainBenchmark.join(hidden),
+                k,
+                epochs,
+                tr.last().validationAccuracy());
+        System.out.printf(
+                Locale.ROOT,
+                "# plan: %d folded ops, dense kernel %s; java %s%n",
+                plan.operationCount(),
+                plan.kernelName(),
                 System.getProperty("java.vm.version"));
 
         double[] x = data.x();
@@ -74,7 +87,12 @@ public final class PredictBenchmark {
             for (int j = 0; j < k; j++) maxDiff = Math.max(maxDiff, Math.abs(out[j] - ref[r * k + j]));
             if (argmax(out, 0, k) == argmax(ref, r * k, k)) agree++;
         }
-        System.out.printf(Locale.ROOT, "# plan vs network.forwardEval: max |diff| %.2e, same class on %d/%d rows%n", maxDiff, agree, rows);
+        System.out.printf(
+                Locale.ROOT,
+                "# plan vs network.forwardEval: max |diff| %.2e, same class on %d/%d rows%n",
+                maxDiff,
+                agree,
+                rows);
 
         // Warm-up, then each call timed.
         double acc = 0;
@@ -116,7 +134,8 @@ public final class PredictBenchmark {
         long allocated = Math.max(0, (a2 - a1) - (a1 - a0));
 
         System.out.println();
-        System.out.println("single-row InferencePlan.predict (" + calls + " calls timed one by one, after " + calls + " warm-up calls):");
+        System.out.println("single-row InferencePlan.predict (" + calls + " calls timed one by one, after " + calls
+                + " warm-up calls):");
         System.out.printf(Locale.ROOT, "  %-34s %10s%n", "measure", "value");
         System.out.printf(Locale.ROOT, "  %-34s %10.3f%n", "p50 latency, us", lat[calls / 2] / 1e3);
         System.out.printf(Locale.ROOT, "  %-34s %10.3f%n", "p90 latency, us", lat[(int) (calls * 0.90)] / 1e3);
@@ -130,7 +149,8 @@ public final class PredictBenchmark {
 
         System.out.println();
         System.out.println("batch throughput (best of 5 rounds of ~0.3 s after warm-up):");
-        System.out.printf(Locale.ROOT, "  %-44s %6s %12s %12s %12s%n", "method", "batch", "rows/s", "us/batch", "bytes/batch");
+        System.out.printf(
+                Locale.ROOT, "  %-44s %6s %12s %12s %12s%n", "method", "batch", "rows/s", "us/batch", "bytes/batch");
         for (int n : new int[] {1, 32, 1024}) {
             double[] xb = batchOf(x, rows, d, n);
             double[] ob = new double[n * k];
@@ -139,15 +159,21 @@ public final class PredictBenchmark {
         for (int n : new int[] {32, 1024}) {
             double[] xb = batchOf(x, rows, d, n);
             double[] ob = new double[n * k];
-            acc += batchRun("Network.forwardEval (GEMM, 1 thread)", n, k, () -> net.forwardEval(xb, n, ob), ob, mx, tid);
+            acc += batchRun(
+                    "Network.forwardEval (GEMM, 1 thread)", n, k, () -> net.forwardEval(xb, n, ob), ob, mx, tid);
         }
         sink = acc;
-        System.out.printf(Locale.ROOT, "%nbnserve predict1_us=%.3f p50_us=%.3f p99_us=%.3f alloc_bytes_per_call=%.2f%n",
-                bestMean / 1e3, lat[calls / 2] / 1e3, lat[(int) (calls * 0.99)] / 1e3, allocated / (double) calls);
+        System.out.printf(
+                Locale.ROOT,
+                "%nbnserve predict1_us=%.3f p50_us=%.3f p99_us=%.3f alloc_bytes_per_call=%.2f%n",
+                bestMean / 1e3,
+                lat[calls / 2] / 1e3,
+                lat[(int) (calls * 0.99)] / 1e3,
+                allocated / (double) calls);
     }
 
-    private static double batchRun(String name, int n, int k, Runnable body, double[] ob,
-                                   com.sun.management.ThreadMXBean mx, long tid) {
+    private static double batchRun(
+            String name, int n, int k, Runnable body, double[] ob, com.sun.management.ThreadMXBean mx, long tid) {
         double acc = 0;
         long warmEnd = System.nanoTime() + 500_000_000L;
         int reps = 0;
@@ -171,7 +197,8 @@ public final class PredictBenchmark {
         for (int i = 0; i < perRound; i++) body.run();
         long a2 = mx.getThreadAllocatedBytes(tid);
         double bytes = Math.max(0, (a2 - a1) - (a1 - a0)) / (double) perRound;
-        System.out.printf(Locale.ROOT, "  %-44s %6d %12.0f %12.2f %12.1f%n", name, n, n * 1e9 / bestNs, bestNs / 1e3, bytes);
+        System.out.printf(
+                Locale.ROOT, "  %-44s %6d %12.0f %12.2f %12.1f%n", name, n, n * 1e9 / bestNs, bestNs / 1e3, bytes);
         return acc;
     }
 

@@ -45,8 +45,7 @@ import java.util.TreeSet;
 public final class TrainBenchmark {
 
     /** Features and class codes loaded from a CSV, as the service's training job prepares them. */
-    record Loaded(TrainingData data, List<String> features, List<String> classes) {
-    }
+    record Loaded(TrainingData data, List<String> features, List<String> classes) {}
 
     public static void main(String[] args) throws IOException {
         Map<String, String> opt = parseArgs(args);
@@ -64,7 +63,8 @@ public final class TrainBenchmark {
         double loadS = (System.nanoTime() - t0) / 1e9;
         TrainingData data = in.data();
         NetworkSpec spec = spec(data.features(), hidden, data.classes());
-        TrainingConfig config = new TrainingConfig(epochs, batch, true, seed, 0.2, OptimizerConfig.adam(1e-3), StatisticsMode.EMA);
+        TrainingConfig config =
+                new TrainingConfig(epochs, batch, true, seed, 0.2, OptimizerConfig.adam(1e-3), StatisticsMode.EMA);
 
         if (warmupRows > 0) {
             // JIT warm-up: same code path, a prefix of the data (at most ~1.25×warmupRows rows), enough epochs
@@ -75,8 +75,13 @@ public final class TrainBenchmark {
             int wEpochs = Math.max(1, Math.min(epochs, (warmupRows + trainRows - 1) / trainRows));
             Network w = Network.initialize(spec, seed + 1).withGemm(Gemm.create(threads));
             TrainingResult wr = new Trainer(config.withEpochs(wEpochs)).train(w, prefix);
-            System.out.printf(Locale.ROOT, "# warm-up (not reported): %d epoch(s) on %d rows, %.2f s, %.0f rows/s%n",
-                    wEpochs, rows, wr.trainingSeconds(), wr.samplesPerSecond());
+            System.out.printf(
+                    Locale.ROOT,
+                    "# warm-up (not reported): %d epoch(s) on %d rows, %.2f s, %.0f rows/s%n",
+                    wEpochs,
+                    rows,
+                    wr.trainingSeconds(),
+                    wr.samplesPerSecond());
         }
 
         Gemm gemm = Gemm.create(threads);
@@ -84,25 +89,60 @@ public final class TrainBenchmark {
         boolean perEpoch = Boolean.parseBoolean(opt.getOrDefault("per-epoch", "false"));
         long[] lastRows = {0};
         double[] lastSeconds = {0};
-        TrainingResult r = new Trainer(config).train(net, data, stats -> {
-            if (perEpoch) {
-                System.out.printf(Locale.ROOT, "#   epoch %d: %.0f rows/s, validation accuracy %.4f%n", stats.epoch(),
-                        (stats.rowsProcessed() - lastRows[0]) / (stats.trainingSeconds() - lastSeconds[0]), stats.validationAccuracy());
-            }
-            lastRows[0] = stats.rowsProcessed();
-            lastSeconds[0] = stats.trainingSeconds();
-        }, () -> false);
-        System.out.printf(Locale.ROOT, "# %s: %d rows x %d features, %d classes, loaded in %.2f s; gemm %s; train %d / validation %d rows; wall %.2f s%n",
-                csv.getFileName(), data.rows(), data.features(), data.classes(), loadS, gemm.name(),
-                r.trainRows(), r.validationRows(), r.wallSeconds());
-        System.out.printf(Locale.ROOT, "bnserve hidden=%s batch=%d threads=%d epochs=%d accuracy=%.4f train_s=%.2f samples_per_s=%.0f%n",
-                join(hidden), batch, threads, epochs, r.last().validationAccuracy(), r.trainingSeconds(), r.samplesPerSecond());
+        TrainingResult r = new Trainer(config)
+                .train(
+                        net,
+                        data,
+                        stats -> {
+                            if (perEpoch) {
+                                System.out.printf(
+                                        Locale.ROOT,
+                                        "#   epoch %d: %.0f rows/s, validation accuracy %.4f%n",
+                                        stats.epoch(),
+                                        (stats.rowsProcessed() - lastRows[0])
+                                                / (stats.trainingSeconds() - lastSeconds[0]),
+                                        stats.validationAccuracy());
+                            }
+                            lastRows[0] = stats.rowsProcessed();
+                            lastSeconds[0] = stats.trainingSeconds();
+                        },
+                        () -> false);
+        System.out.printf(
+                Locale.ROOT,
+                "# %s: %d rows x %d features, %d classes, loaded in %.2f s; gemm %s; train %d / validation %d rows; wall %.2f s%n",
+                csv.getFileName(),
+                data.rows(),
+                data.features(),
+                data.classes(),
+                loadS,
+                gemm.name(),
+                r.trainRows(),
+                r.validationRows(),
+                r.wallSeconds());
+        System.out.printf(
+                Locale.ROOT,
+                "bnserve hidden=%s batch=%d threads=%d epochs=%d accuracy=%.4f train_s=%.2f samples_per_s=%.0f%n",
+                join(hidden),
+                batch,
+                threads,
+                epochs,
+                r.last().validationAccuracy(),
+                r.trainingSeconds(),
+                r.samplesPerSecond());
     }
 
     /** The benchmark network: input BN, per hidden width Linear → BN → ReLU, final Linear. */
     static NetworkSpec spec(int inputs, List<Integer> hidden, int classes) {
-        return NetworkSpec.mlp(inputs, hidden, classes, Activation.RELU, true, true,
-                NetworkSpec.Placement.BEFORE_ACTIVATION, 0.1, 1e-5);
+        return NetworkSpec.mlp(
+                inputs,
+                hidden,
+                classes,
+                Activation.RELU,
+                true,
+                true,
+                NetworkSpec.Placement.BEFORE_ACTIVATION,
+                0.1,
+                1e-5);
     }
 
     /**
@@ -112,7 +152,8 @@ public final class TrainBenchmark {
     static Loaded load(Path csv, String label) throws IOException {
         Dataset ds;
         try (InputStream s = Files.newInputStream(csv)) {
-            ds = new CsvParser(CsvLimits.unlimited()).parse(s, StandardCharsets.UTF_8, csv.getFileName().toString());
+            ds = new CsvParser(CsvLimits.unlimited())
+                    .parse(s, StandardCharsets.UTF_8, csv.getFileName().toString());
         }
         List<String> features = new ArrayList<>(ds.columnNames());
         if (!features.remove(label)) throw new IllegalArgumentException("no column '" + label + "' in " + csv);
@@ -138,18 +179,24 @@ public final class TrainBenchmark {
         for (int c : codes) {
             if (c < 0) throw new IllegalArgumentException(csv + " has rows without a label");
         }
-        return new Loaded(TrainingData.classification(x, rows, features.size(), codes, classes.size()), features, classes);
+        return new Loaded(
+                TrainingData.classification(x, rows, features.size(), codes, classes.size()), features, classes);
     }
 
     static TrainingData prefix(TrainingData d, int rows) {
-        return TrainingData.classification(Arrays.copyOf(d.x(), rows * d.features()), rows, d.features(),
-                Arrays.copyOf(d.labels(), rows), d.classes());
+        return TrainingData.classification(
+                Arrays.copyOf(d.x(), rows * d.features()),
+                rows,
+                d.features(),
+                Arrays.copyOf(d.labels(), rows),
+                d.classes());
     }
 
     static Map<String, String> parseArgs(String[] args) {
         Map<String, String> m = new HashMap<>();
         for (int i = 0; i < args.length; i++) {
-            if (!args[i].startsWith("--") || i + 1 >= args.length) throw new IllegalArgumentException("expected --name value, got " + args[i]);
+            if (!args[i].startsWith("--") || i + 1 >= args.length)
+                throw new IllegalArgumentException("expected --name value, got " + args[i]);
             m.put(args[i].substring(2), args[++i]);
         }
         return m;

@@ -17,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -32,7 +31,8 @@ class CsvParserTest {
     void iris() throws IOException {
         Dataset d = parseResource("iris");
         assertThat(d.rows()).isEqualTo(150);
-        assertThat(d.columnNames()).containsExactly("sepal_length", "sepal_width", "petal_length", "petal_width", "species");
+        assertThat(d.columnNames())
+                .containsExactly("sepal_length", "sepal_width", "petal_length", "petal_width", "species");
         assertThat(d.columns().subList(0, 4)).allMatch(c -> c.type() == ColumnType.NUMERIC);
         assertThat(d.requireColumn("species").type()).isEqualTo(ColumnType.CATEGORICAL);
         assertThat(d.levels("species")).containsExactly("setosa", "versicolor", "virginica");
@@ -85,7 +85,8 @@ class CsvParserTest {
         }
         double[] picked = d.matrix(features, new int[] {149, 0, 149});
         assertThat(picked).containsExactly(pw[149], sl[149], pw[0], sl[0], pw[149], sl[149]);
-        assertThatThrownBy(() -> d.matrix(List.of("species"))).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> d.matrix(List.of("species")))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("not numeric");
         assertThatThrownBy(() -> d.numeric("nope")).isInstanceOf(IllegalArgumentException.class);
     }
@@ -119,8 +120,14 @@ class CsvParserTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"a,b\r\n1,2\r\n3,4\r\n", "a,b\n1,2\n3,4\n", "a,b\r1,2\r3,4\r", "a,b\n1,2\r\n3,4",
-            "a,b\n\n1,2\n\n\n3,4\n\n"})
+    @ValueSource(
+            strings = {
+                "a,b\r\n1,2\r\n3,4\r\n",
+                "a,b\n1,2\n3,4\n",
+                "a,b\r1,2\r3,4\r",
+                "a,b\n1,2\r\n3,4",
+                "a,b\n\n1,2\n\n\n3,4\n\n"
+            })
     void lineEndingsTrailingNewlineAndBlankLines(String csv) throws IOException {
         Dataset d = parse(csv);
         assertThat(d.columnNames()).containsExactly("a", "b");
@@ -151,7 +158,7 @@ class CsvParserTest {
         NumericColumn x = d.numericColumn("x");
         assertThat(x.missing()).isEqualTo(1);
         assertThat(x.mean()).isEqualTo(2);
-        assertThat(x.std()).isEqualTo(1);          // population: sqrt(((1-2)^2 + (3-2)^2) / 2)
+        assertThat(x.std()).isEqualTo(1); // population: sqrt(((1-2)^2 + (3-2)^2) / 2)
         assertThat(Double.isNaN(x.get(1))).isTrue();
         assertThat(d.codes("label")).containsExactly(0, -1, 1);
         assertThat(d.missing("label")).isEqualTo(1);
@@ -175,8 +182,25 @@ class CsvParserTest {
 
     @Test
     void numericColumnTurnedCategoricalKeepsTheOriginalText() throws IOException {
-        List<String> cells = List.of("1.50", "007", "1e3", "-0", "-0.0", "2", "3.25", " 4 ", "+5",
-                "12345678901234567890", "", "0.1", "1.", ".5", "NaN", "-Infinity", "2", "oops");
+        List<String> cells = List.of(
+                "1.50",
+                "007",
+                "1e3",
+                "-0",
+                "-0.0",
+                "2",
+                "3.25",
+                " 4 ",
+                "+5",
+                "12345678901234567890",
+                "",
+                "0.1",
+                "1.",
+                ".5",
+                "NaN",
+                "-Infinity",
+                "2",
+                "oops");
         Dataset d = parse(withKeyColumn(cells));
         CategoricalColumn v = d.categoricalColumn("v");
         for (int i = 0; i < cells.size(); i++) {
@@ -184,7 +208,7 @@ class CsvParserTest {
             assertThat(v.value(i)).as("row %d", i).isEqualTo(expected);
         }
         assertThat(v.missing()).isEqualTo(1);
-        assertThat(v.distinct()).isEqualTo(cells.size() - 2);    // "" and the second "2"
+        assertThat(v.distinct()).isEqualTo(cells.size() - 2); // "" and the second "2"
         assertThat(v.levels()).isSorted();
     }
 
@@ -216,9 +240,10 @@ class CsvParserTest {
     void raggedRowsAreReportedWithTheirLineNumbers() {
         DatasetException e = fail("a,b,c\n1,2,3\n4,5\n6,7,8,9\n10,11,12\n");
         assertThat(e.tooLarge()).isFalse();
-        assertThat(e.errors()).containsExactly(
-                new DatasetError(3, null, "row 3 has 2 fields, header has 3"),
-                new DatasetError(4, null, "row 4 has 4 fields, header has 3"));
+        assertThat(e.errors())
+                .containsExactly(
+                        new DatasetError(3, null, "row 3 has 2 fields, header has 3"),
+                        new DatasetError(4, null, "row 4 has 4 fields, header has 3"));
     }
 
     @Test
@@ -302,7 +327,8 @@ class CsvParserTest {
     void tooManyBytes() {
         CsvParser limited = new CsvParser(new CsvLimits(100, 0, 0));
         byte[] csv = ("a,b\n" + "1,2\n".repeat(100)).getBytes(StandardCharsets.UTF_8);
-        DatasetException e = catchThrowableOfType(DatasetException.class,
+        DatasetException e = catchThrowableOfType(
+                DatasetException.class,
                 () -> limited.parse(new ByteArrayInputStream(csv), StandardCharsets.UTF_8, "x"));
         assertThat(e.tooLarge()).isTrue();
         assertThat(single(e).message()).contains("100 bytes", "bnserve.limits.max-upload-bytes");
@@ -312,14 +338,16 @@ class CsvParserTest {
     void exactlyAtTheByteLimitIsFine() throws IOException {
         byte[] csv = "a,b\n1,2\n".getBytes(StandardCharsets.UTF_8);
         CsvParser limited = new CsvParser(new CsvLimits(csv.length, 0, 0));
-        assertThat(limited.parse(new ByteArrayInputStream(csv), StandardCharsets.UTF_8, "x").rows()).isEqualTo(1);
+        assertThat(limited.parse(new ByteArrayInputStream(csv), StandardCharsets.UTF_8, "x")
+                        .rows())
+                .isEqualTo(1);
     }
 
     @Test
     void invalidUtf8IsAMalformedFileNotACrash() {
         byte[] csv = {'a', ',', 'b', '\n', '1', ',', '2', '\n', '3', ',', (byte) 0xC3, (byte) 0x28, '\n'};
-        DatasetException e = catchThrowableOfType(DatasetException.class,
-                () -> parser.parse(new ByteArrayInputStream(csv), StandardCharsets.UTF_8, "x"));
+        DatasetException e = catchThrowableOfType(
+                DatasetException.class, () -> parser.parse(new ByteArrayInputStream(csv), StandardCharsets.UTF_8, "x"));
         assertThat(e.tooLarge()).isFalse();
         assertThat(single(e).row()).isEqualTo(3);
         assertThat(single(e).column()).isEqualTo("b");
@@ -470,7 +498,8 @@ class CsvParserTest {
             case 0:
                 return Integer.toString(random.nextInt(2001) - 1000);
             case 1:
-                return String.format(java.util.Locale.ROOT, "%." + random.nextInt(6) + "f", random.nextGaussian() * 100);
+                return String.format(
+                        java.util.Locale.ROOT, "%." + random.nextInt(6) + "f", random.nextGaussian() * 100);
             case 2:
                 return Double.toString(random.nextDouble() * Math.pow(10, random.nextInt(40) - 20));
             case 3:
@@ -538,8 +567,14 @@ class CsvParserTest {
             for (int i = 0; i < 1000 && row < rows; i++, row++) {
                 double x = Math.round(random.nextGaussian() * 1e6) / 1e4;
                 sumX += x;
-                sb.append(row).append(',').append(x).append(',').append(random.nextInt(1000) / 7.0)
-                        .append(",g").append(row % 7).append('\n');
+                sb.append(row)
+                        .append(',')
+                        .append(x)
+                        .append(',')
+                        .append(random.nextInt(1000) / 7.0)
+                        .append(",g")
+                        .append(row % 7)
+                        .append('\n');
             }
             chunk = sb.toString().getBytes(StandardCharsets.US_ASCII);
             pos = 0;

@@ -16,7 +16,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -105,7 +104,7 @@ class DatasetStoreTest {
         DatasetStore reopened = new DatasetStore(dataDir);
         assertThat(reopened.load()).isEqualTo(1);
         assertThat(reopened.list()).extracting(Dataset::id).containsExactly(good.id());
-        assertThat(store.root().resolve(flipped.id())).exists();   // kept for inspection, only skipped
+        assertThat(store.root().resolve(flipped.id())).exists(); // kept for inspection, only skipped
     }
 
     @Test
@@ -113,8 +112,15 @@ class DatasetStoreTest {
         DatasetStore store = new DatasetStore(dataDir);
         store.load();
         Path outside = Files.writeString(dataDir.resolve("x"), "precious");
-        for (String id : List.of("../x", "..", "d-../../x", "D-01ARZ3NDEKTSV4RRFFQ69G5FAV", "d-01arz3ndektsv4rrffq69g5fa",
-                "d-01arz3ndektsv4rrffq69g5fav/..", "", "d-01arz3ndektsv4rrffq69g5fau")) {
+        for (String id : List.of(
+                "../x",
+                "..",
+                "d-../../x",
+                "D-01ARZ3NDEKTSV4RRFFQ69G5FAV",
+                "d-01arz3ndektsv4rrffq69g5fa",
+                "d-01arz3ndektsv4rrffq69g5fav/..",
+                "",
+                "d-01arz3ndektsv4rrffq69g5fau")) {
             assertThat(store.get(id)).as(id).isEmpty();
             assertThat(store.delete(id)).as(id).isFalse();
             if (!DatasetIds.isValid(id)) {
@@ -166,9 +172,15 @@ class DatasetStoreTest {
     @Test
     void listIsOrderedByCreationTime() {
         DatasetStore store = new DatasetStore(dataDir);
-        Dataset late = new Dataset(DatasetIds.newId(), "late", Instant.parse("2030-01-01T00:00:00Z"),
+        Dataset late = new Dataset(
+                DatasetIds.newId(),
+                "late",
+                Instant.parse("2030-01-01T00:00:00Z"),
                 List.of(Column.numeric("x", new double[] {1})));
-        Dataset early = new Dataset(DatasetIds.newId(), "early", Instant.parse("2020-01-01T00:00:00Z"),
+        Dataset early = new Dataset(
+                DatasetIds.newId(),
+                "early",
+                Instant.parse("2020-01-01T00:00:00Z"),
                 List.of(Column.numeric("x", new double[] {1})));
         store.save(late);
         store.save(early);
@@ -185,10 +197,17 @@ class DatasetStoreTest {
 
     /** Values whose bits are easy to lose: signed zero, subnormals, extremes, missing cells, odd text. */
     private static Dataset oddValues() {
-        double[] x = {0.1 + 0.2, -0.0, Double.MIN_VALUE, Double.MAX_VALUE, -Double.MAX_VALUE, Double.NaN, 1e-310, Math.PI};
+        double[] x = {
+            0.1 + 0.2, -0.0, Double.MIN_VALUE, Double.MAX_VALUE, -Double.MAX_VALUE, Double.NaN, 1e-310, Math.PI
+        };
         int[] codes = {0, -1, 1, 2, 0, 1, -1, 2};
-        return new Dataset(DatasetIds.newId(), "odd ünïcödé name", Instant.now(),
-                List.of(Column.numeric("x", x), Column.categorical("label \"quoted\"", codes, List.of("", "é", "a,b"))));
+        return new Dataset(
+                DatasetIds.newId(),
+                "odd ünïcödé name",
+                Instant.now(),
+                List.of(
+                        Column.numeric("x", x),
+                        Column.categorical("label \"quoted\"", codes, List.of("", "é", "a,b"))));
     }
 
     private static void assertSameContent(Dataset actual, Dataset expected) {

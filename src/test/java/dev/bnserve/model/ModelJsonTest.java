@@ -3,15 +3,12 @@ package dev.bnserve.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.bnserve.nn.EpochStats;
+import dev.bnserve.nn.LayerState;
 import java.time.Instant;
 import java.util.List;
 import java.util.function.Consumer;
-
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
-
-import dev.bnserve.nn.EpochStats;
-import dev.bnserve.nn.LayerState;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -113,8 +110,24 @@ class ModelJsonTest {
     @Test
     void regressionAndUnfinishedModelsRoundTrip() {
         ModelRecord full = sample(ModelIds.newId());
-        ModelRecord queued = new ModelRecord(ModelIds.newId(), ModelStatus.QUEUED, null, full.created(), null, full.dataset(), "y",
-                Task.REGRESSION, List.of("a"), null, null, 0, 30, List.of(), null, null, null);
+        ModelRecord queued = new ModelRecord(
+                ModelIds.newId(),
+                ModelStatus.QUEUED,
+                null,
+                full.created(),
+                null,
+                full.dataset(),
+                "y",
+                Task.REGRESSION,
+                List.of("a"),
+                null,
+                null,
+                0,
+                30,
+                List.of(),
+                null,
+                null,
+                null);
         ModelRecord back = json.read(json.writeString(queued));
         assertThat(back.status()).isEqualTo(ModelStatus.QUEUED);
         assertThat(back.task()).isEqualTo(Task.REGRESSION);
@@ -125,7 +138,8 @@ class ModelJsonTest {
         assertThat(back.request()).isNull();
         assertThat(back.epochs()).isEqualTo(30);
 
-        ModelRecord failed = queued.withStatus(ModelStatus.FAILED, "interrupted: \"quoted\" \u2013 ünïcödé\n", Instant.EPOCH);
+        ModelRecord failed =
+                queued.withStatus(ModelStatus.FAILED, "interrupted: \"quoted\" \u2013 ünïcödé\n", Instant.EPOCH);
         ModelRecord failedBack = json.read(json.writeString(failed));
         assertThat(failedBack.status()).isEqualTo(ModelStatus.FAILED);
         assertThat(failedBack.error()).isEqualTo(failed.error());
@@ -134,7 +148,8 @@ class ModelJsonTest {
 
     @Test
     void importedSourceSurvives() {
-        ModelRecord m = sample(ModelIds.newId()).withIdentity(ModelIds.newId(), "m-0000000000000000000000", Instant.EPOCH);
+        ModelRecord m =
+                sample(ModelIds.newId()).withIdentity(ModelIds.newId(), "m-0000000000000000000000", Instant.EPOCH);
         assertThat(json.read(json.writeString(m)).source()).isEqualTo("m-0000000000000000000000");
     }
 
@@ -166,7 +181,8 @@ class ModelJsonTest {
         expectError(d -> d.put("version", "two"), "version");
         // documents without the markers (hand-written) are accepted
         ObjectNode bare = doc();
-        bare.remove(List.of("format", "version", "status", "id", "created", "history", "metrics", "request", "progress"));
+        bare.remove(
+                List.of("format", "version", "status", "id", "created", "history", "metrics", "request", "progress"));
         ModelRecord m = json.read(bare);
         assertThat(m.status()).isEqualTo(ModelStatus.READY);
         assertThat(m.layers()).hasSize(5);
@@ -174,12 +190,15 @@ class ModelJsonTest {
 
     @Test
     void notJsonOrNotAnObjectIsNamedDollar() {
-        assertThatThrownBy(() -> json.read("{\"format\": ")).isInstanceOfSatisfying(ModelFormatException.class,
-                e -> assertThat(e.field()).isEqualTo("$"));
-        assertThatThrownBy(() -> json.read("[1, 2]")).isInstanceOfSatisfying(ModelFormatException.class,
-                e -> assertThat(e.field()).isEqualTo("$"));
-        assertThatThrownBy(() -> json.read((JsonNode) null)).isInstanceOfSatisfying(ModelFormatException.class,
-                e -> assertThat(e.field()).isEqualTo("$"));
+        assertThatThrownBy(() -> json.read("{\"format\": "))
+                .isInstanceOfSatisfying(
+                        ModelFormatException.class, e -> assertThat(e.field()).isEqualTo("$"));
+        assertThatThrownBy(() -> json.read("[1, 2]"))
+                .isInstanceOfSatisfying(
+                        ModelFormatException.class, e -> assertThat(e.field()).isEqualTo("$"));
+        assertThatThrownBy(() -> json.read((JsonNode) null))
+                .isInstanceOfSatisfying(
+                        ModelFormatException.class, e -> assertThat(e.field()).isEqualTo("$"));
     }
 
     // ------------------------------------------------------------------ malformed fields
@@ -226,7 +245,9 @@ class ModelJsonTest {
         expectError(d -> ((ArrayNode) layer(d, 1).get("weight").get(2)).add(1.0), "layers[1].weight[2]");
         expectError(d -> ((ArrayNode) layer(d, 1).get("weight").get(2)).set(1, "x"), "layers[1].weight[2][1]");
         expectError(d -> ((ArrayNode) layer(d, 1).get("weight").get(3)).setNull(0), "layers[1].weight[3][0]");
-        expectError(d -> ((ArrayNode) layer(d, 1).get("weight").get(0)).set(2, Double.POSITIVE_INFINITY), "layers[1].weight[0][2]");
+        expectError(
+                d -> ((ArrayNode) layer(d, 1).get("weight").get(0)).set(2, Double.POSITIVE_INFINITY),
+                "layers[1].weight[0][2]");
         expectError(d -> ((ArrayNode) layer(d, 1).get("bias")).add(1.0), "layers[1].bias");
         expectError(d -> ((ArrayNode) layer(d, 1).get("bias")).set(0, "zero"), "layers[1].bias[0]");
         expectError(d -> layer(d, 0).put("features", 4), "layers[0].features");
@@ -240,11 +261,18 @@ class ModelJsonTest {
         expectError(d -> layer(d, 2).put("eps", -1.0), "layers[2]", "eps");
         expectError(d -> layer(d, 2).put("eps", 0.0), "layers[2]", "eps");
         // the output width must match the classes
-        expectError(d -> {
-            layer(d, 4).put("out", 3);
-            ((ArrayNode) layer(d, 4).get("weight")).addArray().add(1).add(2).add(3).add(4);
-            ((ArrayNode) layer(d, 4).get("bias")).add(0.5);
-        }, "layers");
+        expectError(
+                d -> {
+                    layer(d, 4).put("out", 3);
+                    ((ArrayNode) layer(d, 4).get("weight"))
+                            .addArray()
+                            .add(1)
+                            .add(2)
+                            .add(3)
+                            .add(4);
+                    ((ArrayNode) layer(d, 4).get("bias")).add(0.5);
+                },
+                "layers");
     }
 
     @Test
@@ -255,20 +283,33 @@ class ModelJsonTest {
 
     @Test
     void nonNumericHistoryEpochIsNamed() {
-        assertThatThrownBy(() -> json.read(mutated(d -> ((ObjectNode) d.get("history").get(0)).put("epoch", "first"))))
-                .isInstanceOfSatisfying(ModelFormatException.class, e -> assertThat(e.field()).startsWith("history"));
+        assertThatThrownBy(() ->
+                        json.read(mutated(d -> ((ObjectNode) d.get("history").get(0)).put("epoch", "first"))))
+                .isInstanceOfSatisfying(
+                        ModelFormatException.class, e -> assertThat(e.field()).startsWith("history"));
     }
 
     @Test
     void everyReadFailureIsAModelFormatException() {
         // whatever the damage, read() fails only with ModelFormatException (never a raw Jackson or JDK exception)
         List<Consumer<ObjectNode>> damage = List.of(
-                d -> d.put("layers", 1), d -> d.putArray("layers").add(1), d -> d.putArray("layers").addObject(),
-                d -> layer(d, 1).put("weight", 1), d -> layer(d, 1).putArray("weight").add(1),
-                d -> layer(d, 0).put("gamma", "x"), d -> d.put("inputs", 1), d -> d.put("classes", 1),
-                d -> d.put("created", 1), d -> d.put("status", 1), d -> d.put("progress", "x"), d -> d.put("history", "x"),
-                d -> d.putArray("history").add("x"), d -> layer(d, 1).put("in", "x"), d -> layer(d, 0).put("features", "x"),
-                d -> layer(d, 0).put("eps", "x"), d -> layer(d, 0).put("batchesTracked", "x"));
+                d -> d.put("layers", 1),
+                d -> d.putArray("layers").add(1),
+                d -> d.putArray("layers").addObject(),
+                d -> layer(d, 1).put("weight", 1),
+                d -> layer(d, 1).putArray("weight").add(1),
+                d -> layer(d, 0).put("gamma", "x"),
+                d -> d.put("inputs", 1),
+                d -> d.put("classes", 1),
+                d -> d.put("created", 1),
+                d -> d.put("status", 1),
+                d -> d.put("progress", "x"),
+                d -> d.put("history", "x"),
+                d -> d.putArray("history").add("x"),
+                d -> layer(d, 1).put("in", "x"),
+                d -> layer(d, 0).put("features", "x"),
+                d -> layer(d, 0).put("eps", "x"),
+                d -> layer(d, 0).put("batchesTracked", "x"));
         for (Consumer<ObjectNode> c : damage) {
             try {
                 json.read(mutated(c));
@@ -301,15 +342,17 @@ class ModelJsonTest {
 
     private void expectError(Consumer<ObjectNode> change, String field, String inMessage) {
         ObjectNode d = mutated(change);
-        assertThatThrownBy(() -> json.read(d)).as(field + " in " + d)
+        assertThatThrownBy(() -> json.read(d))
+                .as(field + " in " + d)
                 .isInstanceOfSatisfying(ModelFormatException.class, e -> {
                     assertThat(e.field()).as(e.getMessage()).isEqualTo(field);
                     assertThat(e.getMessage()).isNotBlank();
                     if (inMessage != null) assertThat(e.getMessage()).contains(inMessage);
                 });
         // the same document as text fails the same way
-        assertThatThrownBy(() -> json.read(d.toString())).isInstanceOfSatisfying(ModelFormatException.class,
-                e -> assertThat(e.field()).isEqualTo(field));
+        assertThatThrownBy(() -> json.read(d.toString()))
+                .isInstanceOfSatisfying(
+                        ModelFormatException.class, e -> assertThat(e.field()).isEqualTo(field));
     }
 
     static long bits(double d) {
@@ -341,7 +384,9 @@ class ModelJsonTest {
     static void assertBits(double[] actual, double[] expected) {
         assertThat(actual).hasSameSizeAs(expected);
         for (int i = 0; i < expected.length; i++) {
-            assertThat(bits(actual[i])).as("[%d] %s vs %s", i, actual[i], expected[i]).isEqualTo(bits(expected[i]));
+            assertThat(bits(actual[i]))
+                    .as("[%d] %s vs %s", i, actual[i], expected[i])
+                    .isEqualTo(bits(expected[i]));
         }
     }
 }

@@ -14,10 +14,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -47,13 +45,16 @@ class ModelStoreTest {
     void saveGetListDelete() throws IOException {
         ModelStore store = newStore();
         ModelRecord a = ModelJsonTest.sample(ModelIds.newId());
-        ModelRecord b = ModelJsonTest.sample(ModelIds.newId()).withIdentity(ModelIds.newId(), null, a.created().plusSeconds(1));
+        ModelRecord b = ModelJsonTest.sample(ModelIds.newId())
+                .withIdentity(ModelIds.newId(), null, a.created().plusSeconds(1));
         assertThat(store.save(a)).isSameAs(a);
         store.save(b);
         assertThat(store.get(a.id())).containsSame(a);
         assertThat(store.list()).extracting(ModelRecord::id).containsExactly(b.id(), a.id()); // newest first
         assertThat(models().resolve(a.id() + ".json")).isRegularFile();
-        assertThat(json.read(Files.readString(models().resolve(a.id() + ".json"))).layers()).isEqualTo(a.layers());
+        assertThat(json.read(Files.readString(models().resolve(a.id() + ".json")))
+                        .layers())
+                .isEqualTo(a.layers());
 
         List<String> deleted = new ArrayList<>();
         store.onDeleted(deleted::add);
@@ -70,7 +71,8 @@ class ModelStoreTest {
         // a prediction service building its serving copy in the listener must have it before GET shows the model
         ModelStore store = newStore();
         List<String> seenByListener = new ArrayList<>();
-        store.onSaved(m -> seenByListener.add(store.get(m.id()).map(r -> r.status().id()).orElse("absent")));
+        store.onSaved(m ->
+                seenByListener.add(store.get(m.id()).map(r -> r.status().id()).orElse("absent")));
         ModelRecord m = ModelJsonTest.sample(ModelIds.newId());
         store.save(m.withStatus(ModelStatus.TRAINING, null, null));
         store.save(m.withStatus(ModelStatus.READY, null, Instant.ofEpochSecond(1)));
@@ -103,7 +105,8 @@ class ModelStoreTest {
         try {
             List<Future<?>> futures = new ArrayList<>();
             for (int i = 0; i < 40; i++) {
-                ModelRecord r = i % 2 == 0 ? m.withStatus(ModelStatus.READY, null, Instant.ofEpochSecond(100 + i))
+                ModelRecord r = i % 2 == 0
+                        ? m.withStatus(ModelStatus.READY, null, Instant.ofEpochSecond(100 + i))
                         : ModelJsonTest.sample(ModelIds.newId());
                 futures.add(pool.submit(() -> store.save(r)));
             }
@@ -113,7 +116,10 @@ class ModelStoreTest {
         }
         try (Stream<Path> files = Files.list(models())) {
             List<String> names = files.map(p -> p.getFileName().toString()).toList();
-            assertThat(names).noneMatch(n -> n.endsWith(".tmp")).allMatch(n -> n.endsWith(".json")).hasSize(21);
+            assertThat(names)
+                    .noneMatch(n -> n.endsWith(".tmp"))
+                    .allMatch(n -> n.endsWith(".json"))
+                    .hasSize(21);
         }
         // every file is a complete document
         ModelStore reopened = newStore();
@@ -138,10 +144,27 @@ class ModelStoreTest {
     void interruptedJobsComeBackFailed() throws IOException {
         ModelStore store = newStore();
         ModelRecord ready = ModelJsonTest.sample(ModelIds.newId());
-        ModelRecord queued = new ModelRecord(ModelIds.newId(), ModelStatus.QUEUED, null, Instant.now(), null, "d-x", "y",
-                Task.REGRESSION, List.of("a"), null, null, 0, 30, List.of(), null, null, null);
+        ModelRecord queued = new ModelRecord(
+                ModelIds.newId(),
+                ModelStatus.QUEUED,
+                null,
+                Instant.now(),
+                null,
+                "d-x",
+                "y",
+                Task.REGRESSION,
+                List.of("a"),
+                null,
+                null,
+                0,
+                30,
+                List.of(),
+                null,
+                null,
+                null);
         ModelRecord training = ModelJsonTest.sample(ModelIds.newId()).withStatus(ModelStatus.TRAINING, null, null);
-        ModelRecord cancelled = queued.withIdentity(ModelIds.newId(), null, Instant.now()).withStatus(ModelStatus.CANCELLED, "cancelled", Instant.now());
+        ModelRecord cancelled = queued.withIdentity(ModelIds.newId(), null, Instant.now())
+                .withStatus(ModelStatus.CANCELLED, "cancelled", Instant.now());
         for (ModelRecord r : List.of(ready, queued, training, cancelled)) store.save(r);
 
         ModelStore reopened = newStore();
@@ -152,7 +175,9 @@ class ModelStoreTest {
             assertThat(back.error()).contains("interrupted", r.status().id());
             assertThat(back.finished()).isNotNull();
             // and the recovery is persisted
-            assertThat(json.read(Files.readString(models().resolve(r.id() + ".json"))).status()).isEqualTo(ModelStatus.FAILED);
+            assertThat(json.read(Files.readString(models().resolve(r.id() + ".json")))
+                            .status())
+                    .isEqualTo(ModelStatus.FAILED);
         }
         assertThat(reopened.get(ready.id()).orElseThrow().status()).isEqualTo(ModelStatus.READY);
         assertThat(reopened.get(cancelled.id()).orElseThrow().status()).isEqualTo(ModelStatus.CANCELLED);
@@ -169,7 +194,7 @@ class ModelStoreTest {
         ObjectNode noLayers = json.write(ModelJsonTest.sample(ModelIds.newId()));
         noLayers.remove("layers");
         Files.writeString(models().resolve(noLayers.get("id").asString() + ".json"), noLayers.toString());
-        Files.write(models().resolve(ModelIds.newId() + ".json"), new byte[]{(byte) 0xff, (byte) 0xfe, 0, 1});
+        Files.write(models().resolve(ModelIds.newId() + ".json"), new byte[] {(byte) 0xff, (byte) 0xfe, 0, 1});
         Files.writeString(models().resolve("notes.txt"), "hello");
         Files.writeString(models().resolve("not-an-id.json"), json.writeString(ModelJsonTest.sample(ModelIds.newId())));
         Files.createDirectories(models().resolve(ModelIds.newId() + ".json"));
@@ -185,16 +210,29 @@ class ModelStoreTest {
         ModelStore store = newStore();
         Files.writeString(dataDir.resolve("secret.json"), json.writeString(ModelJsonTest.sample(ModelIds.newId())));
         Files.writeString(models().resolve("secret.json"), json.writeString(ModelJsonTest.sample(ModelIds.newId())));
-        for (String id : new String[]{null, "", "secret", "../secret", "..", "m-", "M-0000000000000000000000", "m-000000000000aaaaaaaaaa/../../secret",
-                "m-000000000000aaaaaaaaaaa", "m-000000000000aaaaaaaaa", "m-000000000000aaaaaaaaaw", "m-00000000000Gaaaaaaaaaa",
-                "m-000000000000aaaaaaaaaa\n", "m-000000000000aaaaaaaaaa\u0000"}) {
+        for (String id : new String[] {
+            null,
+            "",
+            "secret",
+            "../secret",
+            "..",
+            "m-",
+            "M-0000000000000000000000",
+            "m-000000000000aaaaaaaaaa/../../secret",
+            "m-000000000000aaaaaaaaaaa",
+            "m-000000000000aaaaaaaaa",
+            "m-000000000000aaaaaaaaaw",
+            "m-00000000000Gaaaaaaaaaa",
+            "m-000000000000aaaaaaaaaa\n",
+            "m-000000000000aaaaaaaaaa\u0000"
+        }) {
             assertThat(store.get(id)).as(String.valueOf(id)).isEmpty();
             assertThat(store.delete(id)).as(String.valueOf(id)).isFalse();
         }
         assertThat(dataDir.resolve("secret.json")).exists();
         assertThat(models().resolve("secret.json")).exists();
 
-        for (String id : new String[]{"../secret", "secret", "m-000000000000aaaaaaaaaa/../../x"}) {
+        for (String id : new String[] {"../secret", "secret", "m-000000000000aaaaaaaaaa/../../x"}) {
             ModelRecord bad = ModelJsonTest.sample(id);
             assertThatThrownBy(() -> store.save(bad)).isInstanceOf(IllegalArgumentException.class);
         }
@@ -208,14 +246,32 @@ class ModelStoreTest {
     @Test
     void updateIsInMemoryOnly() throws IOException {
         ModelStore store = newStore();
-        ModelRecord queued = new ModelRecord(ModelIds.newId(), ModelStatus.TRAINING, null, Instant.now(), null, "d-x", "y",
-                Task.REGRESSION, List.of("a"), null, null, 0, 30, List.of(), null, null, null);
+        ModelRecord queued = new ModelRecord(
+                ModelIds.newId(),
+                ModelStatus.TRAINING,
+                null,
+                Instant.now(),
+                null,
+                "d-x",
+                "y",
+                Task.REGRESSION,
+                List.of("a"),
+                null,
+                null,
+                0,
+                30,
+                List.of(),
+                null,
+                null,
+                null);
         store.save(queued);
         String onDisk = Files.readString(models().resolve(queued.id() + ".json"), StandardCharsets.UTF_8);
-        ModelRecord progressed = queued.withProgress(List.of(new dev.bnserve.nn.EpochStats(1, 30, 0.5, 0.4, Double.NaN, 0.3, 10, 0.1)));
+        ModelRecord progressed =
+                queued.withProgress(List.of(new dev.bnserve.nn.EpochStats(1, 30, 0.5, 0.4, Double.NaN, 0.3, 10, 0.1)));
         store.update(progressed);
         assertThat(store.get(queued.id()).orElseThrow().epoch()).isEqualTo(1);
-        assertThat(Files.readString(models().resolve(queued.id() + ".json"), StandardCharsets.UTF_8)).isEqualTo(onDisk);
+        assertThat(Files.readString(models().resolve(queued.id() + ".json"), StandardCharsets.UTF_8))
+                .isEqualTo(onDisk);
     }
 
     @Test

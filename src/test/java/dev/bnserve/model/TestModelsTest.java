@@ -3,11 +3,9 @@ package dev.bnserve.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import java.time.Instant;
-
-import org.junit.jupiter.api.Test;
-
 import dev.bnserve.nn.InferencePlan;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
 /** The hand-built models answer as their documentation says, so tests built on them check what they claim. */
@@ -27,7 +25,10 @@ class TestModelsTest {
             double[] logits = plan(m).predict(x);
             assertThat(logits).hasSize(2);
             // numerically equal (−0.0 plus the zero bias is +0.0, as IEEE 754 says)
-            for (int i = 0; i < 2; i++) assertThat(logits[i] == x[i]).as("logit %d of %s", i, java.util.Arrays.toString(x)).isTrue();
+            for (int i = 0; i < 2; i++)
+                assertThat(logits[i] == x[i])
+                        .as("logit %d of %s", i, java.util.Arrays.toString(x))
+                        .isTrue();
         }
     }
 
@@ -35,7 +36,9 @@ class TestModelsTest {
     void affineRegressionComputesItsClosedForm() {
         ModelRecord m = TestModels.affineRegression(ModelIds.newId(), Instant.EPOCH);
         for (double[] x : new double[][] {{0, 0}, {1, 2}, {3.5, -1}, {-10, 4}}) {
-            assertThat(plan(m).predict(x)[0]).as("a=%s b=%s", x[0], x[1]).isCloseTo(1.5 * x[0] - x[1] + 0.25, within(CLOSED_FORM_TOL));
+            assertThat(plan(m).predict(x)[0])
+                    .as("a=%s b=%s", x[0], x[1])
+                    .isCloseTo(1.5 * x[0] - x[1] + 0.25, within(CLOSED_FORM_TOL));
         }
     }
 

@@ -73,8 +73,8 @@ class GemmTest {
 
         @Override
         public String toString() {
-            return (ta ? "T" : "N") + (tb ? "T" : "N") + " " + m + "x" + n + "x" + k + " acc=" + acc
-                    + " off=" + aOff + "/" + bOff + "/" + cOff + " ld=" + lda + "/" + ldb + "/" + ldc;
+            return (ta ? "T" : "N") + (tb ? "T" : "N") + " " + m + "x" + n + "x" + k + " acc=" + acc + " off=" + aOff
+                    + "/" + bOff + "/" + cOff + " ld=" + lda + "/" + ldb + "/" + ldc;
         }
 
         /** Naive plain-arithmetic triple loop, compared with tolerance; untouched elements compared exactly. */
@@ -105,7 +105,9 @@ class GemmTest {
         assertThat(actual).as(what, args).hasSameSizeAs(expected);
         for (int i = 0; i < expected.length; i++) {
             if (Double.doubleToLongBits(expected[i]) != Double.doubleToLongBits(actual[i])) {
-                assertThat(actual[i]).as(String.format(what, args) + " at index " + i).isEqualTo(expected[i]);
+                assertThat(actual[i])
+                        .as(String.format(what, args) + " at index " + i)
+                        .isEqualTo(expected[i]);
             }
         }
     }

@@ -16,6 +16,7 @@ class GradientCheckTest {
     static final double H = 1e-6;
     /** Allowed |numeric − analytic|: absolute floor plus a relative part. */
     static final double ABS_TOL = 1e-7;
+
     static final double REL_TOL = 1e-5;
 
     static Stream<Arguments> networks() {
@@ -26,8 +27,30 @@ class GradientCheckTest {
                 for (NetworkSpec.Placement p : NetworkSpec.Placement.values()) {
                     out.add(Arguments.of(loss, NetworkSpec.mlp(5, List.of(7, 6), 3, act, true, true, p, 0.1, 1e-5)));
                 }
-                out.add(Arguments.of(loss, NetworkSpec.mlp(4, List.of(6), 2, act, false, true, NetworkSpec.Placement.BEFORE_ACTIVATION, null, 1e-3)));
-                out.add(Arguments.of(loss, NetworkSpec.mlp(4, List.of(5, 5), 3, act, true, false, NetworkSpec.Placement.BEFORE_ACTIVATION, 0.1, 1e-5)));
+                out.add(Arguments.of(
+                        loss,
+                        NetworkSpec.mlp(
+                                4,
+                                List.of(6),
+                                2,
+                                act,
+                                false,
+                                true,
+                                NetworkSpec.Placement.BEFORE_ACTIVATION,
+                                null,
+                                1e-3)));
+                out.add(Arguments.of(
+                        loss,
+                        NetworkSpec.mlp(
+                                4,
+                                List.of(5, 5),
+                                3,
+                                act,
+                                true,
+                                false,
+                                NetworkSpec.Placement.BEFORE_ACTIVATION,
+                                0.1,
+                                1e-5)));
             }
             out.add(Arguments.of(loss, bn.doubleNormalized()));
         }
@@ -38,7 +61,8 @@ class GradientCheckTest {
     static final class BatchNormLike {
         NetworkSpec doubleNormalized() {
             LayerSpec.BatchNorm b = LayerSpec.BatchNorm.defaults();
-            return new NetworkSpec(3, List.of(b, b, new LayerSpec.Linear(4), new LayerSpec.Tanh(), b, new LayerSpec.Linear(3)));
+            return new NetworkSpec(
+                    3, List.of(b, b, new LayerSpec.Linear(4), new LayerSpec.Tanh(), b, new LayerSpec.Linear(3)));
         }
     }
 
@@ -50,7 +74,8 @@ class GradientCheckTest {
         // Non-trivial gamma/beta so their gradients matter.
         for (Param p : net.params()) {
             if (p.name().equals("gamma") || p.name().equals("beta")) {
-                for (int i = 0; i < p.value().length; i++) p.value()[i] = rng.nextDouble(0.5, 1.5) * (p.name().equals("beta") ? 0.3 : 1);
+                for (int i = 0; i < p.value().length; i++)
+                    p.value()[i] = rng.nextDouble(0.5, 1.5) * (p.name().equals("beta") ? 0.3 : 1);
             }
         }
         int n = 9, d = spec.inputs(), k = spec.outputs();

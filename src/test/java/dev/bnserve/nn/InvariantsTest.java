@@ -53,9 +53,12 @@ class InvariantsTest {
                     double lf = fused.forwardBackward(x, n, loss, ce ? y : null, ce ? null : t);
                     double lp = plain.forwardBackward(x, n, loss, ce ? y : null, ce ? null : t);
                     assertThat(lf).isEqualTo(lp);
-                    assertThat(java.util.Arrays.copyOf(fused.lastOutput(), n * k)).isEqualTo(java.util.Arrays.copyOf(plain.lastOutput(), n * k));
+                    assertThat(java.util.Arrays.copyOf(fused.lastOutput(), n * k))
+                            .isEqualTo(java.util.Arrays.copyOf(plain.lastOutput(), n * k));
                     for (int p = 0; p < fused.params().size(); p++) {
-                        assertThat(fused.params().get(p).grad()).as(spec + " " + fused.params().get(p).name()).isEqualTo(plain.params().get(p).grad());
+                        assertThat(fused.params().get(p).grad())
+                                .as(spec + " " + fused.params().get(p).name())
+                                .isEqualTo(plain.params().get(p).grad());
                     }
                     of.step();
                     op.step();
@@ -78,9 +81,20 @@ class InvariantsTest {
                 specs.add(NetworkSpec.mlp(13, List.of(64, 37), 10, a, true, true, p, 0.1, 1e-5));
             }
         }
-        specs.add(NetworkSpec.mlp(5, List.of(9), 3, Activation.RELU, false, false, NetworkSpec.Placement.BEFORE_ACTIVATION, 0.1, 1e-5));
+        specs.add(NetworkSpec.mlp(
+                5, List.of(9), 3, Activation.RELU, false, false, NetworkSpec.Placement.BEFORE_ACTIVATION, 0.1, 1e-5));
         LayerSpec.BatchNorm b = LayerSpec.BatchNorm.defaults();
-        specs.add(new NetworkSpec(6, List.of(b, b, new LayerSpec.Linear(8), new LayerSpec.Relu(), b, new LayerSpec.Relu(), b, new LayerSpec.Linear(4))));
+        specs.add(new NetworkSpec(
+                6,
+                List.of(
+                        b,
+                        b,
+                        new LayerSpec.Linear(8),
+                        new LayerSpec.Relu(),
+                        b,
+                        new LayerSpec.Relu(),
+                        b,
+                        new LayerSpec.Linear(4))));
         return specs;
     }
 
@@ -97,8 +111,12 @@ class InvariantsTest {
             for (int r = 0; r < n; r++) {
                 double[] row = java.util.Arrays.copyOfRange(x, r * d, (r + 1) * d);
                 double[] alone = plan.predict(row);
-                assertThat(alone).as("row %d alone vs in batch", r).isEqualTo(java.util.Arrays.copyOfRange(batch, r * k, (r + 1) * k));
-                assertThat(scalar.predict(row)).as("scalar kernel vs %s kernel", plan.kernelName()).isEqualTo(alone);
+                assertThat(alone)
+                        .as("row %d alone vs in batch", r)
+                        .isEqualTo(java.util.Arrays.copyOfRange(batch, r * k, (r + 1) * k));
+                assertThat(scalar.predict(row))
+                        .as("scalar kernel vs %s kernel", plan.kernelName())
+                        .isEqualTo(alone);
             }
             // Any sub-batch, at any offset.
             double[] sub = new double[7 * k];
@@ -117,7 +135,8 @@ class InvariantsTest {
             plan.predictBatch(x, 30, new double[30 * spec.outputs()]);
             net.forwardEval(x, 30, new double[30 * spec.outputs()]);
             assertThat(net.state()).isEqualTo(before);
-            assertThat(InferencePlan.compile(spec.inputs(), net.state()).predict(java.util.Arrays.copyOf(x, spec.inputs())))
+            assertThat(InferencePlan.compile(spec.inputs(), net.state())
+                            .predict(java.util.Arrays.copyOf(x, spec.inputs())))
                     .isEqualTo(plan.predict(java.util.Arrays.copyOf(x, spec.inputs())));
         }
     }
@@ -134,18 +153,27 @@ class InvariantsTest {
             plan.predictBatch(x, n, folded);
             net.forwardEval(x, n, unfolded);
             for (int i = 0; i < folded.length; i++) {
-                assertThat(Math.abs(folded[i] - unfolded[i])).as("output %d of %s", i, spec).isLessThanOrEqualTo(FOLD_TOL * (1 + Math.abs(unfolded[i])));
+                assertThat(Math.abs(folded[i] - unfolded[i]))
+                        .as("output %d of %s", i, spec)
+                        .isLessThanOrEqualTo(FOLD_TOL * (1 + Math.abs(unfolded[i])));
             }
-            long linears = spec.layers().stream().filter(l -> l instanceof LayerSpec.Linear).count();
-            long acts = spec.layers().stream().filter(l -> l instanceof LayerSpec.Relu || l instanceof LayerSpec.Tanh).count();
-            assertThat(plan.operationCount()).as("every BatchNorm next to a Linear is folded away").isLessThanOrEqualTo((int) (linears + acts + 1));
+            long linears = spec.layers().stream()
+                    .filter(l -> l instanceof LayerSpec.Linear)
+                    .count();
+            long acts = spec.layers().stream()
+                    .filter(l -> l instanceof LayerSpec.Relu || l instanceof LayerSpec.Tanh)
+                    .count();
+            assertThat(plan.operationCount())
+                    .as("every BatchNorm next to a Linear is folded away")
+                    .isLessThanOrEqualTo((int) (linears + acts + 1));
         }
     }
 
     @Test
     void concurrentPredictionsMatchSequentialAnswers() throws Exception {
         NetworkSpec spec = layouts().get(0);
-        InferencePlan plan = InferencePlan.compile(spec.inputs(), trained(spec, 1).state());
+        InferencePlan plan =
+                InferencePlan.compile(spec.inputs(), trained(spec, 1).state());
         int n = 200, d = spec.inputs(), k = spec.outputs();
         double[] x = randomRows(new SplittableRandom(8), n, d);
         double[] expected = new double[n * k];
@@ -157,7 +185,8 @@ class InvariantsTest {
                 results.add(pool.submit(() -> {
                     double[] out = new double[n * k];
                     double[] scratch = new double[plan.scratchSize()];
-                    for (int rep = 0; rep < 50; rep++) for (int r = 0; r < n; r++) plan.predict(x, r * d, out, r * k, scratch);
+                    for (int rep = 0; rep < 50; rep++)
+                        for (int r = 0; r < n; r++) plan.predict(x, r * d, out, r * k, scratch);
                     return out;
                 }));
             }
@@ -170,20 +199,23 @@ class InvariantsTest {
     @Test
     void aOneRowBatchNeverReachesBatchNormInTraining() {
         assertThatThrownBy(() -> new TrainingConfig(3, 1, true, 0, 0.2, OptimizerConfig.adam(1e-3), StatisticsMode.EMA))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("batchSize");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("batchSize");
         assertThat(Trainer.batchBounds(33, 32)).containsExactly(0, 33);
         assertThat(Trainer.batchBounds(34, 32)).containsExactly(0, 32, 34);
         assertThat(Trainer.batchBounds(65, 32)).containsExactly(0, 32, 65);
         assertThat(Trainer.batchBounds(64, 32)).containsExactly(0, 32, 64);
         Network net = Network.initialize(layouts().get(0), 0);
-        assertThatThrownBy(() -> net.forwardBackward(new double[13], 1, Loss.CROSS_ENTROPY, new int[]{0}, null))
+        assertThatThrownBy(() -> net.forwardBackward(new double[13], 1, Loss.CROSS_ENTROPY, new int[] {0}, null))
                 .hasMessageContaining("at least 2 rows");
     }
 
     @Test
     void theSameSeedGivesTheSameModel() {
         NetworkSpec spec = layouts().get(1);
-        assertThat(Network.initialize(spec, 42).state()).isEqualTo(Network.initialize(spec, 42).state());
-        assertThat(Network.initialize(spec, 42).state()).isNotEqualTo(Network.initialize(spec, 43).state());
+        assertThat(Network.initialize(spec, 42).state())
+                .isEqualTo(Network.initialize(spec, 42).state());
+        assertThat(Network.initialize(spec, 42).state())
+                .isNotEqualTo(Network.initialize(spec, 43).state());
     }
 }

@@ -11,8 +11,7 @@ import java.util.TreeSet;
 
 /** Loads the small shipped CSV data sets (no quoting in them) for core tests, without the service's parser. */
 final class TestData {
-    private TestData() {
-    }
+    private TestData() {}
 
     /** Classification data: every column but {@code label} is a feature; classes are the sorted distinct labels. */
     static TrainingData classification(String resource, String label) {
@@ -23,7 +22,8 @@ final class TestData {
         int d = header.length - 1;
         for (int r = 0; r < rows.size(); r++) {
             if (rows.get(r).length != header.length) {
-                throw new IllegalArgumentException(resource + " row " + (r + 2) + " has " + rows.get(r).length + " cells, not " + header.length);
+                throw new IllegalArgumentException(
+                        resource + " row " + (r + 2) + " has " + rows.get(r).length + " cells, not " + header.length);
             }
         }
         TreeSet<String> classes = new TreeSet<>();
@@ -46,7 +46,7 @@ final class TestData {
         var stream = TestData.class.getResourceAsStream(resource);
         if (stream == null) throw new IllegalArgumentException("no test resource " + resource);
         try (var in = stream;
-             var reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                var reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
             List<String[]> rows = new ArrayList<>();
             for (String line; (line = reader.readLine()) != null; ) if (!line.isBlank()) rows.add(line.split(","));
             return rows;

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Arrays;
-
 import org.junit.jupiter.api.Test;
 
 /** The core tests' CSV loader reads the shipped data sets as they are, and refuses what it cannot read. */
@@ -24,7 +23,9 @@ class TestDataTest {
 
     @Test
     void refusesAnUnknownLabelOrResource() {
-        assertThatThrownBy(() -> TestData.classification("/data/iris.csv", "nope")).hasMessageContaining("no column 'nope'");
-        assertThatThrownBy(() -> TestData.classification("/data/none.csv", "x")).hasMessageContaining("no test resource");
+        assertThatThrownBy(() -> TestData.classification("/data/iris.csv", "nope"))
+                .hasMessageContaining("no column 'nope'");
+        assertThatThrownBy(() -> TestData.classification("/data/none.csv", "x"))
+                .hasMessageContaining("no test resource");
     }
 }

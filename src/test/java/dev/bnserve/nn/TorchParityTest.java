@@ -27,7 +27,9 @@ class TorchParityTest {
     @TestFactory
     Stream<DynamicTest> everyFixture() throws IOException, URISyntaxException {
         String dir = System.getProperty("parity.fixtures");
-        Path folder = dir != null && !dir.isBlank() ? Path.of(dir) : Path.of(getClass().getResource("/torch-parity").toURI());
+        Path folder = dir != null && !dir.isBlank()
+                ? Path.of(dir)
+                : Path.of(getClass().getResource("/torch-parity").toURI());
         assertThat(folder).as("parity fixture folder").isDirectory();
         List<Path> files;
         try (Stream<Path> s = Files.list(folder)) {
@@ -66,13 +68,21 @@ class TorchParityTest {
             JsonNode step = steps.get(s);
             String at = "step " + s;
             double value = net.forwardBackward(x, n, loss, labels, targets);
-            close(at + " loss", new double[]{value}, new double[]{step.get("loss").doubleValue()});
-            close(at + " train output", java.util.Arrays.copyOf(net.lastOutput(), n * k), flat(step.get("train_output")));
+            close(at + " loss", new double[] {value}, new double[] {
+                step.get("loss").doubleValue()
+            });
+            close(
+                    at + " train output",
+                    java.util.Arrays.copyOf(net.lastOutput(), n * k),
+                    flat(step.get("train_output")));
             if (step.has("gradients")) {
                 JsonNode g = step.get("gradients");
                 for (int i = 0; i < net.layerCount(); i++) {
                     for (Param p : net.params(i)) {
-                        close(at + " gradient of layer " + i + " " + p.name(), p.grad(), flat(g.get(i).get(p.name())));
+                        close(
+                                at + " gradient of layer " + i + " " + p.name(),
+                                p.grad(),
+                                flat(g.get(i).get(p.name())));
                     }
                 }
             }
@@ -98,7 +108,10 @@ class TorchParityTest {
             double[] one = new double[k];
             net.forwardEval(row, 1, one);
             close("eval row " + r + " alone", one, java.util.Arrays.copyOfRange(single, r * k, (r + 1) * k));
-            close("plan row " + r + " alone", plan.predict(row), java.util.Arrays.copyOfRange(single, r * k, (r + 1) * k));
+            close(
+                    "plan row " + r + " alone",
+                    plan.predict(row),
+                    java.util.Arrays.copyOfRange(single, r * k, (r + 1) * k));
         }
         assertThat(net.state()).as("eval mode leaves the network unchanged").isEqualTo(before);
 
@@ -121,14 +134,17 @@ class TorchParityTest {
             if (expected.get(i) instanceof LayerState.Linear e && actual.get(i) instanceof LayerState.Linear a) {
                 close(where + " weight", a.weight(), e.weight());
                 close(where + " bias", a.bias(), e.bias());
-            } else if (expected.get(i) instanceof LayerState.BatchNorm e && actual.get(i) instanceof LayerState.BatchNorm a) {
+            } else if (expected.get(i) instanceof LayerState.BatchNorm e
+                    && actual.get(i) instanceof LayerState.BatchNorm a) {
                 close(where + " gamma", a.gamma(), e.gamma());
                 close(where + " beta", a.beta(), e.beta());
                 close(where + " running mean", a.runningMean(), e.runningMean());
                 close(where + " running var", a.runningVar(), e.runningVar());
                 assertThat(a.batchesTracked()).as(where + " batches tracked").isEqualTo(e.batchesTracked());
             } else {
-                assertThat(actual.get(i).getClass()).as(where).isEqualTo(expected.get(i).getClass());
+                assertThat(actual.get(i).getClass())
+                        .as(where)
+                        .isEqualTo(expected.get(i).getClass());
             }
         }
     }
@@ -138,7 +154,9 @@ class TorchParityTest {
         for (int i = 0; i < actual.length; i++) {
             double a = actual[i], e = expected[i];
             if (!(Math.abs(a - e) <= TOL * (1 + Math.abs(e)))) {
-                fail("%s[%d]: expected %s but was %s (|diff| %.3g > %.3g)", what, i, e, a, Math.abs(a - e), TOL * (1 + Math.abs(e)));
+                fail(
+                        "%s[%d]: expected %s but was %s (|diff| %.3g > %.3g)",
+                        what, i, e, a, Math.abs(a - e), TOL * (1 + Math.abs(e)));
             }
         }
     }
@@ -147,12 +165,14 @@ class TorchParityTest {
         double lr = o.get("lr").doubleValue();
         double wd = o.path("weight_decay").asDouble(0.0);
         if (o.get("type").stringValue().equals("sgd")) {
-            return new OptimizerConfig(OptimizerConfig.Type.SGD, lr, o.path("momentum").asDouble(0.0), 0.999, 1e-8, wd);
+            return new OptimizerConfig(
+                    OptimizerConfig.Type.SGD, lr, o.path("momentum").asDouble(0.0), 0.999, 1e-8, wd);
         }
         JsonNode betas = o.path("betas");
         double b1 = betas.isArray() ? betas.get(0).doubleValue() : 0.9;
         double b2 = betas.isArray() ? betas.get(1).doubleValue() : 0.999;
-        return new OptimizerConfig(OptimizerConfig.Type.ADAM, lr, b1, b2, o.path("eps").asDouble(1e-8), wd);
+        return new OptimizerConfig(
+                OptimizerConfig.Type.ADAM, lr, b1, b2, o.path("eps").asDouble(1e-8), wd);
     }
 
     /** Rebuilds the layer states of a fixture from its layer specs and a state list. */
@@ -170,8 +190,14 @@ class TorchParityTest {
                 }
                 case "batchnorm" -> {
                     JsonNode m = spec.get("momentum");
-                    out.add(new LayerState.BatchNorm(d, m == null || m.isNull() ? null : m.doubleValue(), spec.get("eps").doubleValue(),
-                            flat(st.get("gamma")), flat(st.get("beta")), flat(st.get("running_mean")), flat(st.get("running_var")),
+                    out.add(new LayerState.BatchNorm(
+                            d,
+                            m == null || m.isNull() ? null : m.doubleValue(),
+                            spec.get("eps").doubleValue(),
+                            flat(st.get("gamma")),
+                            flat(st.get("beta")),
+                            flat(st.get("running_mean")),
+                            flat(st.get("running_var")),
                             st.get("num_batches_tracked").longValue()));
                 }
                 case "relu" -> out.add(new LayerState.Relu(d));

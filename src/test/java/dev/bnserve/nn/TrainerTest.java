@@ -10,8 +10,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class TrainerTest {
-    static final NetworkSpec IRIS = NetworkSpec.mlp(4, List.of(16, 16), 3, Activation.RELU, true, true,
-            NetworkSpec.Placement.BEFORE_ACTIVATION, 0.1, 1e-5);
+    static final NetworkSpec IRIS = NetworkSpec.mlp(
+            4, List.of(16, 16), 3, Activation.RELU, true, true, NetworkSpec.Placement.BEFORE_ACTIVATION, 0.1, 1e-5);
 
     static TrainingData iris() {
         return TestData.classification("/data/iris.csv", "species");
@@ -25,13 +25,15 @@ class TrainerTest {
         TrainingResult ra = new Trainer(config).train(a, iris());
         TrainingResult rb = new Trainer(config).train(b, iris());
         assertThat(a.state()).isEqualTo(b.state());
-        assertThat(ra.history().stream().map(EpochStats::loss).toList()).isEqualTo(rb.history().stream().map(EpochStats::loss).toList());
+        assertThat(ra.history().stream().map(EpochStats::loss).toList())
+                .isEqualTo(rb.history().stream().map(EpochStats::loss).toList());
     }
 
     @Test
     void reportsProgressEveryEpochAndCountsRows() {
         List<EpochStats> seen = new ArrayList<>();
-        TrainingResult r = new Trainer(TrainingConfig.defaults().withEpochs(4)).train(Network.initialize(IRIS, 0), iris(), seen::add, () -> false);
+        TrainingResult r = new Trainer(TrainingConfig.defaults().withEpochs(4))
+                .train(Network.initialize(IRIS, 0), iris(), seen::add, () -> false);
         assertThat(seen).extracting(EpochStats::epoch).containsExactly(1, 2, 3, 4);
         assertThat(r.trainRows()).isEqualTo(120);
         assertThat(r.rowsProcessed()).isEqualTo(4L * 120);
@@ -43,8 +45,12 @@ class TrainerTest {
     @Test
     void cancellationStopsPromptly() {
         AtomicInteger steps = new AtomicInteger();
-        assertThatThrownBy(() -> new Trainer(TrainingConfig.defaults()).train(Network.initialize(IRIS, 0), iris(),
-                TrainingListener.NONE, () -> steps.incrementAndGet() > 10))
+        assertThatThrownBy(() -> new Trainer(TrainingConfig.defaults())
+                        .train(
+                                Network.initialize(IRIS, 0),
+                                iris(),
+                                TrainingListener.NONE,
+                                () -> steps.incrementAndGet() > 10))
                 .isInstanceOf(TrainingCancelledException.class);
         assertThat(steps.get()).isEqualTo(11);
     }
@@ -52,8 +58,10 @@ class TrainerTest {
     @Test
     void aDivergingRunFailsNamingEpochAndStep() {
         // Squared error grows with the weights, so SGD at lr 1e6 overflows within a few steps.
-        TrainingConfig config = new TrainingConfig(50, 32, true, 0, 0.2, OptimizerConfig.sgd(1e6, 0.9), StatisticsMode.EMA);
-        NetworkSpec spec = NetworkSpec.mlp(4, List.of(16), 1, Activation.RELU, false, false, NetworkSpec.Placement.BEFORE_ACTIVATION, 0.1, 1e-5);
+        TrainingConfig config =
+                new TrainingConfig(50, 32, true, 0, 0.2, OptimizerConfig.sgd(1e6, 0.9), StatisticsMode.EMA);
+        NetworkSpec spec = NetworkSpec.mlp(
+                4, List.of(16), 1, Activation.RELU, false, false, NetworkSpec.Placement.BEFORE_ACTIVATION, 0.1, 1e-5);
         TrainingData iris = iris();
         double[] y = new double[iris.rows()];
         for (int r = 0; r < y.length; r++) y[r] = iris.x()[r * 4] * 10;
@@ -70,15 +78,18 @@ class TrainerTest {
         double[] x = iris.x().clone();
         for (int r = 0; r < iris.rows(); r++) x[r * 4 + 2] *= 1e300;
         TrainingData huge = TrainingData.classification(x, iris.rows(), 4, iris.labels(), iris.classes());
-        assertThatThrownBy(() -> new Trainer(TrainingConfig.defaults().withEpochs(2)).train(Network.initialize(IRIS, 0), huge))
+        assertThatThrownBy(() ->
+                        new Trainer(TrainingConfig.defaults().withEpochs(2)).train(Network.initialize(IRIS, 0), huge))
                 .isInstanceOf(TrainingException.class)
-                .hasMessageStartingWith("batch statistics became NaN/Inf at epoch 1, step 1 (layer 0: the batch variance of feature 2 became Inf)");
+                .hasMessageStartingWith(
+                        "batch statistics became NaN/Inf at epoch 1, step 1 (layer 0: the batch variance of feature 2 became Inf)");
     }
 
     @Test
     void populationModeReplacesRunningStatisticsWithTrainingSplitStatistics() {
         TrainingConfig ema = TrainingConfig.defaults().withEpochs(3);
-        TrainingConfig pop = new TrainingConfig(3, 32, true, 0, 0.2, OptimizerConfig.adam(1e-3), StatisticsMode.POPULATION);
+        TrainingConfig pop =
+                new TrainingConfig(3, 32, true, 0, 0.2, OptimizerConfig.adam(1e-3), StatisticsMode.POPULATION);
         Network a = Network.initialize(IRIS, 0);
         Network b = Network.initialize(IRIS, 0);
         new Trainer(ema).train(a, iris());
@@ -103,23 +114,31 @@ class TrainerTest {
             x[2 * r + 1] = rng.nextDouble(-1, 1);
             y[r] = 1000 + 300 * x[2 * r] - 200 * x[2 * r + 1];
         }
-        NetworkSpec spec = NetworkSpec.mlp(2, List.of(16), 1, Activation.TANH, true, true, NetworkSpec.Placement.BEFORE_ACTIVATION, 0.1, 1e-5);
+        NetworkSpec spec = NetworkSpec.mlp(
+                2, List.of(16), 1, Activation.TANH, true, true, NetworkSpec.Placement.BEFORE_ACTIVATION, 0.1, 1e-5);
         Network net = Network.initialize(spec, 0);
-        TrainingResult r = new Trainer(new TrainingConfig(60, 16, true, 0, 0.2, OptimizerConfig.adam(1e-2), StatisticsMode.EMA))
+        TrainingResult r = new Trainer(
+                        new TrainingConfig(60, 16, true, 0, 0.2, OptimizerConfig.adam(1e-2), StatisticsMode.EMA))
                 .train(net, TrainingData.regression(x, n, 2, y, 1));
-        assertThat(r.last().validationRmse()).as("RMSE in target units, targets spread ~210").isLessThan(25);
+        assertThat(r.last().validationRmse())
+                .as("RMSE in target units, targets spread ~210")
+                .isLessThan(25);
         assertThat(r.last().validationAccuracy()).isNaN();
-        double[] out = InferencePlan.compile(2, net.state()).predict(new double[]{0.5, -0.5});
+        double[] out = InferencePlan.compile(2, net.state()).predict(new double[] {0.5, -0.5});
         assertThat(out[0]).isCloseTo(1250, org.assertj.core.data.Offset.offset(40.0));
     }
 
     @Test
     void tooFewRowsIsAClearError() {
-        TrainingData two = TrainingData.classification(new double[]{1, 2, 3, 4, 5, 6, 7, 8}, 2, 4, new int[]{0, 1}, 3);
-        TrainingConfig halfHeldOut = new TrainingConfig(2, 32, true, 0, 0.5, OptimizerConfig.adam(1e-3), StatisticsMode.EMA);
+        TrainingData two =
+                TrainingData.classification(new double[] {1, 2, 3, 4, 5, 6, 7, 8}, 2, 4, new int[] {0, 1}, 3);
+        TrainingConfig halfHeldOut =
+                new TrainingConfig(2, 32, true, 0, 0.5, OptimizerConfig.adam(1e-3), StatisticsMode.EMA);
         assertThatThrownBy(() -> new Trainer(halfHeldOut).train(Network.initialize(IRIS, 0), two))
-                .isInstanceOf(TrainingException.class).hasMessageContaining("at least 2 training rows");
+                .isInstanceOf(TrainingException.class)
+                .hasMessageContaining("at least 2 training rows");
         TrainingConfig noVal = new TrainingConfig(2, 32, true, 0, 0.0, OptimizerConfig.adam(1e-3), StatisticsMode.EMA);
-        assertThat(new Trainer(noVal).train(Network.initialize(IRIS, 0), two).trainRows()).isEqualTo(2);
+        assertThat(new Trainer(noVal).train(Network.initialize(IRIS, 0), two).trainRows())
+                .isEqualTo(2);
     }
 }

@@ -18,15 +18,14 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
+import dev.bnserve.data.DatasetStore;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.List;
-
-import jakarta.validation.Valid;
-import jakarta.validation.constraints.Min;
-import jakarta.validation.constraints.NotBlank;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -39,18 +38,17 @@ import org.springframework.mock.web.MockMultipartFile;
 import org.springframework.test.context.bean.override.mockito.MockitoSpyBean;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.MvcResult;
-import org.springframework.test.web.servlet.ResultActions;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-import dev.bnserve.data.DatasetStore;
-
-@WebMvcTest(controllers = {DatasetController.class, DatasetControllerTest.ProbeController.class},
+@WebMvcTest(
+        controllers = {DatasetController.class, DatasetControllerTest.ProbeController.class},
         properties = {"bnserve.limits.max-upload-bytes=20000", "bnserve.limits.max-rows=1000"})
-@Import({ApiExceptionHandler.class, DatasetControllerTest.StoreConfig.class, DatasetControllerTest.ProbeController.class})
+@Import({ApiExceptionHandler.class, DatasetControllerTest.StoreConfig.class, DatasetControllerTest.ProbeController.class
+})
 class DatasetControllerTest {
 
     private static final MediaType CSV = MediaType.parseMediaType("text/csv");
@@ -71,8 +69,7 @@ class DatasetControllerTest {
     /** Test-only endpoints to exercise the advice on JSON bodies, validation and unexpected failures. */
     @RestController
     static class ProbeController {
-        record ProbeRequest(@NotBlank String label, @Min(1) int epochs, List<Integer> hidden) {
-        }
+        record ProbeRequest(@NotBlank String label, @Min(1) int epochs, List<Integer> hidden) {}
 
         @PostMapping("/probe")
         ProbeRequest echo(@Valid @RequestBody ProbeRequest request) {
@@ -95,7 +92,8 @@ class DatasetControllerTest {
 
     @Test
     void uploadRawCsvThenGetListAndDelete() throws Exception {
-        MvcResult created = mvc.perform(post("/datasets").param("name", "iris").contentType(CSV).content(resource("iris")))
+        MvcResult created = mvc.perform(
+                        post("/datasets").param("name", "iris").contentType(CSV).content(resource("iris")))
                 .andExpect(status().isCreated())
                 .andExpect(header().string("Location", matchesPattern("/datasets/d-[0-9a-z]{26}")))
                 .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_JSON))
@@ -119,12 +117,15 @@ class DatasetControllerTest {
         String location = created.getResponse().getHeader("Location");
         String id = location.substring("/datasets/".length());
 
-        mvc.perform(get(location)).andExpect(status().isOk())
+        mvc.perform(get(location))
+                .andExpect(status().isOk())
                 .andExpect(jsonPath("$.id").value(id))
                 .andExpect(jsonPath("$.columns[4].distinct").value(3));
-        mvc.perform(get("/datasets")).andExpect(status().isOk())
+        mvc.perform(get("/datasets"))
+                .andExpect(status().isOk())
                 .andExpect(jsonPath("$[?(@.id == '" + id + "')].rows").value(150))
-                .andExpect(jsonPath("$[?(@.id == '" + id + "')].columns[4].values").doesNotExist());
+                .andExpect(
+                        jsonPath("$[?(@.id == '" + id + "')].columns[4].values").doesNotExist());
         mvc.perform(delete(location)).andExpect(status().isNoContent());
         expectProblem(mvc.perform(get(location)), 404).andExpect(jsonPath("$.detail", containsString(id)));
         expectProblem(mvc.perform(delete(location)), 404);
@@ -135,7 +136,9 @@ class DatasetControllerTest {
         mvc.perform(post("/datasets").contentType(MediaType.TEXT_PLAIN).content("a,b\n1,2\n"))
                 .andExpect(status().isCreated())
                 .andExpect(jsonPath("$.name").value("dataset"));
-        mvc.perform(post("/datasets").contentType(MediaType.APPLICATION_OCTET_STREAM).content("a,b\n1,2\n"))
+        mvc.perform(post("/datasets")
+                        .contentType(MediaType.APPLICATION_OCTET_STREAM)
+                        .content("a,b\n1,2\n"))
                 .andExpect(status().isCreated());
     }
 
@@ -213,13 +216,22 @@ class DatasetControllerTest {
 
     @Test
     void overlongNameIsA400OnTheNameField() throws Exception {
-        expectProblem(mvc.perform(post("/datasets").param("name", "n".repeat(201)).contentType(CSV).content("a\n1\n")), 400)
+        expectProblem(
+                        mvc.perform(post("/datasets")
+                                .param("name", "n".repeat(201))
+                                .contentType(CSV)
+                                .content("a\n1\n")),
+                        400)
                 .andExpect(jsonPath("$.errors[0].field").value("name"));
     }
 
     @Test
     void unsupportedMediaTypeIsA415() throws Exception {
-        expectProblem(mvc.perform(post("/datasets").contentType(MediaType.APPLICATION_JSON).content("{}")), 415)
+        expectProblem(
+                        mvc.perform(post("/datasets")
+                                .contentType(MediaType.APPLICATION_JSON)
+                                .content("{}")),
+                        415)
                 .andExpect(jsonPath("$.detail", containsString("text/csv")));
     }
 
@@ -242,26 +254,40 @@ class DatasetControllerTest {
 
     @Test
     void malformedJsonIsA400WithoutInternals() throws Exception {
-        String body = expectProblem(mvc.perform(post("/probe").contentType(MediaType.APPLICATION_JSON).content("{\"label\": ")), 400)
+        String body = expectProblem(
+                        mvc.perform(post("/probe")
+                                .contentType(MediaType.APPLICATION_JSON)
+                                .content("{\"label\": ")),
+                        400)
                 .andExpect(jsonPath("$.detail", containsString("JSON")))
-                .andReturn().getResponse().getContentAsString();
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
         assertNoInternals(body);
     }
 
     @Test
     void wrongJsonTypeNamesTheField() throws Exception {
-        String body = expectProblem(mvc.perform(post("/probe").contentType(MediaType.APPLICATION_JSON)
-                .content("{\"label\": \"x\", \"epochs\": 3, \"hidden\": [1, \"wide\"]}")), 400)
+        String body = expectProblem(
+                        mvc.perform(post("/probe")
+                                .contentType(MediaType.APPLICATION_JSON)
+                                .content("{\"label\": \"x\", \"epochs\": 3, \"hidden\": [1, \"wide\"]}")),
+                        400)
                 .andExpect(jsonPath("$.errors[0].field").value("hidden[1]"))
                 .andExpect(jsonPath("$.errors[0].message").value("must be a number"))
-                .andReturn().getResponse().getContentAsString();
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
         assertNoInternals(body);
     }
 
     @Test
     void beanValidationFailuresListEveryField() throws Exception {
-        expectProblem(mvc.perform(post("/probe").contentType(MediaType.APPLICATION_JSON)
-                .content("{\"label\": \" \", \"epochs\": 0}")), 400)
+        expectProblem(
+                        mvc.perform(post("/probe")
+                                .contentType(MediaType.APPLICATION_JSON)
+                                .content("{\"label\": \" \", \"epochs\": 0}")),
+                        400)
                 .andExpect(jsonPath("$.errors", hasSize(2)))
                 .andExpect(jsonPath("$.errors[?(@.field == 'label')]").exists())
                 .andExpect(jsonPath("$.errors[?(@.field == 'epochs')]").exists());
@@ -278,18 +304,19 @@ class DatasetControllerTest {
     @Test
     void unexpectedFailureIsA500RevealingNothing() throws Exception {
         doThrow(new IllegalStateException("secret at /var/lib/bnserve in dev.bnserve.data.Whatever"))
-                .when(store).list();
+                .when(store)
+                .list();
         String body = expectProblem(mvc.perform(get("/datasets")), 500)
                 .andExpect(jsonPath("$.title").value("Internal Server Error"))
                 .andExpect(jsonPath("$.detail").value(ApiExceptionHandler.INTERNAL_DETAIL))
-                .andReturn().getResponse().getContentAsString();
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
         assertNoInternals(body);
         assertThat(body).doesNotContain("secret", "/var/lib", "IllegalState");
     }
 
     // ---------------------------------------------------------------- helpers
-
-
 
     private static byte[] resource(String name) throws IOException {
         try (InputStream in = DatasetControllerTest.class.getResourceAsStream("/data/" + name + ".csv")) {
@@ -297,5 +324,4 @@ class DatasetControllerTest {
             return in.readAllBytes();
         }
     }
-
 }

@@ -21,12 +21,18 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.request;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
+import dev.bnserve.model.ModelIds;
+import dev.bnserve.model.ModelJson;
+import dev.bnserve.model.ModelRecord;
+import dev.bnserve.model.ModelStatus;
+import dev.bnserve.model.ModelStore;
+import dev.bnserve.model.TestModels;
+import dev.bnserve.training.TrainingService;
 import java.util.List;
 import java.util.Optional;
-
 import org.junit.jupiter.api.Test;
-import org.mockito.ArgumentCaptor;
 import org.mockito.AdditionalAnswers;
+import org.mockito.ArgumentCaptor;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
@@ -38,15 +44,6 @@ import org.springframework.http.MediaType;
 import org.springframework.test.context.bean.override.mockito.MockitoBean;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.MvcResult;
-import org.springframework.test.web.servlet.ResultActions;
-
-import dev.bnserve.model.ModelIds;
-import dev.bnserve.model.ModelJson;
-import dev.bnserve.model.ModelRecord;
-import dev.bnserve.model.ModelStatus;
-import dev.bnserve.model.ModelStore;
-import dev.bnserve.model.TestModels;
-import dev.bnserve.training.TrainingService;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -60,7 +57,6 @@ import tools.jackson.databind.node.ObjectNode;
 @AutoConfigureMockMvc(addFilters = false)
 @Import({ApiExceptionHandler.class, ModelControllerTest.JsonConfig.class})
 class ModelControllerTest {
-
 
     @TestConfiguration(proxyBeanMethods = false)
     static class JsonConfig {
@@ -108,11 +104,21 @@ class ModelControllerTest {
 
     @Test
     void validationErrorsFromTheServiceArePropagatedWithTheirFields() throws Exception {
-        when(training.submit(any())).thenThrow(new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, "Invalid training request",
-                "The training request has 2 invalid field(s); first: batchSize must be >= 2, got 1",
-                List.of(FieldError.ofField("batchSize", "must be >= 2, got 1"), FieldError.ofField("hidden[0]", "width 100000 must be between 1 and 4096"))));
-        String body = expectProblem(mvc.perform(post("/models").contentType(MediaType.APPLICATION_JSON)
-                .content("{\"dataset\": \"d-x\", \"label\": \"y\", \"batchSize\": 1, \"hidden\": [100000]}")), 422)
+        when(training.submit(any()))
+                .thenThrow(new ApiException(
+                        HttpStatus.UNPROCESSABLE_CONTENT,
+                        "Invalid training request",
+                        "The training request has 2 invalid field(s); first: batchSize must be >= 2, got 1",
+                        List.of(
+                                FieldError.ofField("batchSize", "must be >= 2, got 1"),
+                                FieldError.ofField("hidden[0]", "width 100000 must be between 1 and 4096"))));
+        String body = expectProblem(
+                        mvc.perform(
+                                post("/models")
+                                        .contentType(MediaType.APPLICATION_JSON)
+                                        .content(
+                                                "{\"dataset\": \"d-x\", \"label\": \"y\", \"batchSize\": 1, \"hidden\": [100000]}")),
+                        422)
                 .andExpect(jsonPath("$.title").value("Invalid training request"))
                 .andExpect(jsonPath("$.detail", containsString("batchSize")))
                 .andExpect(jsonPath("$.errors", hasSize(2)))
@@ -120,42 +126,75 @@ class ModelControllerTest {
                 .andExpect(jsonPath("$.errors[0].message").value("must be >= 2, got 1"))
                 .andExpect(jsonPath("$.errors[0].row").doesNotExist())
                 .andExpect(jsonPath("$.errors[1].field").value("hidden[0]"))
-                .andReturn().getResponse().getContentAsString();
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
         assertNoInternals(body);
     }
 
     @Test
     void typeErrorsFromTheServiceAre400s() throws Exception {
-        when(training.submit(any())).thenThrow(ApiException.badRequest("The training request is malformed: epochs must be an integer",
-                FieldError.ofField("epochs", "must be an integer")));
-        expectProblem(mvc.perform(post("/models").contentType(MediaType.APPLICATION_JSON).content("{\"epochs\": 1.5}")), 400)
+        when(training.submit(any()))
+                .thenThrow(ApiException.badRequest(
+                        "The training request is malformed: epochs must be an integer",
+                        FieldError.ofField("epochs", "must be an integer")));
+        expectProblem(
+                        mvc.perform(post("/models")
+                                .contentType(MediaType.APPLICATION_JSON)
+                                .content("{\"epochs\": 1.5}")),
+                        400)
                 .andExpect(jsonPath("$.errors[0].field").value("epochs"));
     }
 
     @Test
     void fullQueueIs429() throws Exception {
-        when(training.submit(any())).thenThrow(new ApiException(HttpStatus.TOO_MANY_REQUESTS, "Too Many Requests", "The training queue is full."));
-        expectProblem(mvc.perform(post("/models").contentType(MediaType.APPLICATION_JSON).content("{}")), 429);
+        when(training.submit(any()))
+                .thenThrow(new ApiException(
+                        HttpStatus.TOO_MANY_REQUESTS, "Too Many Requests", "The training queue is full."));
+        expectProblem(
+                mvc.perform(
+                        post("/models").contentType(MediaType.APPLICATION_JSON).content("{}")),
+                429);
     }
 
     @Test
     void malformedJsonIs400WithoutInternals() throws Exception {
         for (String bad : List.of("{\"dataset\": ", "{\"dataset\" \"x\"}", "{'dataset': 'x'}", "[1, 2", "nul")) {
-            String body = expectProblem(mvc.perform(post("/models").contentType(MediaType.APPLICATION_JSON).content(bad)), 400)
+            String body = expectProblem(
+                            mvc.perform(post("/models")
+                                    .contentType(MediaType.APPLICATION_JSON)
+                                    .content(bad)),
+                            400)
                     .andExpect(jsonPath("$.detail", containsString("JSON")))
-                    .andReturn().getResponse().getContentAsString();
+                    .andReturn()
+                    .getResponse()
+                    .getContentAsString();
             assertNoInternals(body);
         }
-        assertNoInternals(expectProblem(mvc.perform(post("/models").contentType(MediaType.APPLICATION_JSON).content("{\"a\": 1} {")), 400)
-                .andReturn().getResponse().getContentAsString());
-        expectProblem(mvc.perform(post("/models").contentType(MediaType.APPLICATION_JSON).content("")), 400)
+        assertNoInternals(expectProblem(
+                        mvc.perform(post("/models")
+                                .contentType(MediaType.APPLICATION_JSON)
+                                .content("{\"a\": 1} {")),
+                        400)
+                .andReturn()
+                .getResponse()
+                .getContentAsString());
+        expectProblem(
+                        mvc.perform(post("/models")
+                                .contentType(MediaType.APPLICATION_JSON)
+                                .content("")),
+                        400)
                 .andExpect(jsonPath("$.detail").value("The request body is missing."));
         verify(training, never()).submit(any());
     }
 
     @Test
     void wrongContentTypeIs415() throws Exception {
-        expectProblem(mvc.perform(post("/models").contentType(MediaType.TEXT_PLAIN).content("{}")), 415)
+        expectProblem(
+                        mvc.perform(post("/models")
+                                .contentType(MediaType.TEXT_PLAIN)
+                                .content("{}")),
+                        415)
                 .andExpect(jsonPath("$.detail", containsString("application/json")));
         expectProblem(mvc.perform(post("/models/import").contentType("text/csv").content("a,b")), 415);
         verify(training, never()).submit(any());
@@ -163,8 +202,12 @@ class ModelControllerTest {
 
     @Test
     void unsupportedMethodIs405() throws Exception {
-        expectProblem(mvc.perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders.put("/models/" + ModelIds.newId())
-                .contentType(MediaType.APPLICATION_JSON).content("{}")), 405);
+        expectProblem(
+                mvc.perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders.put(
+                                "/models/" + ModelIds.newId())
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{}")),
+                405);
     }
 
     // ------------------------------------------------------------------ read
@@ -183,7 +226,9 @@ class ModelControllerTest {
                 .andExpect(jsonPath("$.layers[0].type").value("batchnorm"))
                 .andExpect(jsonPath("$.layers[1].weight", hasSize(4)))
                 .andExpect(jsonPath("$.layers[1].weight[0]", hasSize(3)))
-                .andReturn().getResponse().getContentAsString();
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
         // the HTTP body is the stored document, double for double
         assertThat(mapper.writeValueAsString(mapper.readTree(body))).isEqualTo(json.writeString(m));
         assertThat(json.read(body).layers()).isEqualTo(m.layers());
@@ -219,7 +264,11 @@ class ModelControllerTest {
         expectProblem(mvc.perform(get("/models/{id}", "../../etc/passwd")), 404);
         String longId = "x".repeat(500);
         String detail = mapper.readTree(expectProblem(mvc.perform(get("/models/" + longId)), 404)
-                .andReturn().getResponse().getContentAsString()).get("detail").asString();
+                        .andReturn()
+                        .getResponse()
+                        .getContentAsString())
+                .get("detail")
+                .asString();
         assertThat(detail).contains("x".repeat(64) + "…").doesNotContain("x".repeat(65));
         verify(training, never()).cancel(anyString());
         verify(store, never()).delete(anyString());
@@ -242,7 +291,9 @@ class ModelControllerTest {
         String id = ModelIds.newId();
         when(store.get(id)).thenReturn(Optional.of(TestModels.awkward(id)));
         when(training.cancel(id)).thenReturn(false);
-        mvc.perform(delete("/models/" + id)).andExpect(status().isNoContent()).andExpect(content().string(""));
+        mvc.perform(delete("/models/" + id))
+                .andExpect(status().isNoContent())
+                .andExpect(content().string(""));
         verify(store).delete(id);
     }
 
@@ -258,13 +309,16 @@ class ModelControllerTest {
                 .andExpect(header().string("Content-Disposition", "attachment; filename=\"" + id + ".json\""))
                 .andExpect(jsonPath("$.format").value("bnserve-model"))
                 .andExpect(jsonPath("$.version").value(1))
-                .andReturn().getResponse().getContentAsString();
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
         assertThat(json.read(body).layers()).isEqualTo(m.layers());
     }
 
     @Test
     void exportOfAModelThatIsNotReadyIs409() throws Exception {
-        for (ModelStatus s : List.of(ModelStatus.QUEUED, ModelStatus.TRAINING, ModelStatus.FAILED, ModelStatus.CANCELLED)) {
+        for (ModelStatus s :
+                List.of(ModelStatus.QUEUED, ModelStatus.TRAINING, ModelStatus.FAILED, ModelStatus.CANCELLED)) {
             String id = ModelIds.newId();
             when(store.get(id)).thenReturn(Optional.of(TestModels.training(id).withStatus(s, null, null)));
             expectProblem(mvc.perform(get("/models/" + id + "/export")), 409)
@@ -278,7 +332,9 @@ class ModelControllerTest {
         String original = ModelIds.newId();
         ModelRecord m = TestModels.awkward(original);
         when(store.save(any())).then(AdditionalAnswers.returnsFirstArg());
-        MvcResult result = mvc.perform(post("/models/import").contentType(MediaType.APPLICATION_JSON).content(json.writeString(m)))
+        MvcResult result = mvc.perform(post("/models/import")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content(json.writeString(m)))
                 .andExpect(status().isCreated())
                 .andExpect(jsonPath("$.status").value("ready"))
                 .andExpect(jsonPath("$.source").value(original))
@@ -295,7 +351,9 @@ class ModelControllerTest {
         assertThat(result.getResponse().getHeader("Location")).isEqualTo("/models/" + s.id());
 
         // re-importing an imported model keeps the first origin
-        mvc.perform(post("/models/import").contentType(MediaType.APPLICATION_JSON).content(json.writeString(s)))
+        mvc.perform(post("/models/import")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content(json.writeString(s)))
                 .andExpect(status().isCreated())
                 .andExpect(jsonPath("$.source").value(original));
     }
@@ -304,32 +362,59 @@ class ModelControllerTest {
     void importOfAnInvalidDocumentIs422NamingTheField() throws Exception {
         ObjectNode doc = json.write(TestModels.awkward(ModelIds.newId()));
         ((ObjectNode) doc.get("layers").get(1)).put("out", 7);
-        String body = expectProblem(mvc.perform(post("/models/import").contentType(MediaType.APPLICATION_JSON).content(doc.toString())), 422)
+        String body = expectProblem(
+                        mvc.perform(post("/models/import")
+                                .contentType(MediaType.APPLICATION_JSON)
+                                .content(doc.toString())),
+                        422)
                 .andExpect(jsonPath("$.title").value("Invalid model document"))
                 .andExpect(jsonPath("$.errors", hasSize(1)))
                 .andExpect(jsonPath("$.errors[0].field").value("layers[1].weight"))
                 .andExpect(jsonPath("$.errors[0].message").isString())
-                .andReturn().getResponse().getContentAsString();
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
         assertNoInternals(body);
 
         ObjectNode noInputs = json.write(TestModels.awkward(ModelIds.newId()));
         noInputs.remove("inputs");
-        expectProblem(mvc.perform(post("/models/import").contentType(MediaType.APPLICATION_JSON).content(noInputs.toString())), 422)
+        expectProblem(
+                        mvc.perform(post("/models/import")
+                                .contentType(MediaType.APPLICATION_JSON)
+                                .content(noInputs.toString())),
+                        422)
                 .andExpect(jsonPath("$.errors[0].field").value("inputs"));
 
         ObjectNode badVersion = json.write(TestModels.awkward(ModelIds.newId()));
         badVersion.put("version", 99);
-        expectProblem(mvc.perform(post("/models/import").contentType(MediaType.APPLICATION_JSON).content(badVersion.toString())), 422)
+        expectProblem(
+                        mvc.perform(post("/models/import")
+                                .contentType(MediaType.APPLICATION_JSON)
+                                .content(badVersion.toString())),
+                        422)
                 .andExpect(jsonPath("$.errors[0].field").value("version"));
 
         ObjectNode nan = json.write(TestModels.awkward(ModelIds.newId()));
-        ((tools.jackson.databind.node.ArrayNode) nan.get("layers").get(4).get("bias")).set(1, mapper.getNodeFactory().stringNode("NaN"));
-        expectProblem(mvc.perform(post("/models/import").contentType(MediaType.APPLICATION_JSON).content(nan.toString())), 422)
+        ((tools.jackson.databind.node.ArrayNode) nan.get("layers").get(4).get("bias"))
+                .set(1, mapper.getNodeFactory().stringNode("NaN"));
+        expectProblem(
+                        mvc.perform(post("/models/import")
+                                .contentType(MediaType.APPLICATION_JSON)
+                                .content(nan.toString())),
+                        422)
                 .andExpect(jsonPath("$.errors[0].field").value("layers[4].bias[1]"));
 
-        expectProblem(mvc.perform(post("/models/import").contentType(MediaType.APPLICATION_JSON).content("[]")), 422)
+        expectProblem(
+                        mvc.perform(post("/models/import")
+                                .contentType(MediaType.APPLICATION_JSON)
+                                .content("[]")),
+                        422)
                 .andExpect(jsonPath("$.errors[0].field").value("$"));
-        expectProblem(mvc.perform(post("/models/import").contentType(MediaType.APPLICATION_JSON).content("{\"layers\": [")), 400);
+        expectProblem(
+                mvc.perform(post("/models/import")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"layers\": [")),
+                400);
         verify(store, never()).save(any());
     }
 
@@ -338,7 +423,11 @@ class ModelControllerTest {
         for (String status : List.of("training", "queued", "failed", "cancelled")) {
             ObjectNode doc = json.write(TestModels.awkward(ModelIds.newId()));
             doc.put("status", status);
-            expectProblem(mvc.perform(post("/models/import").contentType(MediaType.APPLICATION_JSON).content(doc.toString())), 422)
+            expectProblem(
+                            mvc.perform(post("/models/import")
+                                    .contentType(MediaType.APPLICATION_JSON)
+                                    .content(doc.toString())),
+                            422)
                     .andExpect(jsonPath("$.errors[0].field").value("status"))
                     .andExpect(jsonPath("$.detail", containsString(status)));
         }
@@ -349,7 +438,11 @@ class ModelControllerTest {
     void importWithANonNumericMomentumIs422() throws Exception {
         ObjectNode doc = json.write(TestModels.awkward(ModelIds.newId()));
         ((ObjectNode) doc.get("layers").get(0)).put("momentum", "fast");
-        expectProblem(mvc.perform(post("/models/import").contentType(MediaType.APPLICATION_JSON).content(doc.toString())), 422)
+        expectProblem(
+                        mvc.perform(post("/models/import")
+                                .contentType(MediaType.APPLICATION_JSON)
+                                .content(doc.toString())),
+                        422)
                 .andExpect(jsonPath("$.errors[0].field").value("layers[0].momentum"));
     }
 
@@ -362,9 +455,14 @@ class ModelControllerTest {
         MvcResult started = mvc.perform(get("/models/" + id + "/events").accept(MediaType.TEXT_EVENT_STREAM))
                 .andExpect(request().asyncStarted())
                 .andReturn();
-        String body = mvc.perform(asyncDispatch(started)).andReturn().getResponse().getContentAsString();
+        String body =
+                mvc.perform(asyncDispatch(started)).andReturn().getResponse().getContentAsString();
         assertThat(body.lines().filter(l -> l.startsWith("event:")).toList()).containsExactly("event:status");
-        String data = body.lines().filter(l -> l.startsWith("data:")).findFirst().orElseThrow().substring(5);
+        String data = body.lines()
+                .filter(l -> l.startsWith("data:"))
+                .findFirst()
+                .orElseThrow()
+                .substring(5);
         JsonNode event = mapper.readTree(data);
         assertThat(event.get("id").asString()).isEqualTo(id);
         assertThat(event.get("status").asString()).isEqualTo("ready");
@@ -377,10 +475,14 @@ class ModelControllerTest {
 
     @Test
     void unexpectedFailureIs500RevealingNothing() throws Exception {
-        when(store.list()).thenThrow(new IllegalStateException("disk on fire at /var/lib/bnserve in dev.bnserve.model.ModelStore"));
+        when(store.list())
+                .thenThrow(
+                        new IllegalStateException("disk on fire at /var/lib/bnserve in dev.bnserve.model.ModelStore"));
         String body = expectProblem(mvc.perform(get("/models")), 500)
                 .andExpect(jsonPath("$.detail").value(ApiExceptionHandler.INTERNAL_DETAIL))
-                .andReturn().getResponse().getContentAsString();
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
         assertNoInternals(body);
         assertThat(body).doesNotContain("disk on fire", "/var/lib");
     }
@@ -390,6 +492,4 @@ class ModelControllerTest {
     private static ModelRecord queued(String id) {
         return TestModels.training(id).withStatus(ModelStatus.QUEUED, null, null);
     }
-
-
 }

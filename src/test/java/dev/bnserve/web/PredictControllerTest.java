@@ -15,10 +15,17 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
+import dev.bnserve.model.ModelIds;
+import dev.bnserve.model.ModelJson;
+import dev.bnserve.model.ModelRecord;
+import dev.bnserve.model.ModelStore;
+import dev.bnserve.model.TestModels;
+import dev.bnserve.predict.PredictionService;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
-
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -34,15 +41,6 @@ import org.springframework.http.MediaType;
 import org.springframework.test.context.bean.override.mockito.MockitoBean;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.ResultActions;
-
-import dev.bnserve.model.ModelIds;
-import dev.bnserve.model.ModelJson;
-import dev.bnserve.model.ModelRecord;
-import dev.bnserve.model.ModelStore;
-import dev.bnserve.model.TestModels;
-import dev.bnserve.predict.PredictionService;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -54,7 +52,6 @@ import tools.jackson.databind.json.JsonMapper;
 @AutoConfigureMockMvc(addFilters = false)
 @Import({ApiExceptionHandler.class, PredictionService.class, PredictControllerTest.StoreConfig.class})
 class PredictControllerTest {
-
 
     @TempDir
     static Path dataDir;
@@ -103,7 +100,8 @@ class PredictControllerTest {
     @Test
     void classifierAnswersWithSoftmaxProbabilities() throws Exception {
         // logits = inputs: (0, ln 3) gives probabilities (1/4, 3/4)
-        mvc.perform(post("/models/" + classifier + "/predict").contentType(MediaType.APPLICATION_JSON)
+        mvc.perform(post("/models/" + classifier + "/predict")
+                        .contentType(MediaType.APPLICATION_JSON)
                         .content("{\"features\": [0, " + Math.log(3) + "]}"))
                 .andExpect(status().isOk())
                 .andExpect(content().contentType(MediaType.APPLICATION_JSON))
@@ -113,7 +111,8 @@ class PredictControllerTest {
                 .andExpect(jsonPath("$.probabilities.pos", closeTo(0.75, 1e-15)))
                 .andExpect(jsonPath("$.predictions").doesNotExist());
         // huge but finite logits stay finite (softmax is shifted by the max)
-        mvc.perform(post("/models/" + classifier + "/predict").contentType(MediaType.APPLICATION_JSON)
+        mvc.perform(post("/models/" + classifier + "/predict")
+                        .contentType(MediaType.APPLICATION_JSON)
                         .content("{\"features\": {\"b\": 1e300, \"a\": -1e300}}"))
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.prediction").value("pos"))
@@ -124,7 +123,8 @@ class PredictControllerTest {
     @Test
     void regressionAnswersWithANumberAndNoProbabilities() throws Exception {
         // y = 1.5a - b + 0.25, from the stored running statistics
-        mvc.perform(post("/models/" + regression + "/predict").contentType(MediaType.APPLICATION_JSON)
+        mvc.perform(post("/models/" + regression + "/predict")
+                        .contentType(MediaType.APPLICATION_JSON)
                         .content("{\"features\": {\"a\": 3, \"b\": 1}}"))
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.model").value(regression))
@@ -134,38 +134,56 @@ class PredictControllerTest {
 
     @Test
     void aRowsAnswerDoesNotDependOnItsBatch() throws Exception {
-        String alone = answer("/models/" + regression + "/predict", "{\"features\": [3, 1]}").get("prediction").toString();
-        JsonNode batch = answer("/models/" + regression + "/predict",
+        String alone = answer("/models/" + regression + "/predict", "{\"features\": [3, 1]}")
+                .get("prediction")
+                .toString();
+        JsonNode batch = answer(
+                "/models/" + regression + "/predict",
                 "{\"instances\": [[100, -100], {\"b\": 1, \"a\": 3}, [3, 1], [-7e6, 1e-300], {\"a\": 3, \"b\": 1}]}");
         assertThat(batch.get("predictions")).hasSize(5);
         assertThat(batch.get("predictions").get(1).get("prediction").toString()).isEqualTo(alone);
         assertThat(batch.get("predictions").get(2).get("prediction").toString()).isEqualTo(alone);
         assertThat(batch.get("predictions").get(4).get("prediction").toString()).isEqualTo(alone);
-        assertThat(batch.get("predictions").get(0).get("prediction").asDouble()).isCloseTo(250.25, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(batch.get("predictions").get(0).get("prediction").asDouble())
+                .isCloseTo(250.25, org.assertj.core.data.Offset.offset(1e-9));
         assertThat(batch.get("model").asString()).isEqualTo(regression);
     }
 
     @Test
     void predictWithoutAModelUsesTheMostRecentlyFinishedOne() throws Exception {
-        assertThat(answer("/predict", "{\"features\": [3, 1]}").get("model").asString()).isEqualTo(regression);
-        assertThat(answer("/predict", "{\"model\": \"" + classifier + "\", \"features\": [3, 1]}").get("model").asString()).isEqualTo(classifier);
-        assertThat(answer("/predict", "{\"features\": [3, 1], \"model\": null}").get("model").asString()).isEqualTo(regression);
+        assertThat(answer("/predict", "{\"features\": [3, 1]}").get("model").asString())
+                .isEqualTo(regression);
+        assertThat(answer("/predict", "{\"model\": \"" + classifier + "\", \"features\": [3, 1]}")
+                        .get("model")
+                        .asString())
+                .isEqualTo(classifier);
+        assertThat(answer("/predict", "{\"features\": [3, 1], \"model\": null}")
+                        .get("model")
+                        .asString())
+                .isEqualTo(regression);
         // a model finishing later takes over; deleting it hands back
         String newer = ModelIds.newId();
         store.save(TestModels.identityClassifier(newer, T0.plusSeconds(120)));
-        assertThat(answer("/predict", "{\"features\": [3, 1]}").get("model").asString()).isEqualTo(newer);
+        assertThat(answer("/predict", "{\"features\": [3, 1]}").get("model").asString())
+                .isEqualTo(newer);
         store.delete(newer);
-        assertThat(answer("/predict", "{\"features\": [3, 1]}").get("model").asString()).isEqualTo(regression);
+        assertThat(answer("/predict", "{\"features\": [3, 1]}").get("model").asString())
+                .isEqualTo(regression);
         // an older import does not
         store.save(TestModels.identityClassifier(ModelIds.newId(), T0.minusSeconds(120)));
-        assertThat(answer("/predict", "{\"features\": [3, 1]}").get("model").asString()).isEqualTo(regression);
+        assertThat(answer("/predict", "{\"features\": [3, 1]}").get("model").asString())
+                .isEqualTo(regression);
     }
 
     @Test
     void withoutAnyReadyModelPredictIs409() throws Exception {
         store.list().forEach(m -> store.delete(m.id()));
         store.save(TestModels.training(ModelIds.newId()));
-        expectProblem(mvc.perform(post("/predict").contentType(MediaType.APPLICATION_JSON).content("{\"features\": [1, 2]}")), 409)
+        expectProblem(
+                        mvc.perform(post("/predict")
+                                .contentType(MediaType.APPLICATION_JSON)
+                                .content("{\"features\": [1, 2]}")),
+                        409)
                 .andExpect(jsonPath("$.title").value("No model ready"));
     }
 
@@ -178,7 +196,11 @@ class PredictControllerTest {
         for (String hostile : List.of("../../etc/passwd", "..", "secret", "m-../../x", "x".repeat(300))) {
             expectProblem(predict("/predict", "{\"model\": \"" + hostile + "\", \"features\": [1, 2]}"), 404);
         }
-        expectProblem(mvc.perform(post("/models/{id}/predict", "../../etc/passwd").contentType(MediaType.APPLICATION_JSON).content("{\"features\": [1, 2]}")), 404);
+        expectProblem(
+                mvc.perform(post("/models/{id}/predict", "../../etc/passwd")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"features\": [1, 2]}")),
+                404);
 
         String training = ModelIds.newId();
         store.save(TestModels.training(training));
@@ -187,7 +209,8 @@ class PredictControllerTest {
                 .andExpect(jsonPath("$.detail", containsString("training")));
         expectProblem(predict("/predict", "{\"model\": \"" + training + "\", \"features\": [1, 2]}"), 409);
         // a failed model says why
-        store.save(TestModels.training(training).withStatus(dev.bnserve.model.ModelStatus.FAILED, "out of memory", Instant.now()));
+        store.save(TestModels.training(training)
+                .withStatus(dev.bnserve.model.ModelStatus.FAILED, "out of memory", Instant.now()));
         expectProblem(predict("/models/" + training + "/predict", "{\"features\": [1, 2]}"), 409)
                 .andExpect(jsonPath("$.detail", containsString("out of memory")));
     }
@@ -206,28 +229,46 @@ class PredictControllerTest {
 
     @Test
     void featureNamesAreChecked() throws Exception {
-        expectProblem(predict("/models/" + classifier + "/predict", "{\"features\": {\"a\": 1, \"b\": 2, \"c\": 3}}"), 422)
+        expectProblem(
+                        predict("/models/" + classifier + "/predict", "{\"features\": {\"a\": 1, \"b\": 2, \"c\": 3}}"),
+                        422)
                 .andExpect(jsonPath("$.errors[0].field").value("features.c"))
                 .andExpect(jsonPath("$.errors[0].message", containsString("unknown feature")));
         expectProblem(predict("/models/" + classifier + "/predict", "{\"features\": {\"a\": 1}}"), 422)
                 .andExpect(jsonPath("$.errors[0].field").value("features.b"))
                 .andExpect(jsonPath("$.errors[0].message").value("missing feature"));
-        expectProblem(predict("/models/" + classifier + "/predict", "{\"features\": {\"a\": 1, \"a\": 2, \"b\": 3}}"), 422)
+        expectProblem(
+                        predict("/models/" + classifier + "/predict", "{\"features\": {\"a\": 1, \"a\": 2, \"b\": 3}}"),
+                        422)
                 .andExpect(jsonPath("$.errors[0].field").value("features.a"));
-        expectProblem(predict("/models/" + classifier + "/predict", "{\"instances\": [{\"a\": 1, \"b\": 2}, {\"A\": 1, \"b\": 2}]}"), 422)
+        expectProblem(
+                        predict(
+                                "/models/" + classifier + "/predict",
+                                "{\"instances\": [{\"a\": 1, \"b\": 2}, {\"A\": 1, \"b\": 2}]}"),
+                        422)
                 .andExpect(jsonPath("$.errors[?(@.field == 'instances[1].A')]").exists())
                 .andExpect(jsonPath("$.errors[?(@.field == 'instances[1].a')]").exists());
     }
 
     @Test
     void valuesMustBeFiniteNumbers() throws Exception {
-        for (String[] c : new String[][]{
-                {"[1, \"2\"]", "features[1]"}, {"[1, null]", "features[1]"}, {"[true, 2]", "features[0]"}, {"[1, [2]]", "features[1]"},
-                {"[1, {\"x\": 2}]", "features[1]"}, {"[1e999, 2]", "features[0]"}, {"[1, -1e999]", "features[1]"},
-                {"{\"a\": \"1\", \"b\": 2}", "features.a"}, {"{\"a\": 1, \"b\": 1e400}", "features.b"}}) {
-            String body = expectProblem(predict("/models/" + classifier + "/predict", "{\"features\": " + c[0] + "}"), 422)
+        for (String[] c : new String[][] {
+            {"[1, \"2\"]", "features[1]"},
+            {"[1, null]", "features[1]"},
+            {"[true, 2]", "features[0]"},
+            {"[1, [2]]", "features[1]"},
+            {"[1, {\"x\": 2}]", "features[1]"},
+            {"[1e999, 2]", "features[0]"},
+            {"[1, -1e999]", "features[1]"},
+            {"{\"a\": \"1\", \"b\": 2}", "features.a"},
+            {"{\"a\": 1, \"b\": 1e400}", "features.b"}
+        }) {
+            String body = expectProblem(
+                            predict("/models/" + classifier + "/predict", "{\"features\": " + c[0] + "}"), 422)
                     .andExpect(jsonPath("$.errors[0].field").value(c[1]))
-                    .andReturn().getResponse().getContentAsString();
+                    .andReturn()
+                    .getResponse()
+                    .getContentAsString();
             assertNoInternals(body);
         }
     }
@@ -241,11 +282,23 @@ class PredictControllerTest {
 
     @Test
     void malformedBodiesAre400WithoutInternals() throws Exception {
-        for (String bad : List.of("{\"features\": [1, 2", "{\"features\": [1, 2]} trailing", "[1, 2]", "\"features\"", "{features: [1, 2]}",
-                "{\"features\": 5}", "{\"model\": 5, \"features\": [1, 2]}", "{\"instances\": {\"a\": 1}}", "{\"model\": \"" + classifier + "\"}",
-                "{\"features\": [1, 2], \"instances\": [[1, 2]]}", "", "{\"features\": [1, 2]}{}")) {
+        for (String bad : List.of(
+                "{\"features\": [1, 2",
+                "{\"features\": [1, 2]} trailing",
+                "[1, 2]",
+                "\"features\"",
+                "{features: [1, 2]}",
+                "{\"features\": 5}",
+                "{\"model\": 5, \"features\": [1, 2]}",
+                "{\"instances\": {\"a\": 1}}",
+                "{\"model\": \"" + classifier + "\"}",
+                "{\"features\": [1, 2], \"instances\": [[1, 2]]}",
+                "",
+                "{\"features\": [1, 2]}{}")) {
             String body = expectProblem(predict("/models/" + classifier + "/predict", bad), 400)
-                    .andReturn().getResponse().getContentAsString();
+                    .andReturn()
+                    .getResponse()
+                    .getContentAsString();
             assertNoInternals(body);
             assertThat(body).doesNotContain("byte[]", "Source:", "line:");
         }
@@ -255,21 +308,35 @@ class PredictControllerTest {
 
     @Test
     void unknownTopLevelFieldsAreIgnored() throws Exception {
-        answer("/models/" + classifier + "/predict", "{\"features\": [1, 2], \"extra\": {\"nested\": [1, {\"x\": null}]}, \"other\": 1}");
+        answer(
+                "/models/" + classifier + "/predict",
+                "{\"features\": [1, 2], \"extra\": {\"nested\": [1, {\"x\": null}]}, \"other\": 1}");
     }
 
     @Test
     void tooManyInstancesIs413() throws Exception {
         answer("/models/" + classifier + "/predict", "{\"instances\": [[1, 2], [1, 2], [1, 2], [1, 2], [1, 2]]}");
-        expectProblem(predict("/models/" + classifier + "/predict", "{\"instances\": [[1, 2], [1, 2], [1, 2], [1, 2], [1, 2], [1, 2]]}"), 413)
+        expectProblem(
+                        predict(
+                                "/models/" + classifier + "/predict",
+                                "{\"instances\": [[1, 2], [1, 2], [1, 2], [1, 2], [1, 2], [1, 2]]}"),
+                        413)
                 .andExpect(jsonPath("$.errors[0].field").value("instances"));
     }
 
     @Test
     void wrongContentTypeIs415AndWrongMethodIs405() throws Exception {
-        expectProblem(mvc.perform(post("/models/" + classifier + "/predict").contentType(MediaType.TEXT_PLAIN).content("1,2")), 415);
+        expectProblem(
+                mvc.perform(post("/models/" + classifier + "/predict")
+                        .contentType(MediaType.TEXT_PLAIN)
+                        .content("1,2")),
+                415);
         expectProblem(mvc.perform(post("/predict").contentType("text/csv").content("1,2")), 415);
-        expectProblem(mvc.perform(post("/predict").contentType(MediaType.APPLICATION_FORM_URLENCODED).content("features=1")), 415);
+        expectProblem(
+                mvc.perform(post("/predict")
+                        .contentType(MediaType.APPLICATION_FORM_URLENCODED)
+                        .content("features=1")),
+                415);
         expectProblem(mvc.perform(get("/predict")), 405);
         expectProblem(mvc.perform(get("/models/" + classifier + "/predict")), 405);
     }
@@ -282,7 +349,8 @@ class PredictControllerTest {
         }
         ModelRecord after = store.get(regression).orElseThrow();
         assertThat(after).isSameAs(before);
-        assertThat(after.layers()).isEqualTo(TestModels.affineRegression(regression, T0).layers());
+        assertThat(after.layers())
+                .isEqualTo(TestModels.affineRegression(regression, T0).layers());
     }
 
     /** The same slice with the service mocked: whatever it throws reaches the client as a problem. */
@@ -294,9 +362,15 @@ class PredictControllerTest {
 
         @Test
         void apiExceptionsFromTheServiceArePropagated() throws Exception {
-            when(mocked.predict(eq(classifier), any())).thenThrow(new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, "Invalid prediction request",
-                    "Feature 'a' must be a number, got a string.", List.of(FieldError.ofField("features.a", "must be a number"))));
-            expectProblem(predict("/models/" + classifier + "/predict", "{\"features\": {\"a\": \"x\", \"b\": 2}}"), 422)
+            when(mocked.predict(eq(classifier), any()))
+                    .thenThrow(new ApiException(
+                            HttpStatus.UNPROCESSABLE_CONTENT,
+                            "Invalid prediction request",
+                            "Feature 'a' must be a number, got a string.",
+                            List.of(FieldError.ofField("features.a", "must be a number"))));
+            expectProblem(
+                            predict("/models/" + classifier + "/predict", "{\"features\": {\"a\": \"x\", \"b\": 2}}"),
+                            422)
                     .andExpect(jsonPath("$.title").value("Invalid prediction request"))
                     .andExpect(jsonPath("$.errors[0].field").value("features.a"))
                     .andExpect(jsonPath("$.errors[0].message").value("must be a number"));
@@ -304,23 +378,33 @@ class PredictControllerTest {
 
         @Test
         void theBodyIsPassedThroughAsBytesAndTheAnswerReturnedAsIs() throws Exception {
-            byte[] answer = "{\"model\":\"m\",\"prediction\":1.0000000000000002}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            byte[] answer = "{\"model\":\"m\",\"prediction\":1.0000000000000002}"
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
             when(mocked.predict(any(), any())).thenReturn(answer);
             String body = "{\"features\": [1, 2]}";
-            String text = predict("/predict", body).andExpect(status().isOk())
+            String text = predict("/predict", body)
+                    .andExpect(status().isOk())
                     .andExpect(content().contentType(MediaType.APPLICATION_JSON))
-                    .andReturn().getResponse().getContentAsString();
+                    .andReturn()
+                    .getResponse()
+                    .getContentAsString();
             assertThat(text).isEqualTo(new String(answer, java.nio.charset.StandardCharsets.UTF_8));
-            org.mockito.Mockito.verify(mocked).predict(org.mockito.ArgumentMatchers.isNull(), eq(body.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            org.mockito.Mockito.verify(mocked)
+                    .predict(
+                            org.mockito.ArgumentMatchers.isNull(),
+                            eq(body.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         }
 
         @Test
         void unexpectedFailureIs500RevealingNothing() throws Exception {
             doThrow(new IllegalStateException("boom in dev.bnserve.nn.InferencePlan at /secret/path"))
-                    .when(mocked).predict(eq(classifier), any());
+                    .when(mocked)
+                    .predict(eq(classifier), any());
             String body = expectProblem(predict("/models/" + classifier + "/predict", "{\"features\": [1, 2]}"), 500)
                     .andExpect(jsonPath("$.detail").value(ApiExceptionHandler.INTERNAL_DETAIL))
-                    .andReturn().getResponse().getContentAsString();
+                    .andReturn()
+                    .getResponse()
+                    .getContentAsString();
             assertNoInternals(body);
             assertThat(body).doesNotContain("boom", "/secret");
         }
@@ -329,16 +413,16 @@ class PredictControllerTest {
     // ------------------------------------------------------------------ helpers
 
     private ResultActions predict(String path, String body) throws Exception {
-        return mvc.perform(post(path)
-                .contentType(MediaType.APPLICATION_JSON).content(body));
+        return mvc.perform(post(path).contentType(MediaType.APPLICATION_JSON).content(body));
     }
 
     private JsonNode answer(String path, String body) throws Exception {
-        String text = predict(path, body).andExpect(status().isOk())
+        String text = predict(path, body)
+                .andExpect(status().isOk())
                 .andExpect(content().contentType(MediaType.APPLICATION_JSON))
-                .andReturn().getResponse().getContentAsString();
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
         return mapper.readTree(text);
     }
-
-
 }

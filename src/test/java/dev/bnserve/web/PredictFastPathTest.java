@@ -9,8 +9,8 @@ import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
+import dev.bnserve.predict.PredictionService;
 import java.nio.charset.StandardCharsets;
-
 import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
@@ -18,14 +18,14 @@ import org.springframework.http.converter.json.ProblemDetailJacksonMixin;
 import org.springframework.mock.web.MockFilterChain;
 import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.mock.web.MockHttpServletResponse;
-
-import dev.bnserve.predict.PredictionService;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Which requests the filter answers itself, and that it leaves every other one to the MVC controller untouched. */
 class PredictFastPathTest {
-    static final JsonMapper JSON = JsonMapper.builder().addMixIn(ProblemDetail.class, ProblemDetailJacksonMixin.class).build();
+    static final JsonMapper JSON = JsonMapper.builder()
+            .addMixIn(ProblemDetail.class, ProblemDetailJacksonMixin.class)
+            .build();
     static final byte[] BODY = "{\"features\": [1, 2]}".getBytes(StandardCharsets.UTF_8);
     static final byte[] ANSWER = "{\"model\":\"m-1\",\"prediction\":0.5}".getBytes(StandardCharsets.UTF_8);
 
@@ -52,11 +52,16 @@ class PredictFastPathTest {
         when(service.predict(eq("m-01abc_X"), any())).thenReturn(ANSWER);
         when(service.predict(isNull(), any())).thenReturn(ANSWER);
         for (String uri : new String[] {"/models/m-01abc_X/predict", "/predict"}) {
-            for (String[] headers : new String[][] {{"application/json", null}, {"application/json;charset=UTF-8", "*/*"},
-                    {"APPLICATION/JSON", "application/json"}}) {
+            for (String[] headers : new String[][] {
+                {"application/json", null},
+                {"application/json;charset=UTF-8", "*/*"},
+                {"APPLICATION/JSON", "application/json"}
+            }) {
                 MockHttpServletResponse response = new MockHttpServletResponse();
                 MockFilterChain chain = run(post(uri, headers[0], headers[1]), response);
-                assertThat(chain.getRequest()).as(uri + " " + String.join(",", String.valueOf(headers[0]), String.valueOf(headers[1]))).isNull();
+                assertThat(chain.getRequest())
+                        .as(uri + " " + String.join(",", String.valueOf(headers[0]), String.valueOf(headers[1])))
+                        .isNull();
                 assertThat(response.getStatus()).isEqualTo(200);
                 assertThat(response.getContentType()).isEqualTo("application/json");
                 assertThat(response.getContentAsByteArray()).isEqualTo(ANSWER);
@@ -68,33 +73,44 @@ class PredictFastPathTest {
     @Test
     void leavesEverythingElseToTheController() throws Exception {
         MockHttpServletRequest[] others = {
-                post("/models/m-1/predict", "text/csv", null),                    // 415 is MVC's to give
-                post("/models/m-1/predict", null, null),
-                post("/models/m-1/predict", "application/json", "text/csv"),      // 406 likewise
-                post("/models/m-1/predict", "application/json", "application/json, */*"),
-                post("/models/m-1/predict", "application/jsonx", null),
-                post("/models/m%2D1/predict", "application/json", null),          // needs decoding
-                post("/models/m.1/predict", "application/json", null),
-                post("/models//predict", "application/json", null),
-                post("/models/m-1/predict/", "application/json", null),
-                post("/models/a/b/predict", "application/json", null),
-                post("/predict/", "application/json", null),
-                post("/models", "application/json", null),
+            post("/models/m-1/predict", "text/csv", null), // 415 is MVC's to give
+            post("/models/m-1/predict", null, null),
+            post("/models/m-1/predict", "application/json", "text/csv"), // 406 likewise
+            post("/models/m-1/predict", "application/json", "application/json, */*"),
+            post("/models/m-1/predict", "application/jsonx", null),
+            post("/models/m%2D1/predict", "application/json", null), // needs decoding
+            post("/models/m.1/predict", "application/json", null),
+            post("/models//predict", "application/json", null),
+            post("/models/m-1/predict/", "application/json", null),
+            post("/models/a/b/predict", "application/json", null),
+            post("/predict/", "application/json", null),
+            post("/models", "application/json", null),
         };
         MockHttpServletRequest get = new MockHttpServletRequest("GET", "/models/m-1/predict");
-        for (MockHttpServletRequest r : java.util.stream.Stream.concat(java.util.Arrays.stream(others), java.util.stream.Stream.of(get)).toList()) {
+        for (MockHttpServletRequest r : java.util.stream.Stream.concat(
+                        java.util.Arrays.stream(others), java.util.stream.Stream.of(get))
+                .toList()) {
             MockFilterChain chain = run(r, new MockHttpServletResponse());
-            assertThat(chain.getRequest()).as(r.getMethod() + " " + r.getRequestURI() + " " + r.getContentType() + " " + r.getHeader("Accept")).isSameAs(r);
+            assertThat(chain.getRequest())
+                    .as(r.getMethod() + " " + r.getRequestURI() + " " + r.getContentType() + " "
+                            + r.getHeader("Accept"))
+                    .isSameAs(r);
         }
         verify(service, never()).predict(any(), any());
     }
 
     @Test
     void rendersServiceRefusalsAsTheAdviceDoes() throws Exception {
-        when(service.predict(eq("m-1"), any())).thenThrow(new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, "Unprocessable Content",
-                "Expected 4 values, got 2.", java.util.List.of(FieldError.ofField("features", "expected 4 values"))));
+        when(service.predict(eq("m-1"), any()))
+                .thenThrow(new ApiException(
+                        HttpStatus.UNPROCESSABLE_CONTENT,
+                        "Unprocessable Content",
+                        "Expected 4 values, got 2.",
+                        java.util.List.of(FieldError.ofField("features", "expected 4 values"))));
         MockHttpServletResponse response = new MockHttpServletResponse();
-        assertThat(run(post("/models/m-1/predict", "application/json", null), response).getRequest()).isNull();
+        assertThat(run(post("/models/m-1/predict", "application/json", null), response)
+                        .getRequest())
+                .isNull();
         assertThat(response.getStatus()).isEqualTo(422);
         assertThat(response.getContentType()).isEqualTo("application/problem+json");
         JsonNode problem = JSON.readTree(response.getContentAsByteArray());
@@ -111,7 +127,8 @@ class PredictFastPathTest {
         MockHttpServletResponse response = new MockHttpServletResponse();
         run(r, response);
         assertThat(response.getStatus()).isEqualTo(400);
-        assertThat(JSON.readTree(response.getContentAsByteArray()).get("detail").asString()).isEqualTo("The request body is missing.");
+        assertThat(JSON.readTree(response.getContentAsByteArray()).get("detail").asString())
+                .isEqualTo("The request body is missing.");
         verify(service, never()).predict(any(), any());
     }
 }

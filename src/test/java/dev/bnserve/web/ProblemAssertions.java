@@ -10,8 +10,7 @@ import org.springframework.test.web.servlet.ResultActions;
 
 /** What every error answer of the controller slices must be: a problem+json document revealing no internals. */
 final class ProblemAssertions {
-    private ProblemAssertions() {
-    }
+    private ProblemAssertions() {}
 
     static ResultActions expectProblem(ResultActions result, int status) throws Exception {
         return result.andExpect(status().is(status))

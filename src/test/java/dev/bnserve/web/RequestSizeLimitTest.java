@@ -17,7 +17,9 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /** {@code bnserve.limits.max-request-bytes} over real HTTP: declared lengths and chunked bodies alike. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "bnserve.limits.max-request-bytes=1KB")
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = "bnserve.limits.max-request-bytes=1KB")
 class RequestSizeLimitTest {
     @TempDir
     static Path dataDir;
@@ -39,8 +41,12 @@ class RequestSizeLimitTest {
     }
 
     private HttpResponse<String> post(HttpRequest.BodyPublisher body) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/predict"))
-                .header("Content-Type", "application/json").POST(body).build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/predict"))
+                        .header("Content-Type", "application/json")
+                        .POST(body)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
@@ -49,7 +55,8 @@ class RequestSizeLimitTest {
         assertThat(big.length()).isGreaterThan(1024);
         HttpResponse<String> r = post(HttpRequest.BodyPublishers.ofString(big));
         assertThat(r.statusCode()).isEqualTo(413);
-        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/problem+json"));
+        assertThat(r.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(t -> assertThat(t).startsWith("application/problem+json"));
         assertThat(r.body()).contains("bnserve.limits.max-request-bytes").contains("1024");
     }
 
