@@ -390,7 +390,7 @@ class FuzzTest {
             }
             default -> body = TestHttp.multipartBody(boundary, "file", filename, partType, csv);
         }
-        // shapes 1-5 are not well-formed multipart envelopes (these were 500s; see KnownBugsTest)
+        // shapes 1-5 are not well-formed multipart envelopes (these were 500s; see FuzzRegressionTest)
         return new Req(
                 "csv-multipart",
                 "POST",

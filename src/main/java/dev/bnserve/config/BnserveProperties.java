@@ -65,6 +65,16 @@ public record BnserveProperties(
             @DefaultValue("") String apiKey,
             @DefaultValue("false") boolean protectPredict) {
 
+        /** Whether an API key is configured (a blank one counts as none). */
+        public boolean keySet() {
+            return apiKey != null && !apiKey.isBlank();
+        }
+
+        /** Whether prediction is answered without the key: no key is set, or it does not protect prediction. */
+        public boolean predictionOpen() {
+            return !keySet() || !protectPredict;
+        }
+
         /** Never print the key. */
         @Override
         public String toString() {

@@ -7,7 +7,7 @@ import java.io.InputStream;
 /** Counts bytes read and fails with {@link LimitExceeded} as soon as more than {@code max} were read. */
 final class CountingInputStream extends FilterInputStream {
 
-    /** Thrown through the decoding reader; translated into a {@link DatasetException} by the parser. */
+    /** Thrown through the decoding reader; translated into a {@link Problem} by the parser. */
     static final class LimitExceeded extends IOException {
         private static final long serialVersionUID = 1L;
 

@@ -1,5 +1,7 @@
 package dev.bnserve.data;
 
+import dev.bnserve.problem.Problem;
+import dev.bnserve.problem.Violation;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -20,7 +22,7 @@ import java.util.Map;
  * <p>A column is numeric if every non-empty cell is a finite number, otherwise categorical with sorted levels.
  * Empty cells are missing values (counted, not rejected). {@code NaN}/{@code Infinity} literals in an otherwise
  * numeric column are rejected. Problems are collected (up to {@link #MAX_ERRORS}) and thrown together as a
- * {@link DatasetException}. Instances are immutable and thread-safe.
+ * {@link Problem}. Instances are immutable and thread-safe.
  */
 public final class CsvParser {
 
@@ -40,7 +42,7 @@ public final class CsvParser {
      * line and column), counting bytes
      * against {@link CsvLimits#maxBytes()}. Does not close the stream.
      *
-     * @throws DatasetException for malformed input or a broken limit
+     * @throws Problem for malformed input or a broken limit
      * @throws IOException      if reading fails
      */
     public Dataset parse(InputStream in, Charset charset, String name) throws IOException {
@@ -57,7 +59,7 @@ public final class CsvParser {
             return run.parse(name);
         } catch (CountingInputStream.LimitExceeded e) {
             throw run.fail(
-                    new DatasetError(
+                    Violation.cell(
                             null,
                             null,
                             "the upload is larger than the limit of " + limits.maxBytes()
@@ -75,7 +77,7 @@ public final class CsvParser {
     private final class Run implements CsvTokenizer.ErrorSink {
 
         final CsvTokenizer tokenizer;
-        final List<DatasetError> errors = new ArrayList<>();
+        final List<Violation> errors = new ArrayList<>();
         String[] header = new String[0];
 
         Run(Reader reader, String charset) {
@@ -86,7 +88,7 @@ public final class CsvParser {
             try {
                 return doParse(name);
             } catch (CsvTokenizer.Fatal e) {
-                throw fail(new DatasetError(e.line, columnRef(e.field), e.getMessage()), false);
+                throw fail(Violation.cell(e.line, columnRef(e.field), e.getMessage()), false);
             }
         }
 
@@ -96,12 +98,12 @@ public final class CsvParser {
             }
             int width = nextNonBlank();
             if (width < 0) {
-                throw fail(new DatasetError(1, null, "the file is empty; the first line must be a header"), false);
+                throw fail(Violation.cell(1, null, "the file is empty; the first line must be a header"), false);
             }
             int headerLine = tokenizer.recordLine();
             if (limits.maxColumns() > 0 && width > limits.maxColumns()) {
                 throw fail(
-                        new DatasetError(
+                        Violation.cell(
                                 headerLine,
                                 null,
                                 "the header has " + width + " columns; the limit is " + limits.maxColumns()
@@ -127,7 +129,7 @@ public final class CsvParser {
                 }
                 if (++rows > limits.maxRows() && limits.maxRows() > 0) {
                     throw fail(
-                            new DatasetError(
+                            Violation.cell(
                                     line,
                                     null,
                                     "more than " + limits.maxRows() + " data rows; the limit is " + limits.maxRows()
@@ -152,7 +154,7 @@ public final class CsvParser {
                 }
             }
             if (!errors.isEmpty()) {
-                throw new DatasetException(errors, false);
+                throw CsvProblems.of(errors, false);
             }
             List<Column> columns = new ArrayList<>(width);
             for (int i = 0; i < width; i++) {
@@ -181,7 +183,7 @@ public final class CsvParser {
                 }
             }
             if (!errors.isEmpty()) {
-                throw new DatasetException(errors, false);
+                throw CsvProblems.of(errors, false);
             }
             return names;
         }
@@ -200,17 +202,17 @@ public final class CsvParser {
         }
 
         void error(Integer line, String column, String message) {
-            errors.add(new DatasetError(line, column, message));
+            errors.add(Violation.cell(line, column, message));
             if (errors.size() >= MAX_ERRORS) {
-                throw new DatasetException(errors, false);
+                throw CsvProblems.of(errors, false);
             }
         }
 
-        DatasetException fail(DatasetError error, boolean tooLarge) {
+        Problem fail(Violation error, boolean tooLarge) {
             if (errors.size() < MAX_ERRORS) {
                 errors.add(error);
             }
-            return new DatasetException(errors, tooLarge);
+            return CsvProblems.of(errors, tooLarge);
         }
 
         /** Column name when the header is known and valid, else the 1-based index. */

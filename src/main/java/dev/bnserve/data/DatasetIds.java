@@ -5,8 +5,8 @@ import java.util.regex.Pattern;
 
 /**
  * Dataset identifiers: {@code d-} followed by 26 lower-case Crockford base32 characters
- * (48-bit millisecond timestamp + 80 random bits, ULID layout), so ids sort by creation time
- * and are safe in URLs and file names.
+ * (a 50-bit millisecond timestamp in 10 characters, then 80 random bits in 16, the ULID layout), so ids sort by
+ * creation time and are safe in URLs and file names.
  */
 public final class DatasetIds {
 

@@ -3,11 +3,13 @@ package dev.bnserve.model;
 import dev.bnserve.nn.EpochStats;
 import dev.bnserve.nn.LayerState;
 import dev.bnserve.nn.Network;
-import dev.bnserve.training.TrainingRequest;
+import dev.bnserve.problem.Problem;
+import java.io.ByteArrayOutputStream;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonGenerator;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -53,7 +55,7 @@ public final class ModelJson {
         if (m.classes() == null) n.putNull("classes");
         else strings(n.putArray("classes"), m.classes());
         if (m.source() != null) n.put("source", m.source());
-        if (full) n.set("request", m.request() == null ? null : mapper.valueToTree(m.request()));
+        if (full) n.set("request", m.request() == null ? null : requestTree(m.request()));
         ObjectNode p = n.putObject("progress");
         p.put("epoch", m.epoch());
         p.put("epochs", m.epochs());
@@ -76,6 +78,14 @@ public final class ModelJson {
             for (LayerState l : m.layers()) writeLayer(layers.addObject(), l);
         }
         return n;
+    }
+
+    private JsonNode requestTree(TrainingSpec spec) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(512);
+        try (JsonGenerator g = mapper.createGenerator(bytes)) {
+            TrainingSpecJson.write(g, spec);
+        }
+        return mapper.readTree(bytes.toByteArray());
     }
 
     public byte[] writeBytes(ModelRecord m) {
@@ -174,11 +184,11 @@ public final class ModelJson {
                 throw new ModelFormatException(
                         "layers", "the network has " + outs + " outputs but the model needs " + want);
         }
-        TrainingRequest request = null;
+        TrainingSpec request = null;
         if (n.hasNonNull("request")) {
             try {
-                request = mapper.treeToValue(n.get("request"), TrainingRequest.class);
-            } catch (JacksonException | IllegalArgumentException e) {
+                request = TrainingSpecJson.read(n.get("request"));
+            } catch (Problem e) {
                 throw new ModelFormatException("request", "must be a training request object as in GET /models/{id}");
             }
         }

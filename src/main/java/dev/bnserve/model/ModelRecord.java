@@ -2,7 +2,6 @@ package dev.bnserve.model;
 
 import dev.bnserve.nn.EpochStats;
 import dev.bnserve.nn.LayerState;
-import dev.bnserve.training.TrainingRequest;
 import java.time.Instant;
 import java.util.List;
 
@@ -27,7 +26,7 @@ public record ModelRecord(
         Task task,
         List<String> inputs,
         List<String> classes,
-        TrainingRequest request,
+        TrainingSpec request,
         int epoch,
         int epochs,
         List<EpochStats> history,

@@ -20,7 +20,12 @@ public record NetworkSpec(int inputs, List<LayerSpec> layers) {
     /** Where the hidden BatchNorm layers go relative to the activation. */
     public enum Placement {
         BEFORE_ACTIVATION,
-        AFTER_ACTIVATION
+        AFTER_ACTIVATION;
+
+        /** {@code before-activation} or {@code after-activation}. */
+        public String id() {
+            return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        }
     }
 
     /**

@@ -15,7 +15,12 @@ public record OptimizerConfig(
 
     public enum Type {
         ADAM,
-        SGD
+        SGD;
+
+        /** {@code adam} or {@code sgd}. */
+        public String id() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
     }
 
     public OptimizerConfig {

@@ -44,10 +44,7 @@ public class ApiKeySecurityConfiguration {
     @Bean
     SecurityFilterChain apiSecurityFilterChain(HttpSecurity http, BnserveProperties properties) throws Exception {
         BnserveProperties.Security settings = properties.security();
-        String key = settings == null || settings.apiKey() == null
-                ? ""
-                : settings.apiKey().strip();
-        boolean protectPredict = settings != null && settings.protectPredict();
+        boolean protectPredict = !settings.predictionOpen();
 
         http.csrf(AbstractHttpConfigurer::disable)
                 .formLogin(AbstractHttpConfigurer::disable)
@@ -58,10 +55,8 @@ public class ApiKeySecurityConfiguration {
                 .exceptionHandling(ex -> ex.authenticationEntryPoint(new ProblemAuthenticationEntryPoint())
                         .accessDeniedHandler(new ProblemAccessDeniedHandler()));
 
-        if (key.isEmpty()) {
-            if (settings != null
-                    && settings.apiKey() != null
-                    && !settings.apiKey().isEmpty()) {
+        if (!settings.keySet()) {
+            if (settings.apiKey() != null && !settings.apiKey().isEmpty()) {
                 log.warn("bnserve.security.api-key is blank; treating it as unset");
             }
             log.info("No API key configured (bnserve.security.api-key): every endpoint is open");
@@ -73,7 +68,9 @@ public class ApiKeySecurityConfiguration {
                 "API key required for state-changing requests{}",
                 protectPredict ? " and for prediction" : "; prediction is open");
         http.addFilterBefore(
-                        new ApiKeyAuthenticationFilter(new ApiKeyVerifier(key)), AnonymousAuthenticationFilter.class)
+                        new ApiKeyAuthenticationFilter(
+                                new ApiKeyVerifier(settings.apiKey().strip())),
+                        AnonymousAuthenticationFilter.class)
                 .authorizeHttpRequests(auth -> {
                     auth.requestMatchers("/error").permitAll();
                     if (protectPredict) {

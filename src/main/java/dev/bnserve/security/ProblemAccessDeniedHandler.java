@@ -1,6 +1,6 @@
 package dev.bnserve.security;
 
-import dev.bnserve.web.ProblemResponses;
+import dev.bnserve.web.ProblemWriter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -15,6 +15,6 @@ final class ProblemAccessDeniedHandler implements AccessDeniedHandler {
     public void handle(
             HttpServletRequest request, HttpServletResponse response, AccessDeniedException accessDeniedException)
             throws IOException {
-        ProblemResponses.write(response, HttpStatus.FORBIDDEN.value(), "Forbidden", "This request is not allowed.");
+        ProblemWriter.write(response, HttpStatus.FORBIDDEN.value(), "This request is not allowed.");
     }
 }

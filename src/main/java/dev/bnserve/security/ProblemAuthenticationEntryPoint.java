@@ -1,6 +1,6 @@
 package dev.bnserve.security;
 
-import dev.bnserve.web.ProblemResponses;
+import dev.bnserve.web.ProblemWriter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -31,6 +31,6 @@ final class ProblemAuthenticationEntryPoint implements AuthenticationEntryPoint 
         String detail = invalid
                 ? "The API key in the Authorization header is invalid; send 'Authorization: Bearer <api key>'."
                 : "This request needs the API key; send 'Authorization: Bearer <api key>'.";
-        ProblemResponses.write(response, HttpStatus.UNAUTHORIZED.value(), "Unauthorized", detail);
+        ProblemWriter.write(response, HttpStatus.UNAUTHORIZED.value(), detail);
     }
 }

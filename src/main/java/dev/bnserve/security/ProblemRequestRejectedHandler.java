@@ -1,6 +1,6 @@
 package dev.bnserve.security;
 
-import dev.bnserve.web.ProblemResponses;
+import dev.bnserve.web.ProblemWriter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -23,10 +23,9 @@ final class ProblemRequestRejectedHandler implements RequestRejectedHandler {
     public void handle(HttpServletRequest request, HttpServletResponse response, RequestRejectedException ex)
             throws IOException {
         log.debug("Rejected request: {}", ex.getMessage());
-        ProblemResponses.write(
+        ProblemWriter.write(
                 response,
                 HttpStatus.BAD_REQUEST.value(),
-                "Bad Request",
                 "The request URL or headers contain characters or sequences that are not allowed "
                         + "(such as encoded slashes or dots, '..' segments, ';' or control characters).");
     }

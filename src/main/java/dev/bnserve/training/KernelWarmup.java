@@ -1,15 +1,11 @@
 package dev.bnserve.training;
 
 import dev.bnserve.config.BnserveProperties;
-import dev.bnserve.nn.Activation;
+import dev.bnserve.model.TrainingSpec;
 import dev.bnserve.nn.Gemm;
 import dev.bnserve.nn.InferencePlan;
 import dev.bnserve.nn.Network;
-import dev.bnserve.nn.NetworkSpec;
-import dev.bnserve.nn.OptimizerConfig;
-import dev.bnserve.nn.StatisticsMode;
 import dev.bnserve.nn.Trainer;
-import dev.bnserve.nn.TrainingConfig;
 import dev.bnserve.nn.TrainingData;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -65,12 +61,25 @@ class KernelWarmup {
         int[] y = new int[rows];
         for (int i = 0; i < x.length; i++) x[i] = rng.nextGaussian();
         for (int r = 0; r < rows; r++) y[r] = rng.nextInt(classes);
-        NetworkSpec spec = NetworkSpec.mlp(
-                d, hidden, classes, Activation.RELU, true, true, NetworkSpec.Placement.BEFORE_ACTIVATION, 0.1, 1e-5);
-        Network net = Network.initialize(spec, 0)
+        // The service's defaults, with the warm-up's widths, batch and epochs.
+        TrainingSpec def = TrainingSpec.DEFAULTS;
+        TrainingSpec spec = new TrainingSpec(
+                null,
+                null,
+                null,
+                null,
+                hidden,
+                def.activation(),
+                def.batchNorm(),
+                def.optimizer(),
+                epochs,
+                batch,
+                0,
+                0.1,
+                true);
+        Network net = Network.initialize(spec.networkSpec(d, classes), 0)
                 .withGemm(Gemm.create(Runtime.getRuntime().availableProcessors()));
-        new Trainer(new TrainingConfig(epochs, batch, true, 0, 0.1, OptimizerConfig.adam(1e-3), StatisticsMode.EMA))
-                .train(net, TrainingData.classification(x, rows, d, y, classes));
+        new Trainer(spec.trainingConfig()).train(net, TrainingData.classification(x, rows, d, y, classes));
         InferencePlan plan = InferencePlan.compile(d, net.state());
         double[] out = new double[classes];
         double[] scratch = new double[plan.scratchSize()];

@@ -7,16 +7,20 @@ import dev.bnserve.model.ModelIds;
 import dev.bnserve.model.ModelRecord;
 import dev.bnserve.model.ModelStatus;
 import dev.bnserve.model.ModelStore;
+import dev.bnserve.model.TrainingSpec;
 import dev.bnserve.nn.EpochStats;
 import dev.bnserve.nn.Gemm;
 import dev.bnserve.nn.Network;
 import dev.bnserve.nn.Trainer;
 import dev.bnserve.nn.TrainingCancelledException;
+import dev.bnserve.nn.TrainingData;
 import dev.bnserve.nn.TrainingException;
 import dev.bnserve.nn.TrainingResult;
-import dev.bnserve.web.ApiException;
+import dev.bnserve.problem.Problem;
+import dev.bnserve.problem.Violation;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import jakarta.annotation.PreDestroy;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -30,9 +34,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
-import tools.jackson.databind.JsonNode;
 
 /**
  * Training jobs: validates a request, records the model as queued, and trains it on a bounded
@@ -75,7 +77,7 @@ public class TrainingService {
     }
 
     /** On shutdown: refuse new work, cancel what runs, and give jobs a moment to record their state. */
-    @jakarta.annotation.PreDestroy
+    @PreDestroy
     void shutdown() {
         executor.shutdown();
         jobs.values().forEach(j -> {
@@ -90,15 +92,14 @@ public class TrainingService {
     }
 
     /** Validates and enqueues; returns the queued model. */
-    public ModelRecord submit(JsonNode body) {
-        String datasetId = TrainingRequestParser.datasetId(body);
-        Dataset ds = datasets.get(datasetId)
-                .orElseThrow(() -> new ApiException(
-                        HttpStatus.UNPROCESSABLE_CONTENT,
+    public ModelRecord submit(TrainingSpec sent) {
+        Dataset ds = datasets.get(sent.dataset())
+                .orElseThrow(() -> Problem.invalid(
+                        "invalid-training-request",
                         "Invalid training request",
-                        "No dataset with id '" + ApiException.shown(datasetId) + "'; upload one with POST /datasets.",
-                        List.of(dev.bnserve.web.FieldError.ofField("dataset", "unknown dataset"))));
-        TrainingRequest req = TrainingRequestParser.parse(body, ds, properties.limits());
+                        "No dataset with id '" + Problem.shown(sent.dataset()) + "'; upload one with POST /datasets.",
+                        List.of(Violation.field("dataset", "unknown dataset"))));
+        TrainingSpec req = TrainingSpecs.resolve(sent, ds, properties.limits());
         Instant now = Instant.now();
         ModelRecord queued = new ModelRecord(
                 ModelIds.newId(),
@@ -126,13 +127,10 @@ public class TrainingService {
         } catch (RejectedExecutionException e) {
             jobs.remove(job.id);
             models.delete(job.id);
-            throw new ApiException(
-                    HttpStatus.TOO_MANY_REQUESTS,
-                    "Too Many Requests",
-                    "The training queue is full ("
-                            + properties.training().concurrency() + " running, "
-                            + properties.training().queueCapacity()
-                            + " queued; bnserve.training.queue-capacity). Try again when a job finishes.");
+            throw Problem.busy("The training queue is full ("
+                    + properties.training().concurrency() + " running, "
+                    + properties.training().queueCapacity()
+                    + " queued; bnserve.training.queue-capacity). Try again when a job finishes.");
         }
         return queued;
     }
@@ -166,13 +164,13 @@ public class TrainingService {
 
     private final class Job implements Runnable {
         final String id;
-        final TrainingRequest request;
+        final TrainingSpec request;
         final List<Consumer<ModelRecord>> listeners = new CopyOnWriteArrayList<>();
         final CompletableFuture<Void> done = new CompletableFuture<>();
         volatile boolean cancelled;
         volatile boolean shuttingDown;
 
-        Job(String id, TrainingRequest request) {
+        Job(String id, TrainingSpec request) {
             this.id = id;
             this.request = request;
         }
@@ -189,15 +187,15 @@ public class TrainingService {
                 Dataset ds = datasets.get(request.dataset())
                         .orElseThrow(() -> new TrainingException(
                                 "dataset " + request.dataset() + " was deleted before training started"));
-                TrainingInputs in = TrainingInputs.of(ds, request);
-                Network net = Network.initialize(request.networkSpec(in.data().outputs()), request.seed())
+                TrainingData data = TrainingInputs.of(ds, request, current.classes());
+                Network net = Network.initialize(request.networkSpec(data.outputs()), request.seed())
                         .withGemm(Gemm.create(Runtime.getRuntime().availableProcessors()));
                 List<EpochStats> history = new CopyOnWriteArrayList<>();
                 final ModelRecord training = current;
                 TrainingResult r = new Trainer(request.trainingConfig())
                         .train(
                                 net,
-                                in.data(),
+                                data,
                                 stats -> {
                                     history.add(stats);
                                     ModelRecord m = training.withProgress(List.copyOf(history));

@@ -5,6 +5,8 @@ import dev.bnserve.data.CsvLimits;
 import dev.bnserve.data.CsvParser;
 import dev.bnserve.data.Dataset;
 import dev.bnserve.data.DatasetStore;
+import dev.bnserve.problem.Problem;
+import dev.bnserve.problem.Violation;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
@@ -104,12 +106,12 @@ class DatasetController {
         return ResponseEntity.created(URI.create("/datasets/" + saved.id())).body(DatasetView.of(saved));
     }
 
-    private ApiException tooLarge() {
-        return ApiException.uploadTooLarge(maxBytes);
+    private Problem tooLarge() {
+        return Problem.uploadTooLarge(maxBytes);
     }
 
-    private static ApiException notFound(String id) {
-        return ApiException.notFound("dataset", id);
+    private static Problem notFound(String id) {
+        return Problem.notFound("dataset", id);
     }
 
     /** Explicit name, else the uploaded file's base name without extension, else "dataset". */
@@ -123,9 +125,9 @@ class DatasetController {
             return "dataset";
         }
         if (name.length() > MAX_NAME_LENGTH || name.chars().anyMatch(Character::isISOControl)) {
-            throw ApiException.badRequest(
+            throw Problem.malformed(
                     "The dataset name must be at most " + MAX_NAME_LENGTH + " characters without control characters.",
-                    FieldError.ofField("name", "must be at most " + MAX_NAME_LENGTH + " printable characters"));
+                    Violation.field("name", "must be at most " + MAX_NAME_LENGTH + " printable characters"));
         }
         return name;
     }
@@ -147,9 +149,9 @@ class DatasetController {
         try {
             return Charset.forName(encoding);
         } catch (RuntimeException e) {
-            throw ApiException.badRequest(
+            throw Problem.malformed(
                     "Unsupported charset '" + encoding + "'; send UTF-8.",
-                    FieldError.ofField("Content-Type", "unsupported charset"));
+                    Violation.field("Content-Type", "unsupported charset"));
         }
     }
 }

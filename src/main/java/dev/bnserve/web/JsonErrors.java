@@ -1,5 +1,6 @@
 package dev.bnserve.web;
 
+import dev.bnserve.problem.Violation;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
@@ -19,8 +20,18 @@ final class JsonErrors {
     /** What an empty body is told, by the controllers and by {@link PredictFastPath}. */
     static final String MISSING_BODY = "The request body is missing.";
 
+    /** Jackson's message without source locations or hints about parser features. */
+    static String readable(String message) {
+        String m = message == null ? "unreadable" : message;
+        for (String cut : new String[] {"\n", " (start marker", ": enable `", " at [Source"}) {
+            int i = m.indexOf(cut);
+            if (i > 0) m = m.substring(0, i);
+        }
+        return m;
+    }
+
     /** Client-facing description of the problem, plus the offending field if known. */
-    record Explanation(String detail, Optional<FieldError> error) {}
+    record Explanation(String detail, Optional<Violation> error) {}
 
     static Explanation explain(HttpMessageNotReadableException ex) {
         Throwable cause = ex.getCause();
@@ -48,7 +59,7 @@ final class JsonErrors {
         }
         String field = path.isEmpty() ? null : path;
         String detail = field == null ? "The request body " + message + "." : "Field '" + field + "' " + message + ".";
-        return new Explanation(detail, Optional.of(FieldError.ofField(field == null ? "body" : field, message)));
+        return new Explanation(detail, Optional.of(Violation.field(field == null ? "body" : field, message)));
     }
 
     private static String location(JacksonException e) {

@@ -3,9 +3,12 @@ package dev.bnserve.web;
 import dev.bnserve.model.ModelFormatException;
 import dev.bnserve.model.ModelIds;
 import dev.bnserve.model.ModelJson;
+import dev.bnserve.model.ModelProblems;
 import dev.bnserve.model.ModelRecord;
 import dev.bnserve.model.ModelStatus;
 import dev.bnserve.model.ModelStore;
+import dev.bnserve.model.TrainingSpecJson;
+import dev.bnserve.problem.Violation;
 import dev.bnserve.training.TrainingService;
 import java.io.IOException;
 import java.net.URI;
@@ -13,7 +16,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.function.Consumer;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -45,7 +47,7 @@ class ModelController {
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<ObjectNode> train(@RequestBody JsonNode body) {
-        ModelRecord queued = training.submit(body);
+        ModelRecord queued = training.submit(TrainingSpecJson.read(body));
         return ResponseEntity.accepted()
                 .location(URI.create("/models/" + queued.id()))
                 .body(json.write(queued));
@@ -104,10 +106,7 @@ class ModelController {
     ResponseEntity<ObjectNode> export(@PathVariable String id) {
         ModelRecord m = find(id);
         if (m.status() != ModelStatus.READY) {
-            throw new ApiException(
-                    HttpStatus.CONFLICT,
-                    "Model not ready",
-                    "Model " + id + " is " + m.status().id() + "; only ready models can be exported.");
+            throw ModelProblems.notReady(m, "can be exported");
         }
         return ResponseEntity.ok()
                 .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"" + id + ".json\"")
@@ -121,19 +120,13 @@ class ModelController {
         try {
             doc = json.read(body);
         } catch (ModelFormatException e) {
-            throw new ApiException(
-                    HttpStatus.UNPROCESSABLE_CONTENT,
-                    "Invalid model document",
-                    e.getMessage(),
-                    List.of(FieldError.ofField(e.field(), e.getMessage())));
+            throw ModelProblems.invalidDocument(e.getMessage(), Violation.field(e.field(), e.getMessage()));
         }
         if (doc.status() != ModelStatus.READY) {
-            throw new ApiException(
-                    HttpStatus.UNPROCESSABLE_CONTENT,
-                    "Invalid model document",
+            throw ModelProblems.invalidDocument(
                     "Only ready models can be imported; this one is "
                             + doc.status().id() + ".",
-                    List.of(FieldError.ofField("status", "must be ready")));
+                    Violation.field("status", "must be ready"));
         }
         String origin = doc.source() != null ? doc.source() : doc.id();
         Instant now = Instant.now();
@@ -143,6 +136,6 @@ class ModelController {
     }
 
     private ModelRecord find(String id) {
-        return store.get(id).orElseThrow(() -> ApiException.notFound("model", id));
+        return store.get(id).orElseThrow(() -> ModelProblems.notFound(id));
     }
 }

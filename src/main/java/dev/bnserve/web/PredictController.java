@@ -1,39 +1,40 @@
 package dev.bnserve.web;
 
-import dev.bnserve.predict.PredictionService;
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
  * Stateless prediction: {@code POST /models/{id}/predict}, and {@code POST /predict} (model from the body's
- * {@code model}, else the latest ready one). Bodies are read and answered as bytes in one streaming pass.
+ * {@code model}, else the latest ready one). {@link PredictFastPath} answers most of these requests before they get
+ * here, through the same {@link PredictionCodec}.
  */
 @RestController
 class PredictController {
-    private final PredictionService predictions;
+    private final PredictionCodec codec;
 
-    PredictController(PredictionService predictions) {
-        this.predictions = predictions;
+    PredictController(PredictionCodec codec) {
+        this.codec = codec;
     }
 
     @PostMapping(
             path = "/models/{id}/predict",
             consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
-    ResponseEntity<byte[]> predict(@PathVariable String id, @RequestBody byte[] body) {
-        return json(predictions.predict(id, body));
+    ResponseEntity<byte[]> predict(@PathVariable String id, HttpServletRequest request) throws IOException {
+        return json(codec.answer(id, PredictionCodec.body(request)));
     }
 
     @PostMapping(
             path = "/predict",
             consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
-    ResponseEntity<byte[]> predictDefault(@RequestBody byte[] body) {
-        return json(predictions.predict(null, body));
+    ResponseEntity<byte[]> predictDefault(HttpServletRequest request) throws IOException {
+        return json(codec.answer(null, PredictionCodec.body(request)));
     }
 
     private static ResponseEntity<byte[]> json(byte[] answer) {

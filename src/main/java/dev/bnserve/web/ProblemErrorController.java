@@ -2,41 +2,38 @@ package dev.bnserve.web;
 
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import org.springframework.boot.webmvc.error.ErrorController;
-import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
-import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The container's error page (requests refused before Spring MVC sees them: TRACE, encoded
- * separators or NUL in the path, invalid UTF-8) rendered as a problem, like every other error.
+ * The container's error page, for requests refused before Spring MVC sees them, as a problem like every other error.
+ * {@link ProblemErrorReportValve} answers the ones refused before any application code runs, with the same texts.
+ * Asked for directly, {@code /error} is just a path that does not exist.
  */
 @RestController
 class ProblemErrorController implements ErrorController {
 
     @RequestMapping("${server.error.path:/error}")
-    ResponseEntity<ProblemDetail> error(HttpServletRequest request) {
-        Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
-        HttpStatus status = code instanceof Integer i && HttpStatus.resolve(i) != null
-                ? HttpStatus.valueOf(i)
-                : HttpStatus.INTERNAL_SERVER_ERROR;
-        String detail = switch (status) {
-            case BAD_REQUEST ->
-                "The request line or path is malformed (encoded separators, NUL bytes and invalid UTF-8 are refused).";
-            case METHOD_NOT_ALLOWED -> "This method is not allowed here.";
-            case NOT_FOUND -> "No such resource.";
+    void error(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        int status = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE) instanceof Integer code && code >= 400
+                ? code
+                : 404;
+        ProblemWriter.write(response, status, refusal(status));
+    }
+
+    /** What a request refused by the container is told. Never echoes the request. */
+    static String refusal(int status) {
+        return switch (status) {
+            case 400 ->
+                "The request was refused before reaching the service: its request line or path is malformed"
+                        + " (encoded separators, NUL bytes and invalid UTF-8 are refused), or the server is shutting down.";
+            case 404 -> "No such resource.";
+            case 405 -> "This method is not allowed here.";
             default ->
-                status.is5xxServerError()
-                        ? "The server could not complete the request."
-                        : status.getReasonPhrase() + ".";
+                status >= 500 ? "The server could not complete the request." : ProblemWriter.phrase(status) + ".";
         };
-        ProblemDetail body = ProblemDetail.forStatusAndDetail(status, detail);
-        body.setTitle(status.getReasonPhrase());
-        return ResponseEntity.status(status)
-                .contentType(MediaType.APPLICATION_PROBLEM_JSON)
-                .body(body);
     }
 }

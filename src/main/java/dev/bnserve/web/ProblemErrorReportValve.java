@@ -2,12 +2,12 @@ package dev.bnserve.web;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.Response;
 import org.apache.catalina.valves.ErrorReportValve;
 import org.apache.coyote.ActionCode;
-import org.springframework.http.HttpStatus;
 
 /**
  * Tomcat's host-level error report, as problem+json instead of its HTML page. It only speaks for requests the
@@ -26,18 +26,14 @@ public final class ProblemErrorReportValve extends ErrorReportValve {
         response.getCoyoteResponse().action(ActionCode.IS_IO_ALLOWED, ioAllowed);
         if (!ioAllowed.get()) return;
 
-        HttpStatus status = HttpStatus.resolve(code);
-        String title = status == null ? "Error" : status.getReasonPhrase();
-        String detail = code == 400
-                ? "The request was refused before reaching the service: its request line or path is malformed (encoded "
-                        + "separators, NUL bytes and invalid UTF-8 are refused), or the server is shutting down."
-                : code >= 500 ? "The server could not complete the request." : title + ".";
         try {
             response.setContentType("application/problem+json");
             response.setCharacterEncoding("UTF-8");
             PrintWriter writer = response.getReporter();
             if (writer != null) {
-                writer.write(ProblemResponses.json(code, title, detail));
+                byte[] body =
+                        ProblemWriter.bytes(ProblemWriter.Body.plain(code, ProblemErrorController.refusal(code), null));
+                writer.write(new String(body, StandardCharsets.UTF_8));
                 response.finishResponse();
             }
         } catch (IOException | IllegalStateException e) {

@@ -56,11 +56,8 @@ class RequestSizeFilter extends OncePerRequestFilter {
 
     private void reject(HttpServletResponse response) throws IOException {
         response.setHeader("Connection", "close");
-        ProblemResponses.write(
-                response,
-                HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE,
-                "Content Too Large",
-                BodyTooLargeException.detail(max));
+        ProblemWriter.write(
+                response, HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE, BodyTooLargeException.detail(max));
     }
 
     /** Thrown from the body stream once the cap is passed; the advice answers it with a 413. */

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.bnserve.problem.Problem;
+import dev.bnserve.problem.Violation;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -238,24 +240,24 @@ class CsvParserTest {
 
     @Test
     void raggedRowsAreReportedWithTheirLineNumbers() {
-        DatasetException e = fail("a,b,c\n1,2,3\n4,5\n6,7,8,9\n10,11,12\n");
-        assertThat(e.tooLarge()).isFalse();
-        assertThat(e.errors())
+        Problem e = fail("a,b,c\n1,2,3\n4,5\n6,7,8,9\n10,11,12\n");
+        assertThat(e.kind()).isEqualTo(Problem.Kind.MALFORMED);
+        assertThat(e.violations())
                 .containsExactly(
-                        new DatasetError(3, null, "row 3 has 2 fields, header has 3"),
-                        new DatasetError(4, null, "row 4 has 4 fields, header has 3"));
+                        Violation.cell(3, null, "row 3 has 2 fields, header has 3"),
+                        Violation.cell(4, null, "row 4 has 4 fields, header has 3"));
     }
 
     @Test
     void lineNumbersCountPhysicalLinesInsideQuotedFields() {
-        DatasetException e = fail("a,b\n\"x\ny\",1\n2\n");
-        assertThat(e.errors()).extracting(DatasetError::row).containsExactly(4);
+        Problem e = fail("a,b\n\"x\ny\",1\n2\n");
+        assertThat(e.violations()).extracting(Violation::row).containsExactly(4);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"", "\n\n", "\uFEFF", "\r\n"})
     void emptyFile(String csv) {
-        DatasetError error = single(fail(csv));
+        Violation error = single(fail(csv));
         assertThat(error.row()).isEqualTo(1);
         assertThat(error.column()).isNull();
         assertThat(error.message()).contains("empty");
@@ -263,20 +265,20 @@ class CsvParserTest {
 
     @Test
     void headerWithoutDataRows() {
-        DatasetError error = single(fail("a,b\n"));
+        Violation error = single(fail("a,b\n"));
         assertThat(error.row()).isEqualTo(2);
         assertThat(error.message()).contains("no data rows");
     }
 
     @Test
     void duplicateHeaderName() {
-        DatasetError error = single(fail("a,b,a\n1,2,3\n"));
-        assertThat(error).isEqualTo(new DatasetError(1, "3", "duplicate column name 'a' (columns 1 and 3)"));
+        Violation error = single(fail("a,b,a\n1,2,3\n"));
+        assertThat(error).isEqualTo(Violation.cell(1, "3", "duplicate column name 'a' (columns 1 and 3)"));
     }
 
     @Test
     void emptyHeaderName() {
-        DatasetError error = single(fail("a,  ,c\n1,2,3\n"));
+        Violation error = single(fail("a,  ,c\n1,2,3\n"));
         assertThat(error.row()).isEqualTo(1);
         assertThat(error.column()).isEqualTo("2");
         assertThat(error.message()).contains("empty name");
@@ -284,7 +286,7 @@ class CsvParserTest {
 
     @Test
     void unterminatedQuoteNamesTheLineWhereItOpened() {
-        DatasetError error = single(fail("a,b\n1,2\n3,\"abc\n4,5\n6,7\n"));
+        Violation error = single(fail("a,b\n1,2\n3,\"abc\n4,5\n6,7\n"));
         assertThat(error.row()).isEqualTo(3);
         assertThat(error.column()).isEqualTo("b");
         assertThat(error.message()).contains("unterminated");
@@ -292,7 +294,7 @@ class CsvParserTest {
 
     @Test
     void characterAfterClosingQuote() {
-        DatasetError error = single(fail("a,b\n1,2\n\"x\"y,3\n"));
+        Violation error = single(fail("a,b\n1,2\n\"x\"y,3\n"));
         assertThat(error.row()).isEqualTo(3);
         assertThat(error.column()).isEqualTo("a");
         assertThat(error.message()).contains("after a closing quote");
@@ -301,7 +303,7 @@ class CsvParserTest {
     @ParameterizedTest
     @ValueSource(strings = {"NaN", "nan", "Infinity", "-Infinity", "+inf", "1e999"})
     void nonFiniteNumbersInANumericColumnNameTheCell(String literal) {
-        DatasetError error = single(fail("a,b\n1,x\n2,y\n" + literal + ",z\n4,w\n"));
+        Violation error = single(fail("a,b\n1,x\n2,y\n" + literal + ",z\n4,w\n"));
         assertThat(error.row()).isEqualTo(4);
         assertThat(error.column()).isEqualTo("a");
         assertThat(error.message()).contains("'" + literal + "' is not a finite number");
@@ -309,16 +311,16 @@ class CsvParserTest {
 
     @Test
     void tooManyColumns() {
-        DatasetException e = fail(new CsvParser(new CsvLimits(0, 0, 2)), "a,b,c\n1,2,3\n");
-        assertThat(e.tooLarge()).isTrue();
+        Problem e = fail(new CsvParser(new CsvLimits(0, 0, 2)), "a,b,c\n1,2,3\n");
+        assertThat(e.kind()).isEqualTo(Problem.Kind.TOO_LARGE);
         assertThat(single(e).row()).isEqualTo(1);
         assertThat(single(e).message()).contains("3 columns", "limit is 2", "bnserve.limits.max-columns");
     }
 
     @Test
     void tooManyRows() {
-        DatasetException e = fail(new CsvParser(new CsvLimits(0, 2, 0)), "a\n1\n2\n3\n4\n");
-        assertThat(e.tooLarge()).isTrue();
+        Problem e = fail(new CsvParser(new CsvLimits(0, 2, 0)), "a\n1\n2\n3\n4\n");
+        assertThat(e.kind()).isEqualTo(Problem.Kind.TOO_LARGE);
         assertThat(single(e).row()).isEqualTo(4);
         assertThat(single(e).message()).contains("bnserve.limits.max-rows");
     }
@@ -327,10 +329,9 @@ class CsvParserTest {
     void tooManyBytes() {
         CsvParser limited = new CsvParser(new CsvLimits(100, 0, 0));
         byte[] csv = ("a,b\n" + "1,2\n".repeat(100)).getBytes(StandardCharsets.UTF_8);
-        DatasetException e = catchThrowableOfType(
-                DatasetException.class,
-                () -> limited.parse(new ByteArrayInputStream(csv), StandardCharsets.UTF_8, "x"));
-        assertThat(e.tooLarge()).isTrue();
+        Problem e = catchThrowableOfType(
+                Problem.class, () -> limited.parse(new ByteArrayInputStream(csv), StandardCharsets.UTF_8, "x"));
+        assertThat(e.kind()).isEqualTo(Problem.Kind.TOO_LARGE);
         assertThat(single(e).message()).contains("100 bytes", "bnserve.limits.max-upload-bytes");
     }
 
@@ -346,9 +347,9 @@ class CsvParserTest {
     @Test
     void invalidUtf8IsAMalformedFileNotACrash() {
         byte[] csv = {'a', ',', 'b', '\n', '1', ',', '2', '\n', '3', ',', (byte) 0xC3, (byte) 0x28, '\n'};
-        DatasetException e = catchThrowableOfType(
-                DatasetException.class, () -> parser.parse(new ByteArrayInputStream(csv), StandardCharsets.UTF_8, "x"));
-        assertThat(e.tooLarge()).isFalse();
+        Problem e = catchThrowableOfType(
+                Problem.class, () -> parser.parse(new ByteArrayInputStream(csv), StandardCharsets.UTF_8, "x"));
+        assertThat(e.kind()).isEqualTo(Problem.Kind.MALFORMED);
         assertThat(single(e).row()).isEqualTo(3);
         assertThat(single(e).column()).isEqualTo("b");
         assertThat(single(e).message()).contains("not valid UTF-8");
@@ -356,16 +357,16 @@ class CsvParserTest {
 
     @Test
     void collectionStopsAfterMaxErrors() {
-        DatasetException e = fail("a,b\n" + "1\n".repeat(100));
-        assertThat(e.errors()).hasSize(CsvParser.MAX_ERRORS);
-        assertThat(e.errors().get(CsvParser.MAX_ERRORS - 1).row()).isEqualTo(CsvParser.MAX_ERRORS + 1);
+        Problem e = fail("a,b\n" + "1\n".repeat(100));
+        assertThat(e.violations()).hasSize(CsvParser.MAX_ERRORS);
+        assertThat(e.violations().get(CsvParser.MAX_ERRORS - 1).row()).isEqualTo(CsvParser.MAX_ERRORS + 1);
     }
 
     @Test
     void errorsOfDifferentKindsAreCollectedTogether() {
-        DatasetException e = fail("a,b\n1,x\n2\nNaN,y\n");
-        assertThat(e.errors()).extracting(DatasetError::row).containsExactly(3, 4);
-        assertThat(e.errors()).extracting(DatasetError::column).containsExactly(null, "a");
+        Problem e = fail("a,b\n1,x\n2\nNaN,y\n");
+        assertThat(e.violations()).extracting(Violation::row).containsExactly(3, 4);
+        assertThat(e.violations()).extracting(Violation::column).containsExactly(null, "a");
     }
 
     // ---------------------------------------------------------------- scale
@@ -408,19 +409,19 @@ class CsvParserTest {
         assertThat(parse("v\n1\n\n2\n").numeric("v")).containsExactly(1, 2);
     }
 
-    private DatasetException fail(String csv) {
+    private Problem fail(String csv) {
         return fail(parser, csv);
     }
 
-    private static DatasetException fail(CsvParser p, String csv) {
-        DatasetException e = catchThrowableOfType(DatasetException.class, () -> p.parse(new StringReader(csv), "t"));
-        assertThat(e).as("expected a DatasetException").isNotNull();
+    private static Problem fail(CsvParser p, String csv) {
+        Problem e = catchThrowableOfType(Problem.class, () -> p.parse(new StringReader(csv), "t"));
+        assertThat(e).as("expected a Problem").isNotNull();
         return e;
     }
 
-    private static DatasetError single(DatasetException e) {
-        assertThat(e.errors()).hasSize(1);
-        return e.errors().get(0);
+    private static Violation single(Problem e) {
+        assertThat(e.violations()).hasSize(1);
+        return e.violations().get(0);
     }
 
     private static List<String> values(CategoricalColumn c) {

@@ -1,8 +1,11 @@
 package dev.bnserve.model;
 
+import dev.bnserve.nn.Activation;
 import dev.bnserve.nn.EpochStats;
 import dev.bnserve.nn.LayerState;
-import dev.bnserve.training.TrainingRequest;
+import dev.bnserve.nn.NetworkSpec.Placement;
+import dev.bnserve.nn.OptimizerConfig;
+import dev.bnserve.nn.StatisticsMode;
 import java.time.Instant;
 import java.util.List;
 
@@ -56,15 +59,16 @@ public final class TestModels {
                 new LayerState.BatchNorm(4, 0.1, 1e-3, odds(4, 13), odds(4, 2), odds(4, 17), var2, 9_000_000_000L),
                 new LayerState.Relu(4),
                 new LayerState.Linear(4, 2, odds(8, 6), new double[] {-0.0, Double.MIN_VALUE}));
-        TrainingRequest request = new TrainingRequest(
+        TrainingSpec request = new TrainingSpec(
                 "d-0123456789abcdefghjkmnpqrs",
                 "y",
                 List.of("a", "b", "c"),
                 Task.CLASSIFICATION,
                 List.of(4),
-                "relu",
-                new TrainingRequest.BatchNormSettings(true, true, "before-activation", null, 1e-5, "population"),
-                new TrainingRequest.OptimizerSettings("sgd", 0.1 + 0.2, 0.9, 0.0),
+                Activation.RELU,
+                new TrainingSpec.BatchNormSpec(
+                        true, true, Placement.BEFORE_ACTIVATION, null, 1e-5, StatisticsMode.POPULATION),
+                new TrainingSpec.OptimizerSpec(OptimizerConfig.Type.SGD, 0.1 + 0.2, 0.9, 0.0),
                 2,
                 16,
                 -42L,

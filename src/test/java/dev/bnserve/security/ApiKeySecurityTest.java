@@ -210,7 +210,7 @@ class ApiKeySecurityTest {
         assertThat(((InMemoryUserDetailsManager) users).userExists("user")).isFalse();
     }
 
-    /** Odd URLs that reach Spring are refused as problems (encoded '/' never does: Tomcat refuses it first, see KnownBugsTest). */
+    /** Odd URLs that reach Spring are refused as problems (encoded '/' never does: Tomcat refuses it first, see FuzzRegressionTest). */
     @Test
     void firewallRefusalsAreProblems() throws Exception {
         for (String path : new String[] {

@@ -27,6 +27,10 @@ import dev.bnserve.model.ModelRecord;
 import dev.bnserve.model.ModelStatus;
 import dev.bnserve.model.ModelStore;
 import dev.bnserve.model.TestModels;
+import dev.bnserve.model.TrainingSpec;
+import dev.bnserve.model.TrainingSpecJson;
+import dev.bnserve.problem.Problem;
+import dev.bnserve.problem.Violation;
 import dev.bnserve.training.TrainingService;
 import java.util.List;
 import java.util.Optional;
@@ -39,7 +43,6 @@ import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
 import org.springframework.boot.webmvc.test.autoconfigure.WebMvcTest;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.test.context.bean.override.mockito.MockitoBean;
 import org.springframework.test.web.servlet.MockMvc;
@@ -97,21 +100,31 @@ class ModelControllerTest {
                 .andExpect(jsonPath("$.status").value("queued"))
                 .andExpect(jsonPath("$.progress.epochs").value(30))
                 .andExpect(jsonPath("$.layers").value(org.hamcrest.Matchers.nullValue()));
-        ArgumentCaptor<JsonNode> sent = ArgumentCaptor.forClass(JsonNode.class);
+        ArgumentCaptor<TrainingSpec> sent = ArgumentCaptor.forClass(TrainingSpec.class);
         verify(training).submit(sent.capture());
-        assertThat(sent.getValue()).isEqualTo(mapper.readTree(body));
+        assertThat(sent.getValue())
+                .isEqualTo(new TrainingSpec(
+                        "d-0123456789abcdefghjkmnpqrs",
+                        "y",
+                        null,
+                        null,
+                        TrainingSpec.DEFAULTS.hidden(),
+                        TrainingSpec.DEFAULTS.activation(),
+                        TrainingSpec.DEFAULTS.batchNorm(),
+                        TrainingSpec.DEFAULTS.optimizer(),
+                        3,
+                        TrainingSpec.DEFAULTS.batchSize(),
+                        TrainingSpec.DEFAULTS.seed(),
+                        TrainingSpec.DEFAULTS.validationSplit(),
+                        TrainingSpec.DEFAULTS.shuffle()));
     }
 
     @Test
     void validationErrorsFromTheServiceArePropagatedWithTheirFields() throws Exception {
         when(training.submit(any()))
-                .thenThrow(new ApiException(
-                        HttpStatus.UNPROCESSABLE_CONTENT,
-                        "Invalid training request",
-                        "The training request has 2 invalid field(s); first: batchSize must be >= 2, got 1",
-                        List.of(
-                                FieldError.ofField("batchSize", "must be >= 2, got 1"),
-                                FieldError.ofField("hidden[0]", "width 100000 must be between 1 and 4096"))));
+                .thenThrow(TrainingSpecJson.invalid(List.of(
+                        Violation.field("batchSize", "must be >= 2, got 1"),
+                        Violation.field("hidden[0]", "width 100000 must be between 1 and 4096"))));
         String body = expectProblem(
                         mvc.perform(
                                 post("/models")
@@ -133,27 +146,23 @@ class ModelControllerTest {
     }
 
     @Test
-    void typeErrorsFromTheServiceAre400s() throws Exception {
-        when(training.submit(any()))
-                .thenThrow(ApiException.badRequest(
-                        "The training request is malformed: epochs must be an integer",
-                        FieldError.ofField("epochs", "must be an integer")));
+    void typeErrorsAre400sBeforeTheServiceIsAsked() throws Exception {
         expectProblem(
                         mvc.perform(post("/models")
                                 .contentType(MediaType.APPLICATION_JSON)
-                                .content("{\"epochs\": 1.5}")),
+                                .content("{\"dataset\": \"d-x\", \"label\": \"y\", \"epochs\": 1.5}")),
                         400)
                 .andExpect(jsonPath("$.errors[0].field").value("epochs"));
+        verify(training, never()).submit(any());
     }
 
     @Test
     void fullQueueIs429() throws Exception {
-        when(training.submit(any()))
-                .thenThrow(new ApiException(
-                        HttpStatus.TOO_MANY_REQUESTS, "Too Many Requests", "The training queue is full."));
+        when(training.submit(any())).thenThrow(Problem.busy("The training queue is full."));
         expectProblem(
-                mvc.perform(
-                        post("/models").contentType(MediaType.APPLICATION_JSON).content("{}")),
+                mvc.perform(post("/models")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"dataset\": \"d-x\", \"label\": \"y\"}")),
                 429);
     }
 

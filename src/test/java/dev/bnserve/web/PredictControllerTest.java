@@ -19,8 +19,11 @@ import dev.bnserve.model.ModelIds;
 import dev.bnserve.model.ModelJson;
 import dev.bnserve.model.ModelRecord;
 import dev.bnserve.model.ModelStore;
+import dev.bnserve.model.Task;
 import dev.bnserve.model.TestModels;
 import dev.bnserve.predict.PredictionService;
+import dev.bnserve.predict.Predictions;
+import dev.bnserve.problem.Violation;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
@@ -36,7 +39,6 @@ import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
 import org.springframework.boot.webmvc.test.autoconfigure.WebMvcTest;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.test.context.bean.override.mockito.MockitoBean;
 import org.springframework.test.web.servlet.MockMvc;
@@ -50,7 +52,12 @@ import tools.jackson.databind.json.JsonMapper;
  */
 @WebMvcTest(controllers = PredictController.class, properties = "bnserve.limits.max-instances=5")
 @AutoConfigureMockMvc(addFilters = false)
-@Import({ApiExceptionHandler.class, PredictionService.class, PredictControllerTest.StoreConfig.class})
+@Import({
+    ApiExceptionHandler.class,
+    PredictionService.class,
+    PredictionCodec.class,
+    PredictControllerTest.StoreConfig.class
+})
 class PredictControllerTest {
 
     @TempDir
@@ -363,11 +370,9 @@ class PredictControllerTest {
         @Test
         void apiExceptionsFromTheServiceArePropagated() throws Exception {
             when(mocked.predict(eq(classifier), any()))
-                    .thenThrow(new ApiException(
-                            HttpStatus.UNPROCESSABLE_CONTENT,
-                            "Invalid prediction request",
+                    .thenThrow(PredictionService.invalid(
                             "Feature 'a' must be a number, got a string.",
-                            List.of(FieldError.ofField("features.a", "must be a number"))));
+                            List.of(Violation.field("features.a", "must be a number"))));
             expectProblem(
                             predict("/models/" + classifier + "/predict", "{\"features\": {\"a\": \"x\", \"b\": 2}}"),
                             422)
@@ -378,9 +383,10 @@ class PredictControllerTest {
 
         @Test
         void theBodyIsPassedThroughAsBytesAndTheAnswerReturnedAsIs() throws Exception {
-            byte[] answer = "{\"model\":\"m\",\"prediction\":1.0000000000000002}"
-                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            when(mocked.predict(any(), any())).thenReturn(answer);
+            String answer = "{\"model\":\"m\",\"prediction\":1.0000000000000002}";
+            when(mocked.predict(any(), any()))
+                    .thenReturn(new Predictions(
+                            "m", Task.REGRESSION, null, true, 1, 1, new double[] {1.0000000000000002}, null));
             String body = "{\"features\": [1, 2]}";
             String text = predict("/predict", body)
                     .andExpect(status().isOk())
@@ -388,11 +394,13 @@ class PredictControllerTest {
                     .andReturn()
                     .getResponse()
                     .getContentAsString();
-            assertThat(text).isEqualTo(new String(answer, java.nio.charset.StandardCharsets.UTF_8));
+            assertThat(text).isEqualTo(answer);
             org.mockito.Mockito.verify(mocked)
                     .predict(
                             org.mockito.ArgumentMatchers.isNull(),
-                            eq(body.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                            org.mockito.ArgumentMatchers.argThat(r -> r.single()
+                                    && r.model() == null
+                                    && java.util.Arrays.equals(r.rows().get(0).values(), new double[] {1, 2})));
         }
 
         @Test

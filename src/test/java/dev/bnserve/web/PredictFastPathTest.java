@@ -9,12 +9,11 @@ import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
+import dev.bnserve.config.BnserveProperties;
 import dev.bnserve.predict.PredictionService;
+import dev.bnserve.problem.Violation;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
-import org.springframework.http.HttpStatus;
-import org.springframework.http.ProblemDetail;
-import org.springframework.http.converter.json.ProblemDetailJacksonMixin;
 import org.springframework.mock.web.MockFilterChain;
 import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.mock.web.MockHttpServletResponse;
@@ -23,14 +22,15 @@ import tools.jackson.databind.json.JsonMapper;
 
 /** Which requests the filter answers itself, and that it leaves every other one to the MVC controller untouched. */
 class PredictFastPathTest {
-    static final JsonMapper JSON = JsonMapper.builder()
-            .addMixIn(ProblemDetail.class, ProblemDetailJacksonMixin.class)
-            .build();
+    static final JsonMapper JSON = JsonMapper.builder().build();
     static final byte[] BODY = "{\"features\": [1, 2]}".getBytes(StandardCharsets.UTF_8);
     static final byte[] ANSWER = "{\"model\":\"m-1\",\"prediction\":0.5}".getBytes(StandardCharsets.UTF_8);
 
-    final PredictionService service = mock(PredictionService.class);
-    final PredictFastPath filter = new PredictFastPath(service, new ApiExceptionHandler(null), JSON, true);
+    final PredictionCodec service = mock(PredictionCodec.class);
+    final PredictFastPath filter = new PredictFastPath(
+            service,
+            new ApiExceptionHandler(BnserveProperties.defaults()),
+            PredictFastPathConfiguration.defaultSecurityHeaders());
 
     static MockHttpServletRequest post(String uri, String contentType, String accept) {
         MockHttpServletRequest r = new MockHttpServletRequest("POST", uri);
@@ -49,8 +49,8 @@ class PredictFastPathTest {
 
     @Test
     void answersModelAndDefaultPredictionsItself() throws Exception {
-        when(service.predict(eq("m-01abc_X"), any())).thenReturn(ANSWER);
-        when(service.predict(isNull(), any())).thenReturn(ANSWER);
+        when(service.answer(eq("m-01abc_X"), any())).thenReturn(ANSWER);
+        when(service.answer(isNull(), any())).thenReturn(ANSWER);
         for (String uri : new String[] {"/models/m-01abc_X/predict", "/predict"}) {
             for (String[] headers : new String[][] {
                 {"application/json", null},
@@ -67,7 +67,7 @@ class PredictFastPathTest {
                 assertThat(response.getContentAsByteArray()).isEqualTo(ANSWER);
             }
         }
-        verify(service, org.mockito.Mockito.times(3)).predict(eq("m-01abc_X"), eq(BODY));
+        verify(service, org.mockito.Mockito.times(3)).answer(eq("m-01abc_X"), eq(BODY));
     }
 
     @Test
@@ -96,17 +96,15 @@ class PredictFastPathTest {
                             + r.getHeader("Accept"))
                     .isSameAs(r);
         }
-        verify(service, never()).predict(any(), any());
+        verify(service, never()).answer(any(), any());
     }
 
     @Test
     void rendersServiceRefusalsAsTheAdviceDoes() throws Exception {
-        when(service.predict(eq("m-1"), any()))
-                .thenThrow(new ApiException(
-                        HttpStatus.UNPROCESSABLE_CONTENT,
-                        "Unprocessable Content",
+        when(service.answer(eq("m-1"), any()))
+                .thenThrow(PredictionService.invalid(
                         "Expected 4 values, got 2.",
-                        java.util.List.of(FieldError.ofField("features", "expected 4 values"))));
+                        java.util.List.of(Violation.field("features", "expected 4 values"))));
         MockHttpServletResponse response = new MockHttpServletResponse();
         assertThat(run(post("/models/m-1/predict", "application/json", null), response)
                         .getRequest())
@@ -122,13 +120,20 @@ class PredictFastPathTest {
 
     @Test
     void anEmptyBodyIsA400LikeAMissingRequestBody() throws Exception {
+        PredictionService predictions = mock(PredictionService.class);
+        PredictionCodec codec = new PredictionCodec(
+                predictions,
+                JSON,
+                BnserveProperties.defaults(),
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+        PredictFastPath real = new PredictFastPath(codec, new ApiExceptionHandler(BnserveProperties.defaults()), null);
         MockHttpServletRequest r = post("/predict", "application/json", null);
         r.setContent(new byte[0]);
         MockHttpServletResponse response = new MockHttpServletResponse();
-        run(r, response);
+        real.doFilter(r, response, new MockFilterChain());
         assertThat(response.getStatus()).isEqualTo(400);
         assertThat(JSON.readTree(response.getContentAsByteArray()).get("detail").asString())
                 .isEqualTo("The request body is missing.");
-        verify(service, never()).predict(any(), any());
+        verify(predictions, never()).predict(any(), any());
     }
 }

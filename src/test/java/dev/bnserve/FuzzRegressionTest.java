@@ -14,14 +14,10 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.node.ObjectNode;
 
-/**
- * Reproductions of defects found by {@link FuzzTest}. Those still open are {@code @Disabled("BUG: ...")} (remove the
- * annotation once fixed; run them anyway with {@code -Djunit.jupiter.conditions.deactivate=org.junit.*DisabledCondition});
- * the others were fixed and stay as regression tests.
- */
+/** Regression tests for the defects {@link FuzzTest} found, each fixed: the request that broke the service, replayed. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @DirtiesContext
-class KnownBugsTest {
+class FuzzRegressionTest {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {

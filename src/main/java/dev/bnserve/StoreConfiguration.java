@@ -1,12 +1,13 @@
-package dev.bnserve.data;
+package dev.bnserve;
 
 import dev.bnserve.config.BnserveProperties;
+import dev.bnserve.data.DatasetStore;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** Spring wiring for the dataset store; everything else in this package is framework-free. */
+/** Spring wiring of the stores, which are framework-free themselves. */
 @Configuration(proxyBeanMethods = false)
-class DatasetConfiguration {
+class StoreConfiguration {
 
     @Bean
     DatasetStore datasetStore(BnserveProperties properties) {

@@ -1,0 +1,23 @@
+package dev.bnserve.predict;
+
+import dev.bnserve.model.Task;
+import java.util.List;
+
+/**
+ * The answers to a {@link PredictRequest}, row-major: row {@code r}'s outputs are
+ * {@code outputs[r·width .. (r+1)·width)} — the class probabilities (classification, {@code width} = classes) or the
+ * prediction in the label's units (regression, {@code width} = 1).
+ *
+ * @param model   the id of the model that answered
+ * @param classes class labels in output order (classification), else null
+ * @param best    per row, the index of the most probable class (classification), else null
+ */
+public record Predictions(
+        String model,
+        Task task,
+        List<String> classes,
+        boolean single,
+        int rows,
+        int width,
+        double[] outputs,
+        int[] best) {}

@@ -1,0 +1,234 @@
+package dev.bnserve.web;
+
+import dev.bnserve.config.BnserveProperties;
+import dev.bnserve.model.Task;
+import dev.bnserve.predict.PredictRequest;
+import dev.bnserve.predict.PredictRequest.Row;
+import dev.bnserve.predict.PredictionService;
+import dev.bnserve.predict.Predictions;
+import dev.bnserve.problem.Problem;
+import dev.bnserve.problem.Violation;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.springframework.stereotype.Component;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The JSON of prediction, both ways, in one streaming pass each (no tree, no boxed numbers): reads a
+ * {@code {"features": …}} or {@code {"instances": […]}} body into a {@link PredictRequest} and writes
+ * {@link Predictions} as the answer. {@link #answer} is the whole endpoint, so the fast path and the controller
+ * cannot answer differently.
+ */
+@Component
+final class PredictionCodec {
+    private final PredictionService predictions;
+    private final JsonMapper mapper;
+    private final int maxInstances;
+    private final Timer timer;
+
+    PredictionCodec(
+            PredictionService predictions, JsonMapper mapper, BnserveProperties properties, MeterRegistry meters) {
+        this.predictions = predictions;
+        this.mapper = mapper;
+        this.maxInstances = properties.limits().maxInstances();
+        this.timer = Timer.builder("bnserve.predict")
+                .description("Prediction requests, parsing to answer")
+                .register(meters);
+    }
+
+    /** The answer to a prediction body: with model {@code id}, else the body's model, else the latest ready one. */
+    byte[] answer(String id, byte[] body) {
+        long start = System.nanoTime();
+        try {
+            if (body.length == 0) throw Problem.malformed(JsonErrors.MISSING_BODY); // as @RequestBody says
+            return write(predictions.predict(id, read(body)));
+        } finally {
+            timer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** The request body in one exact-size array when its length is declared (readAllBytes would start with 16 KB). */
+    static byte[] body(HttpServletRequest request) throws IOException {
+        int length = request.getContentLength();
+        InputStream in = request.getInputStream();
+        if (length < 0) return in.readAllBytes();
+        byte[] body = new byte[length];
+        int n = in.readNBytes(body, 0, length);
+        return n == length ? body : Arrays.copyOf(body, n);
+    }
+
+    PredictRequest read(byte[] body) {
+        try (JsonParser p = mapper.createParser(body)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw bad("The request body must be a JSON object with 'features' or 'instances'.", "$");
+            }
+            String model = null;
+            List<Row> rows = null;
+            boolean single = false;
+            while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+                String name = p.currentName();
+                JsonToken t = p.nextToken();
+                switch (name) {
+                    case "model" -> {
+                        if (t == JsonToken.VALUE_STRING) model = p.getString();
+                        else if (t != JsonToken.VALUE_NULL) throw bad("'model' must be a model id string.", "model");
+                    }
+                    case "features", "instances" -> {
+                        if (rows != null) {
+                            throw bad("Send exactly one of 'features' (one row) or 'instances' (many rows).", name);
+                        }
+                        single = name.equals("features");
+                        rows = single ? List.of(row(p, -1)) : instances(p);
+                    }
+                    default -> p.skipChildren();
+                }
+            }
+            if (p.nextToken() != null) throw bad("Unexpected content after the JSON object.", "$");
+            if (rows == null) {
+                throw bad("Send exactly one of 'features' (one row) or 'instances' (many rows).", "features");
+            }
+            return new PredictRequest(model, single, rows);
+        } catch (JacksonException e) {
+            throw Problem.malformed(
+                    "The request body is not valid JSON: " + JsonErrors.readable(e.getOriginalMessage()) + ".",
+                    Violation.field("$", "malformed JSON"));
+        }
+    }
+
+    byte[] write(Predictions a) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(128 + 160 * a.rows());
+        try (JsonGenerator g = mapper.createGenerator(bytes)) {
+            g.writeStartObject();
+            g.writeStringProperty("model", a.model());
+            if (a.single()) {
+                answer(a, 0, g);
+            } else {
+                g.writeName("predictions");
+                g.writeStartArray();
+                for (int r = 0; r < a.rows(); r++) {
+                    g.writeStartObject();
+                    answer(a, r, g);
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+            }
+            g.writeEndObject();
+        }
+        return bytes.toByteArray();
+    }
+
+    /** Row {@code r}'s {@code prediction} (and {@code probabilities}). */
+    private static void answer(Predictions a, int r, JsonGenerator g) {
+        int k = a.width();
+        double[] y = a.outputs();
+        if (a.task() == Task.REGRESSION) {
+            g.writeNumberProperty("prediction", y[r]);
+            return;
+        }
+        g.writeStringProperty("prediction", a.classes().get(a.best()[r]));
+        g.writeName("probabilities");
+        g.writeStartObject();
+        for (int j = 0; j < k; j++) g.writeNumberProperty(a.classes().get(j), y[r * k + j]);
+        g.writeEndObject();
+    }
+
+    private List<Row> instances(JsonParser p) {
+        if (p.currentToken() != JsonToken.START_ARRAY) throw bad("'instances' must be an array of rows.", "instances");
+        List<Row> rows = new ArrayList<>();
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+            if (rows.size() == maxInstances) {
+                throw Problem.tooLarge(
+                        "More than " + maxInstances + " instances in one request (bnserve.limits.max-instances).",
+                        Violation.field("instances", "at most " + maxInstances + " rows"));
+            }
+            rows.add(row(p, rows.size()));
+        }
+        if (rows.isEmpty()) {
+            throw PredictionService.invalid(
+                    "'instances' is empty.", List.of(Violation.field("instances", "must hold at least one row")));
+        }
+        return rows;
+    }
+
+    private static Row row(JsonParser p, int index) {
+        JsonToken t = p.currentToken();
+        if (t == JsonToken.START_ARRAY) {
+            double[] v = new double[16];
+            int n = 0;
+            while (p.nextToken() != JsonToken.END_ARRAY) {
+                if (n == v.length) v = Arrays.copyOf(v, n * 2);
+                v[n] = number(p, index, n, null);
+                n++;
+            }
+            return new Row(index, null, Arrays.copyOf(v, n));
+        }
+        if (t == JsonToken.START_OBJECT) {
+            List<String> names = new ArrayList<>();
+            double[] v = new double[16];
+            while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+                String name = p.currentName();
+                p.nextToken();
+                if (names.size() == v.length) v = Arrays.copyOf(v, v.length * 2);
+                v[names.size()] = number(p, index, -1, name);
+                names.add(name);
+            }
+            return new Row(index, names.toArray(String[]::new), Arrays.copyOf(v, names.size()));
+        }
+        throw bad(
+                "A row must be an array of numbers or an object of feature names to numbers.",
+                PredictRequest.pathOf(index));
+    }
+
+    /** The current value as a finite number; {@code position} in a positional row, else {@code feature} by name. */
+    private static double number(JsonParser p, int row, int position, String feature) {
+        JsonToken t = p.currentToken();
+        if (t != JsonToken.VALUE_NUMBER_INT && t != JsonToken.VALUE_NUMBER_FLOAT) {
+            if (t == JsonToken.START_ARRAY || t == JsonToken.START_OBJECT) p.skipChildren();
+            throw PredictionService.invalid(
+                    what(feature) + " must be a number, got " + kind(t) + ".",
+                    List.of(Violation.field(valuePath(row, position, feature), "must be a number")));
+        }
+        double d = p.getValueAsDouble();
+        if (!Double.isFinite(d)) {
+            throw PredictionService.invalid(
+                    what(feature) + " must be a finite number.",
+                    List.of(Violation.field(valuePath(row, position, feature), "must be finite")));
+        }
+        return d;
+    }
+
+    private static String what(String feature) {
+        return feature == null ? "Every value" : "Feature '" + feature + "'";
+    }
+
+    private static String valuePath(int row, int position, String feature) {
+        return PredictRequest.pathOf(row) + (feature == null ? "[" + position + "]" : "." + feature);
+    }
+
+    private static String kind(JsonToken t) {
+        return switch (t) {
+            case VALUE_STRING -> "a string";
+            case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+            case VALUE_NULL -> "null";
+            case START_ARRAY -> "an array";
+            case START_OBJECT -> "an object";
+            default -> "something else";
+        };
+    }
+
+    private static Problem bad(String detail, String field) {
+        return Problem.malformed(detail, Violation.field(field, detail));
+    }
+}
