@@ -52,6 +52,11 @@ final class BatchNormLayer extends Layer {
     }
 
     @Override
+    LayerKind kind() {
+        return LayerKind.BATCHNORM;
+    }
+
+    @Override
     void ensureCapacity(int rows) {
         if (xhat.length < rows * in) xhat = new double[rows * in];
     }
@@ -156,7 +161,7 @@ final class BatchNormLayer extends Layer {
                 }
             } else {
                 for (int j = 0; j < d; j++) {
-                    double g = ActivationLayer.reluGrad(dy[o + j], reluOut[o + j]);
+                    double g = Activation.reluGrad(dy[o + j], reluOut[o + j]);
                     gBeta[j] += g;
                     gGamma[j] += g * xhat[o + j];
                 }
@@ -172,7 +177,7 @@ final class BatchNormLayer extends Layer {
                 for (int j = 0; j < d; j++) dx[o + j] = scale[j] * (n * dy[o + j] - gBeta[j] - xhat[o + j] * gGamma[j]);
             } else {
                 for (int j = 0; j < d; j++) {
-                    double g = ActivationLayer.reluGrad(dy[o + j], reluOut[o + j]);
+                    double g = Activation.reluGrad(dy[o + j], reluOut[o + j]);
                     dx[o + j] = scale[j] * (n * g - gBeta[j] - xhat[o + j] * gGamma[j]);
                 }
             }

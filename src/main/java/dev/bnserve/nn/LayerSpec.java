@@ -6,10 +6,18 @@ package dev.bnserve.nn;
  */
 public sealed interface LayerSpec {
 
+    /** Which of the closed set of layers this is; dispatch switches on it. */
+    LayerKind kind();
+
     /** Fully connected layer {@code y = x·Wᵀ + b} with {@code W} of shape out × in. */
     record Linear(int out) implements LayerSpec {
         public Linear {
             if (out < 1) throw new IllegalArgumentException("linear layer needs out >= 1, got " + out);
+        }
+
+        @Override
+        public LayerKind kind() {
+            return LayerKind.LINEAR;
         }
     }
 
@@ -37,11 +45,26 @@ public sealed interface LayerSpec {
         public static BatchNorm defaults() {
             return new BatchNorm(DEFAULT_MOMENTUM, DEFAULT_EPS);
         }
+
+        @Override
+        public LayerKind kind() {
+            return LayerKind.BATCHNORM;
+        }
     }
 
     /** {@code y = max(x, 0)}. */
-    record Relu() implements LayerSpec {}
+    record Relu() implements LayerSpec {
+        @Override
+        public LayerKind kind() {
+            return LayerKind.RELU;
+        }
+    }
 
     /** {@code y = tanh(x)}. */
-    record Tanh() implements LayerSpec {}
+    record Tanh() implements LayerSpec {
+        @Override
+        public LayerKind kind() {
+            return LayerKind.TANH;
+        }
+    }
 }

@@ -8,6 +8,9 @@ import java.util.Arrays;
  */
 public sealed interface LayerState {
 
+    /** Which of the closed set of layers this is; dispatch switches on it. */
+    LayerKind kind();
+
     int inputs();
 
     int outputs();
@@ -26,6 +29,11 @@ public sealed interface LayerState {
                 throw new IllegalArgumentException("linear bias must have " + out + " values, got " + bias.length);
             weight = weight.clone();
             bias = bias.clone();
+        }
+
+        @Override
+        public LayerKind kind() {
+            return LayerKind.LINEAR;
         }
 
         @Override
@@ -94,6 +102,11 @@ public sealed interface LayerState {
         }
 
         @Override
+        public LayerKind kind() {
+            return LayerKind.BATCHNORM;
+        }
+
+        @Override
         public int inputs() {
             return features;
         }
@@ -145,6 +158,11 @@ public sealed interface LayerState {
     /** {@code y = max(x, 0)} elementwise. */
     record Relu(int features) implements LayerState {
         @Override
+        public LayerKind kind() {
+            return LayerKind.RELU;
+        }
+
+        @Override
         public int inputs() {
             return features;
         }
@@ -157,6 +175,11 @@ public sealed interface LayerState {
 
     /** {@code y = tanh(x)} elementwise. */
     record Tanh(int features) implements LayerState {
+        @Override
+        public LayerKind kind() {
+            return LayerKind.TANH;
+        }
+
         @Override
         public int inputs() {
             return features;

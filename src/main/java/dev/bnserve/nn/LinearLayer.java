@@ -21,6 +21,11 @@ final class LinearLayer extends Layer {
     }
 
     @Override
+    LayerKind kind() {
+        return LayerKind.LINEAR;
+    }
+
+    @Override
     void forwardTrain(Gemm gemm, double[] x, double[] y, int n) {
         forwardEval(gemm, x, y, n);
     }

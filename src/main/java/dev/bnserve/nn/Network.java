@@ -57,24 +57,29 @@ public final class Network {
         List<LayerState> states = new ArrayList<>();
         int d = spec.inputs();
         for (LayerSpec l : spec.layers()) {
-            if (l instanceof LayerSpec.Linear lin) {
-                double bound = 1.0 / Math.sqrt(d);
-                double[] w = new double[lin.out() * d];
-                double[] b = new double[lin.out()];
-                for (int i = 0; i < w.length; i++) w[i] = uniform(rng, bound);
-                for (int i = 0; i < b.length; i++) b[i] = uniform(rng, bound);
-                states.add(new LayerState.Linear(d, lin.out(), w, b));
-                d = lin.out();
-            } else if (l instanceof LayerSpec.BatchNorm bn) {
-                double[] ones = new double[d];
-                Arrays.fill(ones, 1.0);
-                states.add(new LayerState.BatchNorm(
-                        d, bn.momentum(), bn.eps(), ones, new double[d], new double[d], ones, 0));
-            } else if (l instanceof LayerSpec.Relu) {
-                states.add(new LayerState.Relu(d));
-            } else {
-                states.add(new LayerState.Tanh(d));
-            }
+            final int in = d;
+            LayerState s = switch (l.kind()) {
+                case LINEAR -> {
+                    LayerSpec.Linear lin = (LayerSpec.Linear) l;
+                    double bound = 1.0 / Math.sqrt(in);
+                    double[] w = new double[lin.out() * in];
+                    double[] b = new double[lin.out()];
+                    for (int i = 0; i < w.length; i++) w[i] = uniform(rng, bound);
+                    for (int i = 0; i < b.length; i++) b[i] = uniform(rng, bound);
+                    yield new LayerState.Linear(in, lin.out(), w, b);
+                }
+                case BATCHNORM -> {
+                    LayerSpec.BatchNorm bn = (LayerSpec.BatchNorm) l;
+                    double[] ones = new double[in];
+                    Arrays.fill(ones, 1.0);
+                    yield new LayerState.BatchNorm(
+                            in, bn.momentum(), bn.eps(), ones, new double[in], new double[in], ones, 0);
+                }
+                case RELU -> new LayerState.Relu(in);
+                case TANH -> new LayerState.Tanh(in);
+            };
+            states.add(s);
+            d = s.outputs();
         }
         return new Network(spec.inputs(), states);
     }
@@ -193,9 +198,8 @@ public final class Network {
     private boolean fuseRelu(int i) {
         return fuse
                 && i + 1 < layers.length
-                && layers[i] instanceof BatchNormLayer
-                && layers[i + 1] instanceof ActivationLayer a
-                && !a.tanh;
+                && layers[i].kind() == LayerKind.BATCHNORM
+                && layers[i + 1].kind() == LayerKind.RELU;
     }
 
     /** Off: every layer on its own (for tests comparing the fused step with the plain one). */
