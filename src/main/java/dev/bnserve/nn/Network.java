@@ -20,9 +20,13 @@ public final class Network {
     private final Layer[] layers;
     private boolean fuse = true;
     private final int[] widths;
-    private Gemm gemm = Gemm.create();
+    /** Set by {@link #withGemm}, else a single-threaded {@link Gemm#create()} made on first use. */
+    private Gemm gemm;
+    /** {@code acts[i]}: the n × widths[i] input of layer i ({@code acts[0]} the batch, the last the output). */
     private double[][] acts = new double[0][];
+    /** {@code grads[i] = ∂loss/∂acts[i]}; {@code grads[0]} stays null (no layer needs the input's gradient). */
     private double[][] grads = new double[0][];
+
     private int capacity;
 
     private Network(int inputs, List<LayerState> states) {
@@ -93,10 +97,20 @@ public final class Network {
         return new Network(inputs, states);
     }
 
-    /** Uses {@code gemm} for the matrix products of this network (e.g. a multi-threaded one). */
+    /**
+     * Uses {@code gemm} for the matrix products of this network (e.g. a multi-threaded one); without it the
+     * network makes a single-threaded {@link Gemm#create()} when it first needs one. Results are the same bits
+     * with any engine.
+     */
     public Network withGemm(Gemm gemm) {
         this.gemm = gemm;
         return this;
+    }
+
+    private Gemm gemm() {
+        Gemm g = gemm;
+        if (g == null) gemm = g = Gemm.create();
+        return g;
     }
 
     public int inputs() {
@@ -137,7 +151,7 @@ public final class Network {
         grads = new double[widths.length][];
         for (int i = 0; i < widths.length; i++) {
             acts[i] = new double[rows * widths[i]];
-            grads[i] = new double[rows * widths[i]];
+            if (i > 0) grads[i] = new double[rows * widths[i]];
         }
         for (Layer l : layers) l.ensureCapacity(rows);
         capacity = rows;
@@ -167,6 +181,7 @@ public final class Network {
     /** Like {@link #forwardBackward} with the inputs already in {@link #inputBuffer}. */
     double trainStep(int n, Loss loss, int[] labels, double[] targets) {
         ensureCapacity(n);
+        Gemm gemm = gemm();
         int last = layers.length;
         for (int i = 0; i < last; i++) {
             try {
@@ -216,6 +231,7 @@ public final class Network {
         int chunk = Math.max(capacity, Math.min(n, 1024));
         ensureCapacity(chunk);
         int k = outputs();
+        Gemm gemm = gemm();
         for (int start = 0; start < n; start += chunk) {
             int m = Math.min(chunk, n - start);
             System.arraycopy(x, start * inputs, acts[0], 0, m * inputs);
@@ -254,6 +270,7 @@ public final class Network {
         if (n < 2) throw new IllegalArgumentException("population statistics need at least 2 rows, got " + n);
         int chunk = Math.max(capacity, Math.min(n, 1024));
         ensureCapacity(chunk);
+        Gemm gemm = gemm();
         for (int b = 0; b < layers.length; b++) {
             if (!(layers[b] instanceof BatchNormLayer bn)) continue;
             int d = widths[b];
@@ -269,17 +286,7 @@ public final class Network {
                     System.arraycopy(x, row * inputs, acts[0], r * inputs, inputs);
                 }
                 for (int i = 0; i < b; i++) layers[i].forwardEval(gemm, acts[i], acts[i + 1], m);
-                double[] h = acts[b];
-                Arrays.fill(cm, 0);
-                Arrays.fill(c2, 0);
-                for (int r = 0; r < m; r++) for (int j = 0; j < d; j++) cm[j] += h[r * d + j];
-                for (int j = 0; j < d; j++) cm[j] /= m;
-                for (int r = 0; r < m; r++) {
-                    for (int j = 0; j < d; j++) {
-                        double t = h[r * d + j] - cm[j];
-                        c2[j] += t * t;
-                    }
-                }
+                BatchNormLayer.moments(acts[b], m, d, cm, c2); // the chunk's mean and Σ(x − mean)², as in training
                 long total = count + m;
                 for (int j = 0; j < d; j++) {
                     double delta = cm[j] - mean[j];
