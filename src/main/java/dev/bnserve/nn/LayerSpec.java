@@ -22,7 +22,8 @@ public sealed interface LayerSpec {
     }
 
     /**
-     * Batch normalization over features.
+     * Batch normalization over features: {@code y = γ·(x − μ)/sqrt(σ² + eps) + β} per feature, with the batch's
+     * μ, σ² in training and the running ones in inference (see {@link LayerState.BatchNorm}).
      *
      * @param momentum weight of the new batch statistic in the running average
      *                 ({@code running = (1 - momentum)·running + momentum·batch}); {@code null} means the

@@ -11,8 +11,10 @@ public sealed interface LayerState {
     /** Which of the closed set of layers this is; dispatch switches on it. */
     LayerKind kind();
 
+    /** Width of the rows entering the layer. */
     int inputs();
 
+    /** Width of the rows leaving the layer. */
     int outputs();
 
     /**
