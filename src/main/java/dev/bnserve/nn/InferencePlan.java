@@ -50,6 +50,11 @@ public final class InferencePlan {
             for (int j = 0; j < width; j++) dst[dstOff + j] = Math.fma(src[srcOff + j], scale[j], shift[j]);
             return width;
         }
+
+        @Override
+        public Op op() {
+            return this;
+        }
     }
 
     /** {@code y = f(x)} elementwise. */
@@ -59,13 +64,29 @@ public final class InferencePlan {
             activation.forward(src, srcOff, dst, dstOff, width);
             return width;
         }
+
+        @Override
+        public Op op() {
+            return this;
+        }
     }
 
     /** A step while compiling: the layers with BatchNorm as {@link Affine}, before folding and transposition. */
-    private sealed interface Step permits Linear, Affine, Act {}
+    private sealed interface Step permits Linear, Affine, Act {
+        /** The runtime op of this step once folding is done. */
+        Op op();
+    }
 
     /** {@code y = x·Wᵀ + b} as in {@link LayerState.Linear}: {@code w} row-major out × in. */
-    private record Linear(int in, int out, double[] w, double[] b) implements Step {}
+    private record Linear(int in, int out, double[] w, double[] b) implements Step {
+        /** Transposes W (out × in) into Wᵀ (in × out) for the dense kernel. */
+        @Override
+        public Op op() {
+            double[] wt = new double[in * out];
+            for (int o = 0; o < out; o++) for (int i = 0; i < in; i++) wt[i * out + o] = w[o * in + i];
+            return new Dense(in, out, wt, b);
+        }
+    }
 
     private InferencePlan(int inputs, int outputs, List<Op> ops, DenseKernel kernel) {
         this.inputs = inputs;
@@ -128,7 +149,7 @@ public final class InferencePlan {
             }
         }
         List<Op> ops = new ArrayList<>();
-        for (Step step : seq) ops.add(step instanceof Linear lin ? dense(lin) : (Op) step);
+        for (Step step : seq) ops.add(step.op());
         int outputs = layers.get(layers.size() - 1).outputs();
         return new InferencePlan(inputs, outputs, ops, kernel);
     }
@@ -169,14 +190,6 @@ public final class InferencePlan {
             b[o] = b[o] * a.scale()[o] + a.shift()[o];
         }
         return new Linear(in, out, w, b);
-    }
-
-    /** Transposes W (out × in) into Wᵀ (in × out) for the dense kernel. */
-    private static Dense dense(Linear lin) {
-        int in = lin.in(), out = lin.out();
-        double[] wt = new double[in * out];
-        for (int o = 0; o < out; o++) for (int i = 0; i < in; i++) wt[i * out + o] = lin.w()[o * in + i];
-        return new Dense(in, out, wt, lin.b());
     }
 
     public int inputs() {
