@@ -1,6 +1,7 @@
 package dev.bnserve.model;
 
 import dev.bnserve.nn.EpochStats;
+import dev.bnserve.nn.LayerKind;
 import dev.bnserve.nn.LayerState;
 import dev.bnserve.nn.Network;
 import dev.bnserve.problem.Problem;
@@ -104,32 +105,38 @@ public final class ModelJson {
         for (String s : values) a.add(s);
     }
 
-    private static void writeLayer(ObjectNode o, LayerState l) {
-        if (l instanceof LayerState.Linear lin) {
-            o.put("type", "linear");
-            o.put("in", lin.in());
-            o.put("out", lin.out());
-            ArrayNode w = o.putArray("weight");
-            double[] weight = lin.weight();
-            for (int r = 0; r < lin.out(); r++) {
-                ArrayNode row = w.addArray();
-                for (int c = 0; c < lin.in(); c++) row.add(weight[r * lin.in() + c]);
+    /** Writes {@code l} into {@code o} (the switch has no default: a new layer kind must be given a format). */
+    private static ObjectNode writeLayer(ObjectNode o, LayerState l) {
+        o.put("type", l.kind().id());
+        return switch (l.kind()) {
+            case LINEAR -> {
+                LayerState.Linear lin = (LayerState.Linear) l;
+                o.put("in", lin.in());
+                o.put("out", lin.out());
+                ArrayNode w = o.putArray("weight");
+                double[] weight = lin.weight();
+                for (int r = 0; r < lin.out(); r++) {
+                    ArrayNode row = w.addArray();
+                    for (int c = 0; c < lin.in(); c++) row.add(weight[r * lin.in() + c]);
+                }
+                numbers(o.putArray("bias"), lin.bias());
+                yield o;
             }
-            numbers(o.putArray("bias"), lin.bias());
-        } else if (l instanceof LayerState.BatchNorm bn) {
-            o.put("type", "batchnorm");
-            o.put("features", bn.features());
-            if (bn.momentum() == null) o.putNull("momentum");
-            else o.put("momentum", bn.momentum());
-            o.put("eps", bn.eps());
-            numbers(o.putArray("gamma"), bn.gamma());
-            numbers(o.putArray("beta"), bn.beta());
-            numbers(o.putArray("runningMean"), bn.runningMean());
-            numbers(o.putArray("runningVar"), bn.runningVar());
-            o.put("batchesTracked", bn.batchesTracked());
-        } else {
-            o.put("type", l instanceof LayerState.Relu ? "relu" : "tanh");
-        }
+            case BATCHNORM -> {
+                LayerState.BatchNorm bn = (LayerState.BatchNorm) l;
+                o.put("features", bn.features());
+                if (bn.momentum() == null) o.putNull("momentum");
+                else o.put("momentum", bn.momentum());
+                o.put("eps", bn.eps());
+                numbers(o.putArray("gamma"), bn.gamma());
+                numbers(o.putArray("beta"), bn.beta());
+                numbers(o.putArray("runningMean"), bn.runningMean());
+                numbers(o.putArray("runningVar"), bn.runningVar());
+                o.put("batchesTracked", bn.batchesTracked());
+                yield o;
+            }
+            case RELU, TANH -> o;
+        };
     }
 
     private static void numbers(ArrayNode a, double[] v) {
@@ -259,10 +266,11 @@ public final class ModelJson {
             String at = "layers[" + i + "]";
             JsonNode l = arr.get(i);
             String type = l.path("type").asString("");
+            LayerKind kind = parse(at + ".type", () -> LayerKind.parse(type));
             LayerState s;
             try {
-                s = switch (type) {
-                    case "linear" -> {
+                s = switch (kind) {
+                    case LINEAR -> {
                         int in = l.path("in").asInt(d), o = intField(l, at + ".out", "out");
                         if (in != d)
                             throw new ModelFormatException(
@@ -277,7 +285,7 @@ public final class ModelJson {
                         }
                         yield new LayerState.Linear(in, o, flat, numbers(l.get("bias"), o, at + ".bias"));
                     }
-                    case "batchnorm" -> {
+                    case BATCHNORM -> {
                         int f = l.path("features").asInt(d);
                         if (f != d)
                             throw new ModelFormatException(
@@ -297,12 +305,8 @@ public final class ModelJson {
                                 numbers(l.get("runningVar"), f, at + ".runningVar"),
                                 l.path("batchesTracked").asLong(0));
                     }
-                    case "relu" -> new LayerState.Relu(d);
-                    case "tanh" -> new LayerState.Tanh(d);
-                    default ->
-                        throw new ModelFormatException(
-                                at + ".type",
-                                "unknown layer type '" + type + "' (expected linear, batchnorm, relu or tanh)");
+                    case RELU -> new LayerState.Relu(d);
+                    case TANH -> new LayerState.Tanh(d);
                 };
             } catch (IllegalArgumentException e) {
                 throw new ModelFormatException(at, e.getMessage());

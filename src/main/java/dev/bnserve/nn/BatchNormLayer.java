@@ -52,6 +52,11 @@ final class BatchNormLayer extends Layer {
     }
 
     @Override
+    LayerKind kind() {
+        return LayerKind.BATCHNORM;
+    }
+
+    @Override
     void ensureCapacity(int rows) {
         if (xhat.length < rows * in) xhat = new double[rows * in];
     }
@@ -71,21 +76,8 @@ final class BatchNormLayer extends Layer {
                     "batch normalization in training needs at least 2 rows per batch, got " + n);
         ensureCapacity(n);
         final int d = in;
-        Arrays.fill(mean, 0.0);
-        for (int r = 0; r < n; r++) {
-            int o = r * d;
-            for (int j = 0; j < d; j++) mean[j] += x[o + j];
-        }
-        for (int j = 0; j < d; j++) mean[j] /= n;
         double[] var = invStd; // accumulate the variance in place, then turn it into 1/sqrt(var + eps)
-        Arrays.fill(var, 0.0);
-        for (int r = 0; r < n; r++) {
-            int o = r * d;
-            for (int j = 0; j < d; j++) {
-                double t = x[o + j] - mean[j];
-                var[j] += t * t;
-            }
-        }
+        moments(x, n, d, mean, var);
         batchesTracked++;
         double m = momentum == null ? 1.0 / batchesTracked : momentum;
         double unbias = (double) n / (n - 1);
@@ -101,6 +93,8 @@ final class BatchNormLayer extends Layer {
             runningVar[j] = (1 - m) * runningVar[j] + m * (v * unbias);
             invStd[j] = 1.0 / Math.sqrt(v + eps);
         }
+        // Two copies of the normalizing loop rather than a test per element: the fused one is the hot loop of
+        // every BN → ReLU network, and each copy stays a plain loop the JIT compiles on its own.
         if (relu) {
             for (int r = 0; r < n; r++) {
                 int o = r * d;
@@ -118,6 +112,28 @@ final class BatchNormLayer extends Layer {
                     xhat[o + j] = h;
                     y[o + j] = gamma[j] * h + beta[j];
                 }
+            }
+        }
+    }
+
+    /**
+     * Column moments of the row-major n × d block {@code x}, in two passes over the rows in order:
+     * {@code mean[j] = Σ_r x[r][j] / n} and {@code m2[j] = Σ_r (x[r][j] − mean[j])²} (the biased variance is
+     * {@code m2/n}). Training and population statistics share it, so both see the same sums.
+     */
+    static void moments(double[] x, int n, int d, double[] mean, double[] m2) {
+        Arrays.fill(mean, 0, d, 0.0);
+        for (int r = 0; r < n; r++) {
+            int o = r * d;
+            for (int j = 0; j < d; j++) mean[j] += x[o + j];
+        }
+        for (int j = 0; j < d; j++) mean[j] /= n;
+        Arrays.fill(m2, 0, d, 0.0);
+        for (int r = 0; r < n; r++) {
+            int o = r * d;
+            for (int j = 0; j < d; j++) {
+                double t = x[o + j] - mean[j];
+                m2[j] += t * t;
             }
         }
     }
@@ -156,7 +172,7 @@ final class BatchNormLayer extends Layer {
                 }
             } else {
                 for (int j = 0; j < d; j++) {
-                    double g = ActivationLayer.reluGrad(dy[o + j], reluOut[o + j]);
+                    double g = Activation.reluGrad(dy[o + j], reluOut[o + j]);
                     gBeta[j] += g;
                     gGamma[j] += g * xhat[o + j];
                 }
@@ -172,7 +188,7 @@ final class BatchNormLayer extends Layer {
                 for (int j = 0; j < d; j++) dx[o + j] = scale[j] * (n * dy[o + j] - gBeta[j] - xhat[o + j] * gGamma[j]);
             } else {
                 for (int j = 0; j < d; j++) {
-                    double g = ActivationLayer.reluGrad(dy[o + j], reluOut[o + j]);
+                    double g = Activation.reluGrad(dy[o + j], reluOut[o + j]);
                     dx[o + j] = scale[j] * (n * g - gBeta[j] - xhat[o + j] * gGamma[j]);
                 }
             }

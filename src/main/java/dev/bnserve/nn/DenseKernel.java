@@ -27,26 +27,8 @@ interface DenseKernel {
         }
     };
 
-    /** The Vector API kernel when {@code jdk.incubator.vector} is present, else {@link #SCALAR} (looked up once). */
+    /** The kernel {@link Kernels} chose for this JVM: {@code VectorDenseKernel} or {@link #SCALAR}. */
     static DenseKernel best() {
-        return Best.KERNEL;
-    }
-
-    /** Holder: the reflective lookup runs on first use, once. */
-    final class Best {
-        static final DenseKernel KERNEL = load();
-
-        private Best() {}
-
-        private static DenseKernel load() {
-            if (!VectorSupport.AVAILABLE) return SCALAR;
-            try {
-                return (DenseKernel) Class.forName("dev.bnserve.nn.VectorDenseKernel")
-                        .getDeclaredConstructor()
-                        .newInstance();
-            } catch (ReflectiveOperationException | LinkageError e) {
-                return SCALAR;
-            }
-        }
+        return Kernels.dense();
     }
 }

@@ -1,8 +1,11 @@
 package dev.bnserve.nn;
 
 /**
- * What one epoch achieved.
+ * What one epoch achieved; losses are {@link Loss} values (means over rows), {@code validationRmse =
+ * sqrt(Σ(prediction − target)²/(rows·outputs))} in the target's units.
  *
+ * @param epoch              1-based number of this epoch
+ * @param epochs             epochs planned in total
  * @param loss               mean training loss over the epoch's rows (standardized targets for regression)
  * @param validationLoss     loss on the validation split in inference mode, NaN without one
  * @param validationAccuracy fraction correct (classification), else NaN

@@ -1,12 +1,7 @@
 package dev.bnserve.nn;
 
-import java.lang.reflect.Constructor;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * General float64 matrix multiply on row-major flat arrays:
@@ -26,11 +21,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  * any blocking, and for any thread count (threads split the rows or columns of C, never k).
  *
  * <h2>Implementations</h2>
- * {@link #create()} picks the JDK Vector API kernel (class {@code VectorGemm}, loaded only when the
+ * {@link #create()} uses the engine {@link Kernels} picks for this JVM (the JDK Vector API engine when the
  * {@code jdk.incubator.vector} module is in the boot layer and the preferred species holds at least 4
- * doubles) and otherwise the pure-Java kernel of {@link #scalar()}. Setting the system property
- * {@code bnserve.scalar=true} forces the scalar kernel. {@link #create(int)} additionally splits large
- * products (at least {@link #PARALLEL_MIN_FLOPS} flops) over a shared pool of daemon threads.
+ * doubles, otherwise the pure-Java engine of {@link #scalar()}); {@code -Dbnserve.scalar=true} forces the
+ * scalar engine. {@link #create(int)} additionally splits large products (at least {@link #PARALLEL_MIN_FLOPS}
+ * flops) over a shared pool of daemon threads. Up to 4 rows, {@code op(A)·Bᵀ} reads B in
+ * place (the training and evaluation forward of tiny batches), with the same chains.
+ *
+ * <h2>Call sites</h2>
+ * Densely stored operands (leading dimension = row width, offset 0) use the named forms, EJML style:
+ * {@link #mult} {@code C = A·B}, {@link #multTransA} {@code C = Aᵀ·B}, {@link #multTransB} {@code C = A·Bᵀ},
+ * {@link #multAddTransB} {@code C += A·Bᵀ}; {@link #gemm} is the general form behind them.
  *
  * <p>An instance owns packing buffers (grown on demand, never shrunk: steady-state calls allocate
  * nothing on the single-thread path) and is <b>not thread-safe</b>; use one instance per thread.
@@ -43,13 +44,11 @@ public final class Gemm {
      */
     public static final long PARALLEL_MIN_FLOPS = 8_000_000L;
 
-    private static final Constructor<?> VECTOR_CTOR = findVector();
-
-    private final Engine[] engines;
+    private final GemmEngine[] engines;
     private final String name;
     private final Future<?>[] futures;
 
-    private Gemm(Engine[] engines) {
+    private Gemm(GemmEngine[] engines) {
         this.engines = engines;
         this.futures = new Future<?>[engines.length];
         this.name = engines[0].name() + (engines.length > 1 ? " x" + engines.length + " threads" : "");
@@ -57,7 +56,7 @@ public final class Gemm {
 
     /** The fastest single-threaded implementation available in this JVM. */
     public static Gemm create() {
-        return new Gemm(new Engine[] {newBest()});
+        return new Gemm(new GemmEngine[] {Kernels.newGemmEngine()});
     }
 
     /**
@@ -67,20 +66,20 @@ public final class Gemm {
      */
     public static Gemm create(int threads) {
         int t = threads <= 0 ? Runtime.getRuntime().availableProcessors() : threads;
-        Engine[] e = new Engine[t];
-        for (int i = 0; i < t; i++) e[i] = newBest();
-        if (t > 1) Workers.ensure(t - 1);
+        GemmEngine[] e = new GemmEngine[t];
+        for (int i = 0; i < t; i++) e[i] = Kernels.newGemmEngine();
+        if (t > 1) GemmWorkers.ensure(t - 1);
         return new Gemm(e);
     }
 
     /** The pure-Java kernel (cache-blocked, 4-row unrolled), single-threaded. */
     public static Gemm scalar() {
-        return new Gemm(new Engine[] {new ScalarEngine()});
+        return new Gemm(new GemmEngine[] {new ScalarGemm()});
     }
 
     /** Which kernel {@link #create()} uses in this JVM, e.g. {@code "vector512 4x32"} or {@code "scalar"}. */
     public static String describe() {
-        return newBest().name();
+        return Kernels.newGemmEngine().name();
     }
 
     /** The kernel of this instance (and its thread count if more than one). */
@@ -96,6 +95,26 @@ public final class Gemm {
     @Override
     public String toString() {
         return "Gemm[" + name + "]";
+    }
+
+    /** {@code C = A·B}: A is m × k, B is k × n, C is m × n, all dense row-major. */
+    public void mult(int m, int n, int k, double[] a, double[] b, double[] c) {
+        gemm(false, false, m, n, k, a, 0, k, b, 0, n, c, 0, n, false);
+    }
+
+    /** {@code C = Aᵀ·B}: A is stored k × m, B is k × n, C is m × n, all dense row-major. */
+    public void multTransA(int m, int n, int k, double[] a, double[] b, double[] c) {
+        gemm(true, false, m, n, k, a, 0, m, b, 0, n, c, 0, n, false);
+    }
+
+    /** {@code C = A·Bᵀ}: A is m × k, B is stored n × k, C is m × n, all dense row-major. */
+    public void multTransB(int m, int n, int k, double[] a, double[] b, double[] c) {
+        gemm(false, true, m, n, k, a, 0, k, b, 0, k, c, 0, n, false);
+    }
+
+    /** {@code C = C + A·Bᵀ}: A is m × k, B is stored n × k, C is m × n, all dense row-major. */
+    public void multAddTransB(int m, int n, int k, double[] a, double[] b, double[] c) {
+        gemm(false, true, m, n, k, a, 0, k, b, 0, k, c, 0, n, true);
     }
 
     /** C[m×n] = (accumulate ? C : 0) + op(A)[m×k] · op(B)[k×n]; op(X) = X or Xᵀ. */
@@ -172,7 +191,7 @@ public final class Gemm {
         Throwable failure = null;
         try {
             for (int p = 1; p < parts; p++) {
-                Engine e = engines[p];
+                GemmEngine e = engines[p];
                 int lo = bounds[p], len = bounds[p + 1] - lo;
                 Runnable task;
                 if (byCols) {
@@ -184,7 +203,7 @@ public final class Gemm {
                     task = () -> e.run(
                             transA, transB, len, n, k, a, ao, lda, b, bOff, ldb, c, cOff + lo * ldc, ldc, accumulate);
                 }
-                futures[p] = Workers.submit(task);
+                futures[p] = GemmWorkers.submit(task);
             }
             int len0 = bounds[1];
             if (byCols) {
@@ -295,174 +314,6 @@ public final class Gemm {
         if (off < 0 || (long) off + (long) (rows - 1) * ld + cols > x.length) {
             throw new IndexOutOfBoundsException(what + ": offset " + off + ", " + rows + "x" + cols + " with ld " + ld
                     + " exceeds array length " + x.length);
-        }
-    }
-
-    private static Engine newBest() {
-        if (VECTOR_CTOR != null) {
-            try {
-                return (Engine) VECTOR_CTOR.newInstance();
-            } catch (ReflectiveOperationException | LinkageError e) {
-                // fall through
-            }
-        }
-        return new ScalarEngine();
-    }
-
-    private static Constructor<?> findVector() {
-        if (!VectorSupport.AVAILABLE) return null;
-        try {
-            Class<?> cls = Class.forName("dev.bnserve.nn.VectorGemm");
-            if (!(Boolean) cls.getDeclaredMethod("usable").invoke(null)) return null;
-            Constructor<?> ctor = cls.getDeclaredConstructor();
-            ctor.newInstance(); // fail early rather than on first use
-            return ctor;
-        } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
-            return null;
-        }
-    }
-
-    /** One single-threaded implementation with its own packing buffers. */
-    abstract static class Engine {
-        /** Arguments are already validated; m, n, k &gt; 0. */
-        abstract void run(
-                boolean transA,
-                boolean transB,
-                int m,
-                int n,
-                int k,
-                double[] a,
-                int aOff,
-                int lda,
-                double[] b,
-                int bOff,
-                int ldb,
-                double[] c,
-                int cOff,
-                int ldc,
-                boolean accumulate);
-
-        abstract String name();
-
-        /** Column split granularity for the multi-threaded path (a multiple of the register block). */
-        int colQuantum() {
-            return 32;
-        }
-
-        int rowQuantum() {
-            return 4;
-        }
-    }
-
-    /**
-     * Pure-Java kernel: B is packed per (k-block × column-block) into a contiguous row-major buffer, and C
-     * is updated four rows at a time in i-k-j order with {@link Math#fma}.
-     */
-    static final class ScalarEngine extends Engine {
-        private static final int KC = 256;
-        private static final int NB = 256;
-        private double[] bbuf = new double[0];
-
-        @Override
-        String name() {
-            return "scalar";
-        }
-
-        @Override
-        void run(
-                boolean transA,
-                boolean transB,
-                int m,
-                int n,
-                int k,
-                double[] a,
-                int aOff,
-                int lda,
-                double[] b,
-                int bOff,
-                int ldb,
-                double[] c,
-                int cOff,
-                int ldc,
-                boolean accumulate) {
-            int need = Math.min(KC, k) * Math.min(NB, n);
-            if (bbuf.length < need) bbuf = new double[need];
-            double[] bb = bbuf;
-            int as = transA ? lda : 1; // stride along p in A
-            int ai = transA ? 1 : lda; // stride along i in A
-            for (int jc = 0; jc < n; jc += NB) {
-                int nb = Math.min(NB, n - jc);
-                for (int pc = 0; pc < k; pc += KC) {
-                    int kc = Math.min(KC, k - pc);
-                    boolean load = accumulate || pc > 0;
-                    if (transB) {
-                        for (int j = 0; j < nb; j++) {
-                            int src = bOff + (jc + j) * ldb + pc;
-                            for (int p = 0, d = j; p < kc; p++, d += nb) bb[d] = b[src + p];
-                        }
-                    } else {
-                        for (int p = 0; p < kc; p++) System.arraycopy(b, bOff + (pc + p) * ldb + jc, bb, p * nb, nb);
-                    }
-                    int i = 0;
-                    for (; i + 4 <= m; i += 4) {
-                        int c0 = cOff + i * ldc + jc, c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
-                        if (!load) {
-                            java.util.Arrays.fill(c, c0, c0 + nb, 0.0);
-                            java.util.Arrays.fill(c, c1, c1 + nb, 0.0);
-                            java.util.Arrays.fill(c, c2, c2 + nb, 0.0);
-                            java.util.Arrays.fill(c, c3, c3 + nb, 0.0);
-                        }
-                        int ap = aOff + i * ai + pc * as;
-                        for (int p = 0; p < kc; p++, ap += as) {
-                            double a0 = a[ap], a1 = a[ap + ai], a2 = a[ap + 2 * ai], a3 = a[ap + 3 * ai];
-                            int bp = p * nb;
-                            for (int j = 0; j < nb; j++) {
-                                double bv = bb[bp + j];
-                                c[c0 + j] = Math.fma(a0, bv, c[c0 + j]);
-                                c[c1 + j] = Math.fma(a1, bv, c[c1 + j]);
-                                c[c2 + j] = Math.fma(a2, bv, c[c2 + j]);
-                                c[c3 + j] = Math.fma(a3, bv, c[c3 + j]);
-                            }
-                        }
-                    }
-                    for (; i < m; i++) {
-                        int c0 = cOff + i * ldc + jc;
-                        if (!load) java.util.Arrays.fill(c, c0, c0 + nb, 0.0);
-                        int ap = aOff + i * ai + pc * as;
-                        for (int p = 0; p < kc; p++, ap += as) {
-                            double a0 = a[ap];
-                            int bp = p * nb;
-                            for (int j = 0; j < nb; j++) c[c0 + j] = Math.fma(a0, bb[bp + j], c[c0 + j]);
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    /** Shared daemon worker threads for the multi-threaded path. */
-    private static final class Workers {
-        private static final AtomicInteger COUNT = new AtomicInteger();
-        private static final ThreadPoolExecutor POOL =
-                new ThreadPoolExecutor(1, 1, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-                    Thread t = new Thread(r, "bnserve-gemm-" + COUNT.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
-
-        static {
-            POOL.allowCoreThreadTimeOut(true);
-        }
-
-        static synchronized void ensure(int workers) {
-            if (POOL.getMaximumPoolSize() < workers) {
-                POOL.setMaximumPoolSize(workers);
-                POOL.setCorePoolSize(workers);
-            }
-        }
-
-        static Future<?> submit(Runnable r) {
-            return POOL.submit(r);
         }
     }
 }

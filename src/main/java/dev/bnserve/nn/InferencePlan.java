@@ -28,17 +28,65 @@ public final class InferencePlan {
     private final int maxWidth;
     private final DenseKernel kernel;
 
-    sealed interface Op permits Dense, Affine, Relu, Tanh {}
+    /** One step of the compiled program: reads {@code width} values at {@code src[srcOff]}, writes {@code dst[dstOff]}. */
+    sealed interface Op permits Dense, Affine, Act {
+        /** Applies the step and returns the width of its output. */
+        int apply(DenseKernel kernel, double[] src, int srcOff, int width, double[] dst, int dstOff);
+    }
 
     /** {@code y = x·Wᵀ + b}; {@code wt} holds Wᵀ row-major (in × out) so outputs are contiguous. */
-    record Dense(int in, int out, double[] wt, double[] b) implements Op {}
+    record Dense(int in, int out, double[] wt, double[] b) implements Op {
+        @Override
+        public int apply(DenseKernel kernel, double[] src, int srcOff, int width, double[] dst, int dstOff) {
+            kernel.dense(src, srcOff, wt, b, in, out, dst, dstOff);
+            return out;
+        }
+    }
 
-    /** {@code y = x⊙scale + shift}. */
-    record Affine(double[] scale, double[] shift) implements Op {}
+    /** {@code y = fma(x, scale, shift)} elementwise: a BatchNorm that no Linear layer could absorb. */
+    record Affine(double[] scale, double[] shift) implements Op, Step {
+        @Override
+        public int apply(DenseKernel kernel, double[] src, int srcOff, int width, double[] dst, int dstOff) {
+            for (int j = 0; j < width; j++) dst[dstOff + j] = Math.fma(src[srcOff + j], scale[j], shift[j]);
+            return width;
+        }
 
-    record Relu() implements Op {}
+        @Override
+        public Op op() {
+            return this;
+        }
+    }
 
-    record Tanh() implements Op {}
+    /** {@code y = f(x)} elementwise. */
+    record Act(Activation activation) implements Op, Step {
+        @Override
+        public int apply(DenseKernel kernel, double[] src, int srcOff, int width, double[] dst, int dstOff) {
+            activation.forward(src, srcOff, dst, dstOff, width);
+            return width;
+        }
+
+        @Override
+        public Op op() {
+            return this;
+        }
+    }
+
+    /** A step while compiling: the layers with BatchNorm as {@link Affine}, before folding and transposition. */
+    private sealed interface Step permits Linear, Affine, Act {
+        /** The runtime op of this step once folding is done. */
+        Op op();
+    }
+
+    /** {@code y = x·Wᵀ + b} as in {@link LayerState.Linear}: {@code w} row-major out × in. */
+    private record Linear(int in, int out, double[] w, double[] b) implements Step {
+        /** Transposes W (out × in) into Wᵀ (in × out) for the dense kernel. */
+        @Override
+        public Op op() {
+            double[] wt = new double[in * out];
+            for (int o = 0; o < out; o++) for (int i = 0; i < in; i++) wt[i * out + o] = w[o * in + i];
+            return new Dense(in, out, wt, b);
+        }
+    }
 
     private InferencePlan(int inputs, int outputs, List<Op> ops, DenseKernel kernel) {
         this.inputs = inputs;
@@ -62,24 +110,18 @@ public final class InferencePlan {
 
     private static InferencePlan compile(int inputs, List<LayerState> layers, DenseKernel kernel) {
         Network.checkChain(inputs, layers);
-        List<Object> seq = new ArrayList<>();
+        List<Step> seq = new ArrayList<>();
         for (LayerState s : layers) {
-            if (s instanceof LayerState.Linear l) {
-                seq.add(new double[][] {l.weight(), l.bias(), {l.in(), l.out()}});
-            } else if (s instanceof LayerState.BatchNorm bn) {
-                double[] scale = new double[bn.features()];
-                double[] shift = new double[bn.features()];
-                double[] g = bn.gamma(), be = bn.beta(), rm = bn.runningMean(), rv = bn.runningVar();
-                for (int j = 0; j < scale.length; j++) {
-                    scale[j] = g[j] / Math.sqrt(rv[j] + bn.eps());
-                    shift[j] = be[j] - scale[j] * rm[j];
-                }
-                seq.add(new Affine(scale, shift));
-            } else if (s instanceof LayerState.Relu) {
-                seq.add(new Relu());
-            } else {
-                seq.add(new Tanh());
-            }
+            seq.add(
+                    switch (s.kind()) {
+                        case LINEAR -> {
+                            LayerState.Linear l = (LayerState.Linear) s;
+                            yield new Linear(l.in(), l.out(), l.weight(), l.bias());
+                        }
+                        case BATCHNORM -> affine((LayerState.BatchNorm) s);
+                        case RELU -> new Act(Activation.RELU);
+                        case TANH -> new Act(Activation.TANH);
+                    });
         }
         // Compose adjacent affine maps: s2⊙(s1⊙x + t1) + t2 = (s1⊙s2)⊙x + (s2⊙t1 + t2).
         for (int i = 0; i + 1 < seq.size(); i++) {
@@ -98,24 +140,36 @@ public final class InferencePlan {
         // Fold each affine map into the Linear after it, else into the Linear before it.
         for (int i = 0; i < seq.size(); i++) {
             if (!(seq.get(i) instanceof Affine a)) continue;
-            if (i + 1 < seq.size() && seq.get(i + 1) instanceof double[][] lin) {
+            if (i + 1 < seq.size() && seq.get(i + 1) instanceof Linear lin) {
                 seq.set(i + 1, foldBefore(a, lin));
                 seq.remove(i--);
-            } else if (i > 0 && seq.get(i - 1) instanceof double[][] lin) {
+            } else if (i > 0 && seq.get(i - 1) instanceof Linear lin) {
                 seq.set(i - 1, foldAfter(lin, a));
                 seq.remove(i--);
             }
         }
         List<Op> ops = new ArrayList<>();
-        for (Object o : seq) ops.add(o instanceof double[][] lin ? dense(lin) : (Op) o);
+        for (Step step : seq) ops.add(step.op());
         int outputs = layers.get(layers.size() - 1).outputs();
         return new InferencePlan(inputs, outputs, ops, kernel);
     }
 
+    /** BatchNorm in inference form: {@code s = γ/sqrt(runningVar + eps)}, {@code t = β − s⊙runningMean}. */
+    private static Affine affine(LayerState.BatchNorm bn) {
+        double[] scale = new double[bn.features()];
+        double[] shift = new double[bn.features()];
+        double[] g = bn.gamma(), be = bn.beta(), rm = bn.runningMean(), rv = bn.runningVar();
+        for (int j = 0; j < scale.length; j++) {
+            scale[j] = g[j] / Math.sqrt(rv[j] + bn.eps());
+            shift[j] = be[j] - scale[j] * rm[j];
+        }
+        return new Affine(scale, shift);
+    }
+
     /** Affine then Linear: {@code W·(s⊙x + t) + b = (W·diag(s))·x + (W·t + b)}. */
-    private static double[][] foldBefore(Affine a, double[][] lin) {
-        double[] w = lin[0].clone(), b = lin[1].clone();
-        int in = (int) lin[2][0], out = (int) lin[2][1];
+    private static Linear foldBefore(Affine a, Linear lin) {
+        double[] w = lin.w().clone(), b = lin.b().clone();
+        int in = lin.in(), out = lin.out();
         for (int o = 0; o < out; o++) {
             double acc = b[o];
             for (int i = 0; i < in; i++) {
@@ -124,25 +178,18 @@ public final class InferencePlan {
             }
             b[o] = acc;
         }
-        return new double[][] {w, b, lin[2]};
+        return new Linear(in, out, w, b);
     }
 
     /** Linear then Affine: {@code s⊙(W·x + b) + t = (diag(s)·W)·x + (s⊙b + t)}. */
-    private static double[][] foldAfter(double[][] lin, Affine a) {
-        double[] w = lin[0].clone(), b = lin[1].clone();
-        int in = (int) lin[2][0], out = (int) lin[2][1];
+    private static Linear foldAfter(Linear lin, Affine a) {
+        double[] w = lin.w().clone(), b = lin.b().clone();
+        int in = lin.in(), out = lin.out();
         for (int o = 0; o < out; o++) {
             for (int i = 0; i < in; i++) w[o * in + i] *= a.scale()[o];
             b[o] = b[o] * a.scale()[o] + a.shift()[o];
         }
-        return new double[][] {w, b, lin[2]};
-    }
-
-    private static Dense dense(double[][] lin) {
-        int in = (int) lin[2][0], out = (int) lin[2][1];
-        double[] wt = new double[in * out];
-        for (int o = 0; o < out; o++) for (int i = 0; i < in; i++) wt[i * out + o] = lin[0][o * in + i];
-        return new Dense(in, out, wt, lin[1]);
+        return new Linear(in, out, w, b);
     }
 
     public int inputs() {
@@ -183,17 +230,7 @@ public final class InferencePlan {
             boolean last = k == ops.length - 1;
             double[] dst = last ? out : scratch;
             int dstOff = last ? outOff : buf * half;
-            if (op instanceof Dense d) {
-                kernel.dense(src, srcOff, d.wt(), d.b(), d.in(), d.out(), dst, dstOff);
-                width = d.out();
-            } else if (op instanceof Affine a) {
-                double[] s = a.scale(), t = a.shift();
-                for (int j = 0; j < width; j++) dst[dstOff + j] = Math.fma(src[srcOff + j], s[j], t[j]);
-            } else if (op instanceof Relu) {
-                for (int j = 0; j < width; j++) dst[dstOff + j] = Math.max(src[srcOff + j], 0.0);
-            } else {
-                for (int j = 0; j < width; j++) dst[dstOff + j] = Math.tanh(src[srcOff + j]);
-            }
+            width = op.apply(kernel, src, srcOff, width, dst, dstOff);
             src = dst;
             srcOff = dstOff;
             buf ^= 1;

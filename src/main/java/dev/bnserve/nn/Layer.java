@@ -15,6 +15,8 @@ abstract sealed class Layer permits LinearLayer, BatchNormLayer, ActivationLayer
         this.out = out;
     }
 
+    abstract LayerKind kind();
+
     /** Training-mode forward of {@code n} rows: {@code x} is n × in, {@code y} is n × out. */
     abstract void forwardTrain(Gemm gemm, double[] x, double[] y, int n);
 
@@ -36,10 +38,11 @@ abstract sealed class Layer permits LinearLayer, BatchNormLayer, ActivationLayer
     abstract LayerState state();
 
     static Layer of(LayerState s) {
-        if (s instanceof LayerState.Linear l) return new LinearLayer(l);
-        if (s instanceof LayerState.BatchNorm b) return new BatchNormLayer(b);
-        if (s instanceof LayerState.Relu r) return new ActivationLayer(r.features(), false);
-        if (s instanceof LayerState.Tanh t) return new ActivationLayer(t.features(), true);
-        throw new IllegalArgumentException("unknown layer state " + s);
+        return switch (s.kind()) {
+            case LINEAR -> new LinearLayer((LayerState.Linear) s);
+            case BATCHNORM -> new BatchNormLayer((LayerState.BatchNorm) s);
+            case RELU -> new ActivationLayer(s.inputs(), Activation.RELU);
+            case TANH -> new ActivationLayer(s.inputs(), Activation.TANH);
+        };
     }
 }

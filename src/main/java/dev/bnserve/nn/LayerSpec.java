@@ -6,15 +6,24 @@ package dev.bnserve.nn;
  */
 public sealed interface LayerSpec {
 
+    /** Which of the closed set of layers this is; dispatch switches on it. */
+    LayerKind kind();
+
     /** Fully connected layer {@code y = x·Wᵀ + b} with {@code W} of shape out × in. */
     record Linear(int out) implements LayerSpec {
         public Linear {
             if (out < 1) throw new IllegalArgumentException("linear layer needs out >= 1, got " + out);
         }
+
+        @Override
+        public LayerKind kind() {
+            return LayerKind.LINEAR;
+        }
     }
 
     /**
-     * Batch normalization over features.
+     * Batch normalization over features: {@code y = γ·(x − μ)/sqrt(σ² + eps) + β} per feature, with the batch's
+     * μ, σ² in training and the running ones in inference (see {@link LayerState.BatchNorm}).
      *
      * @param momentum weight of the new batch statistic in the running average
      *                 ({@code running = (1 - momentum)·running + momentum·batch}); {@code null} means the
@@ -37,11 +46,26 @@ public sealed interface LayerSpec {
         public static BatchNorm defaults() {
             return new BatchNorm(DEFAULT_MOMENTUM, DEFAULT_EPS);
         }
+
+        @Override
+        public LayerKind kind() {
+            return LayerKind.BATCHNORM;
+        }
     }
 
     /** {@code y = max(x, 0)}. */
-    record Relu() implements LayerSpec {}
+    record Relu() implements LayerSpec {
+        @Override
+        public LayerKind kind() {
+            return LayerKind.RELU;
+        }
+    }
 
     /** {@code y = tanh(x)}. */
-    record Tanh() implements LayerSpec {}
+    record Tanh() implements LayerSpec {
+        @Override
+        public LayerKind kind() {
+            return LayerKind.TANH;
+        }
+    }
 }

@@ -8,8 +8,13 @@ import java.util.Arrays;
  */
 public sealed interface LayerState {
 
+    /** Which of the closed set of layers this is; dispatch switches on it. */
+    LayerKind kind();
+
+    /** Width of the rows entering the layer. */
     int inputs();
 
+    /** Width of the rows leaving the layer. */
     int outputs();
 
     /**
@@ -26,6 +31,11 @@ public sealed interface LayerState {
                 throw new IllegalArgumentException("linear bias must have " + out + " values, got " + bias.length);
             weight = weight.clone();
             bias = bias.clone();
+        }
+
+        @Override
+        public LayerKind kind() {
+            return LayerKind.LINEAR;
         }
 
         @Override
@@ -94,6 +104,11 @@ public sealed interface LayerState {
         }
 
         @Override
+        public LayerKind kind() {
+            return LayerKind.BATCHNORM;
+        }
+
+        @Override
         public int inputs() {
             return features;
         }
@@ -145,6 +160,11 @@ public sealed interface LayerState {
     /** {@code y = max(x, 0)} elementwise. */
     record Relu(int features) implements LayerState {
         @Override
+        public LayerKind kind() {
+            return LayerKind.RELU;
+        }
+
+        @Override
         public int inputs() {
             return features;
         }
@@ -157,6 +177,11 @@ public sealed interface LayerState {
 
     /** {@code y = tanh(x)} elementwise. */
     record Tanh(int features) implements LayerState {
+        @Override
+        public LayerKind kind() {
+            return LayerKind.TANH;
+        }
+
         @Override
         public int inputs() {
             return features;

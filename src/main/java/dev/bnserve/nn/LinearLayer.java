@@ -21,6 +21,11 @@ final class LinearLayer extends Layer {
     }
 
     @Override
+    LayerKind kind() {
+        return LayerKind.LINEAR;
+    }
+
+    @Override
     void forwardTrain(Gemm gemm, double[] x, double[] y, int n) {
         forwardEval(gemm, x, y, n);
     }
@@ -28,18 +33,18 @@ final class LinearLayer extends Layer {
     @Override
     void forwardEval(Gemm gemm, double[] x, double[] y, int n) {
         for (int r = 0; r < n; r++) System.arraycopy(b, 0, y, r * out, out);
-        gemm.gemm(false, true, n, out, in, x, 0, in, w, 0, in, y, 0, out, true);
+        gemm.multAddTransB(n, out, in, x, w, y); // Y += X·Wᵀ
     }
 
     @Override
     void backward(Gemm gemm, double[] x, double[] y, double[] dy, double[] dx, int n) {
-        gemm.gemm(true, false, out, in, n, dy, 0, out, x, 0, in, gw, 0, in, false);
+        gemm.multTransA(out, in, n, dy, x, gw); // dW = dYᵀ·X
         java.util.Arrays.fill(gb, 0.0);
         for (int r = 0; r < n; r++) {
             int o = r * out;
             for (int j = 0; j < out; j++) gb[j] += dy[o + j];
         }
-        if (dx != null) gemm.gemm(false, false, n, in, out, dy, 0, out, w, 0, in, dx, 0, in, false);
+        if (dx != null) gemm.mult(n, in, out, dy, w, dx); // dX = dY·W
     }
 
     @Override

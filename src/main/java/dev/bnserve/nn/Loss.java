@@ -15,6 +15,8 @@ public enum Loss {
     /**
      * Computes the loss of {@code n} rows of {@code k} outputs and writes its gradient into {@code grad}.
      *
+     * @param out     row-major n × k network outputs (logits for cross-entropy)
+     * @param grad    row-major n × k, receives {@code ∂L/∂out}; null to compute the loss only
      * @param labels  class index per row (cross-entropy), or null
      * @param targets row-major n × k targets (MSE), or null
      */

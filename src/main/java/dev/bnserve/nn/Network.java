@@ -20,9 +20,13 @@ public final class Network {
     private final Layer[] layers;
     private boolean fuse = true;
     private final int[] widths;
-    private Gemm gemm = Gemm.create();
+    /** Set by {@link #withGemm}, else a single-threaded {@link Gemm#create()} made on first use. */
+    private Gemm gemm;
+    /** {@code acts[i]}: the n × widths[i] input of layer i ({@code acts[0]} the batch, the last the output). */
     private double[][] acts = new double[0][];
+    /** {@code grads[i] = ∂loss/∂acts[i]}; {@code grads[0]} stays null (no layer needs the input's gradient). */
     private double[][] grads = new double[0][];
+
     private int capacity;
 
     private Network(int inputs, List<LayerState> states) {
@@ -57,24 +61,29 @@ public final class Network {
         List<LayerState> states = new ArrayList<>();
         int d = spec.inputs();
         for (LayerSpec l : spec.layers()) {
-            if (l instanceof LayerSpec.Linear lin) {
-                double bound = 1.0 / Math.sqrt(d);
-                double[] w = new double[lin.out() * d];
-                double[] b = new double[lin.out()];
-                for (int i = 0; i < w.length; i++) w[i] = uniform(rng, bound);
-                for (int i = 0; i < b.length; i++) b[i] = uniform(rng, bound);
-                states.add(new LayerState.Linear(d, lin.out(), w, b));
-                d = lin.out();
-            } else if (l instanceof LayerSpec.BatchNorm bn) {
-                double[] ones = new double[d];
-                Arrays.fill(ones, 1.0);
-                states.add(new LayerState.BatchNorm(
-                        d, bn.momentum(), bn.eps(), ones, new double[d], new double[d], ones, 0));
-            } else if (l instanceof LayerSpec.Relu) {
-                states.add(new LayerState.Relu(d));
-            } else {
-                states.add(new LayerState.Tanh(d));
-            }
+            final int in = d;
+            LayerState s = switch (l.kind()) {
+                case LINEAR -> {
+                    LayerSpec.Linear lin = (LayerSpec.Linear) l;
+                    double bound = 1.0 / Math.sqrt(in);
+                    double[] w = new double[lin.out() * in];
+                    double[] b = new double[lin.out()];
+                    for (int i = 0; i < w.length; i++) w[i] = uniform(rng, bound);
+                    for (int i = 0; i < b.length; i++) b[i] = uniform(rng, bound);
+                    yield new LayerState.Linear(in, lin.out(), w, b);
+                }
+                case BATCHNORM -> {
+                    LayerSpec.BatchNorm bn = (LayerSpec.BatchNorm) l;
+                    double[] ones = new double[in];
+                    Arrays.fill(ones, 1.0);
+                    yield new LayerState.BatchNorm(
+                            in, bn.momentum(), bn.eps(), ones, new double[in], new double[in], ones, 0);
+                }
+                case RELU -> new LayerState.Relu(in);
+                case TANH -> new LayerState.Tanh(in);
+            };
+            states.add(s);
+            d = s.outputs();
         }
         return new Network(spec.inputs(), states);
     }
@@ -88,10 +97,20 @@ public final class Network {
         return new Network(inputs, states);
     }
 
-    /** Uses {@code gemm} for the matrix products of this network (e.g. a multi-threaded one). */
+    /**
+     * Uses {@code gemm} for the matrix products of this network (e.g. a multi-threaded one); without it the
+     * network makes a single-threaded {@link Gemm#create()} when it first needs one. Results are the same bits
+     * with any engine.
+     */
     public Network withGemm(Gemm gemm) {
         this.gemm = gemm;
         return this;
+    }
+
+    private Gemm gemm() {
+        Gemm g = gemm;
+        if (g == null) gemm = g = Gemm.create();
+        return g;
     }
 
     public int inputs() {
@@ -132,7 +151,7 @@ public final class Network {
         grads = new double[widths.length][];
         for (int i = 0; i < widths.length; i++) {
             acts[i] = new double[rows * widths[i]];
-            grads[i] = new double[rows * widths[i]];
+            if (i > 0) grads[i] = new double[rows * widths[i]];
         }
         for (Layer l : layers) l.ensureCapacity(rows);
         capacity = rows;
@@ -162,6 +181,7 @@ public final class Network {
     /** Like {@link #forwardBackward} with the inputs already in {@link #inputBuffer}. */
     double trainStep(int n, Loss loss, int[] labels, double[] targets) {
         ensureCapacity(n);
+        Gemm gemm = gemm();
         int last = layers.length;
         for (int i = 0; i < last; i++) {
             try {
@@ -193,9 +213,8 @@ public final class Network {
     private boolean fuseRelu(int i) {
         return fuse
                 && i + 1 < layers.length
-                && layers[i] instanceof BatchNormLayer
-                && layers[i + 1] instanceof ActivationLayer a
-                && !a.tanh;
+                && layers[i].kind() == LayerKind.BATCHNORM
+                && layers[i + 1].kind() == LayerKind.RELU;
     }
 
     /** Off: every layer on its own (for tests comparing the fused step with the plain one). */
@@ -212,6 +231,7 @@ public final class Network {
         int chunk = Math.max(capacity, Math.min(n, 1024));
         ensureCapacity(chunk);
         int k = outputs();
+        Gemm gemm = gemm();
         for (int start = 0; start < n; start += chunk) {
             int m = Math.min(chunk, n - start);
             System.arraycopy(x, start * inputs, acts[0], 0, m * inputs);
@@ -250,6 +270,7 @@ public final class Network {
         if (n < 2) throw new IllegalArgumentException("population statistics need at least 2 rows, got " + n);
         int chunk = Math.max(capacity, Math.min(n, 1024));
         ensureCapacity(chunk);
+        Gemm gemm = gemm();
         for (int b = 0; b < layers.length; b++) {
             if (!(layers[b] instanceof BatchNormLayer bn)) continue;
             int d = widths[b];
@@ -265,17 +286,7 @@ public final class Network {
                     System.arraycopy(x, row * inputs, acts[0], r * inputs, inputs);
                 }
                 for (int i = 0; i < b; i++) layers[i].forwardEval(gemm, acts[i], acts[i + 1], m);
-                double[] h = acts[b];
-                Arrays.fill(cm, 0);
-                Arrays.fill(c2, 0);
-                for (int r = 0; r < m; r++) for (int j = 0; j < d; j++) cm[j] += h[r * d + j];
-                for (int j = 0; j < d; j++) cm[j] /= m;
-                for (int r = 0; r < m; r++) {
-                    for (int j = 0; j < d; j++) {
-                        double t = h[r * d + j] - cm[j];
-                        c2[j] += t * t;
-                    }
-                }
+                BatchNormLayer.moments(acts[b], m, d, cm, c2); // the chunk's mean and Σ(x − mean)², as in training
                 long total = count + m;
                 for (int j = 0; j < d; j++) {
                     double delta = cm[j] - mean[j];

@@ -19,12 +19,27 @@ public record NetworkSpec(int inputs, List<LayerSpec> layers) {
 
     /** Where the hidden BatchNorm layers go relative to the activation. */
     public enum Placement {
-        BEFORE_ACTIVATION,
-        AFTER_ACTIVATION;
+        /** {@code Linear → BN → act}. */
+        BEFORE_ACTIVATION("before-activation"),
+        /** {@code Linear → act → BN}. */
+        AFTER_ACTIVATION("after-activation");
+
+        private final String id;
+
+        Placement(String id) {
+            this.id = id;
+        }
 
         /** {@code before-activation} or {@code after-activation}. */
         public String id() {
-            return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+            return id;
+        }
+
+        /** Parses {@link #id()} (case-insensitive). */
+        public static Placement parse(String s) {
+            for (Placement p : values()) if (p.id.equalsIgnoreCase(s)) return p;
+            throw new IllegalArgumentException(
+                    "unknown batch-norm placement '" + s + "' (expected before-activation or after-activation)");
         }
     }
 

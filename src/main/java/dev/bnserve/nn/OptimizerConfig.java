@@ -1,7 +1,16 @@
 package dev.bnserve.nn;
 
+import java.util.Locale;
+
 /**
- * Optimizer settings, with PyTorch's meaning.
+ * Optimizer settings, with PyTorch's meaning. Per parameter tensor p with gradient ∇, {@code g = ∇ + λ·p}
+ * (λ = weightDecay), then
+ * <ul>
+ *   <li>SGD: with momentum μ, {@code buf = g} on the first step, else {@code buf = μ·buf + g}, and
+ *       {@code g = buf}; then {@code p ← p − lr·g};</li>
+ *   <li>Adam (no amsgrad): {@code m = β₁m + (1−β₁)g}, {@code v = β₂v + (1−β₂)g²}, and at step t
+ *       {@code p ← p − (lr/(1−β₁ᵗ)) · m / (sqrt(v)/sqrt(1−β₂ᵗ) + ε)}.</li>
+ * </ul>
  *
  * @param type         ADAM or SGD
  * @param learningRate step size
@@ -13,13 +22,20 @@ package dev.bnserve.nn;
 public record OptimizerConfig(
         Type type, double learningRate, double momentum, double beta2, double epsilon, double weightDecay) {
 
+    /** The update rule. */
     public enum Type {
         ADAM,
         SGD;
 
         /** {@code adam} or {@code sgd}. */
         public String id() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        /** Parses {@link #id()} (case-insensitive). */
+        public static Type parse(String s) {
+            for (Type t : values()) if (t.id().equalsIgnoreCase(s)) return t;
+            throw new IllegalArgumentException("unknown optimizer '" + s + "' (expected adam or sgd)");
         }
     }
 
@@ -35,10 +51,12 @@ public record OptimizerConfig(
         requireFinite("weightDecay", weightDecay, 0, true);
     }
 
+    /** Adam with PyTorch's constants {@code β₁ = 0.9, β₂ = 0.999, ε = 1e-8}, no weight decay. */
     public static OptimizerConfig adam(double learningRate) {
         return new OptimizerConfig(Type.ADAM, learningRate, 0.9, 0.999, 1e-8, 0);
     }
 
+    /** SGD with the given momentum, no weight decay (beta2 and epsilon are unused). */
     public static OptimizerConfig sgd(double learningRate, double momentum) {
         return new OptimizerConfig(Type.SGD, learningRate, momentum, 0.999, 1e-8, 0);
     }

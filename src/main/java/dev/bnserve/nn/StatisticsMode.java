@@ -2,17 +2,22 @@ package dev.bnserve.nn;
 
 import java.util.Locale;
 
-/** How BatchNorm running statistics are final after training. */
+/**
+ * How the BatchNorm running statistics that inference uses are finalized after training. {@link #id()} is
+ * {@code ema} or {@code population}.
+ */
 public enum StatisticsMode {
     /** Keep the moving averages accumulated during training. */
     EMA,
     /** Replace them with exact population statistics over the training split ({@link Network#recomputePopulationStatistics}). */
     POPULATION;
 
+    /** {@code ema} or {@code population}. */
     public String id() {
         return name().toLowerCase(Locale.ROOT);
     }
 
+    /** Parses {@link #id()} (case-insensitive). */
     public static StatisticsMode parse(String s) {
         for (StatisticsMode m : values()) if (m.id().equalsIgnoreCase(s)) return m;
         throw new IllegalArgumentException("unknown statistics mode '" + s + "' (expected ema or population)");

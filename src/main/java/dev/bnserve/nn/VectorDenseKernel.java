@@ -6,7 +6,7 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * {@link DenseKernel} on the JDK Vector API: each lane runs the same fma chain as the scalar
  * kernel for one output, four vectors of outputs at a time so the chains overlap.
- * Loaded only when the module is present.
+ * Loaded (reflectively) by {@link Kernels} only when the Vector API is usable.
  */
 final class VectorDenseKernel implements DenseKernel {
     private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;

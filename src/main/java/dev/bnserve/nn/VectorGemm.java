@@ -9,9 +9,9 @@ import jdk.incubator.vector.VectorSpecies;
  * the same register-blocked micro-kernels (at most 16 accumulators / 16 FMAs per k step, small enough
  * to stay inlined). Edge tiles go through a small scratch tile. Each accumulator starts from C (or
  * zero) and takes the FMAs in ascending k, so results equal the scalar engine's bit for bit.
- * Loaded (reflectively) only when {@code jdk.incubator.vector} is present.
+ * Loaded (reflectively) by {@link Kernels} only when the Vector API is usable.
  */
-final class VectorGemm extends Gemm.Engine {
+final class VectorGemm extends GemmEngine {
     private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
     private static final int L = S.length();
     static final int MR = 4;
@@ -27,11 +27,6 @@ final class VectorGemm extends Gemm.Engine {
     private double[] apack = new double[0];
     private double[] bpack = new double[0];
     private final double[] tile = new double[MR * NR];
-
-    /** Whether this kernel is worth using: at least 4 double lanes. */
-    static boolean usable() {
-        return L >= 4;
-    }
 
     @Override
     String name() {
