@@ -20,8 +20,10 @@ bench_classpath() {
   CP="$SNAP/classes:$SNAP/test-classes:$(cat target/bench-cp.txt)"
 }
 
-# The service jar (built if missing), in JAR.
+# The service jar (built if missing), in JAR; a JAR set by the caller is used as it is (e.g. an older build, to
+# compare two versions in one run).
 service_jar() {
+  if [ -n "${JAR:-}" ]; then return; fi
   ls target/bnserve-*.jar >/dev/null 2>&1 || ./mvnw -q -B -DskipTests package
   JAR=$(ls target/bnserve-*.jar | head -1)
 }

@@ -31,8 +31,6 @@ public sealed interface LayerSpec {
      * @param eps      added to the variance before the square root
      */
     record BatchNorm(Double momentum, double eps) implements LayerSpec {
-        public static final double DEFAULT_MOMENTUM = 0.1;
-        public static final double DEFAULT_EPS = 1e-5;
 
         public BatchNorm {
             if (momentum != null && !(momentum >= 0 && momentum <= 1)) {
@@ -41,10 +39,6 @@ public sealed interface LayerSpec {
             if (!(eps > 0) || !Double.isFinite(eps)) {
                 throw new IllegalArgumentException("batchnorm eps must be a positive finite number, got " + eps);
             }
-        }
-
-        public static BatchNorm defaults() {
-            return new BatchNorm(DEFAULT_MOMENTUM, DEFAULT_EPS);
         }
 
         @Override

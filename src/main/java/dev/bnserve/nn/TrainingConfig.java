@@ -32,11 +32,6 @@ public record TrainingConfig(
             throw new IllegalArgumentException("optimizer and statistics are required");
     }
 
-    /** The documented defaults: Adam 1e-3, batch 32, 30 epochs, seed 0, 20% validation, EMA statistics. */
-    public static TrainingConfig defaults() {
-        return new TrainingConfig(30, 32, true, 0, 0.2, OptimizerConfig.adam(1e-3), StatisticsMode.EMA);
-    }
-
     public TrainingConfig withEpochs(int e) {
         return new TrainingConfig(e, batchSize, shuffle, seed, validationSplit, optimizer, statistics);
     }

@@ -2,6 +2,7 @@ package dev.bnserve.nn;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.bnserve.model.TrainingSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -60,7 +61,9 @@ class GradientCheckTest {
     /** Unusual layouts the MLP builder does not make: BN right after BN, BN at the very end before the output layer. */
     static final class BatchNormLike {
         NetworkSpec doubleNormalized() {
-            LayerSpec.BatchNorm b = LayerSpec.BatchNorm.defaults();
+            LayerSpec.BatchNorm b = new LayerSpec.BatchNorm(
+                    TrainingSpec.DEFAULTS.batchNorm().momentum(),
+                    TrainingSpec.DEFAULTS.batchNorm().eps());
             return new NetworkSpec(
                     3, List.of(b, b, new LayerSpec.Linear(4), new LayerSpec.Tanh(), b, new LayerSpec.Linear(3)));
         }

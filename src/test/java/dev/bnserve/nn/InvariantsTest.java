@@ -3,6 +3,7 @@ package dev.bnserve.nn;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.bnserve.model.TrainingSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -83,7 +84,9 @@ class InvariantsTest {
         }
         specs.add(NetworkSpec.mlp(
                 5, List.of(9), 3, Activation.RELU, false, false, NetworkSpec.Placement.BEFORE_ACTIVATION, 0.1, 1e-5));
-        LayerSpec.BatchNorm b = LayerSpec.BatchNorm.defaults();
+        LayerSpec.BatchNorm b = new LayerSpec.BatchNorm(
+                TrainingSpec.DEFAULTS.batchNorm().momentum(),
+                TrainingSpec.DEFAULTS.batchNorm().eps());
         specs.add(new NetworkSpec(
                 6,
                 List.of(

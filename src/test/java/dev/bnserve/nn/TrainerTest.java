@@ -3,6 +3,7 @@ package dev.bnserve.nn;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.bnserve.model.TrainingSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -19,7 +20,7 @@ class TrainerTest {
 
     @Test
     void theSameSeedReproducesTheSameModelAndHistory() {
-        TrainingConfig config = TrainingConfig.defaults().withEpochs(5);
+        TrainingConfig config = TrainingSpec.DEFAULTS.withEpochs(5).trainingConfig();
         Network a = Network.initialize(IRIS, 0);
         Network b = Network.initialize(IRIS, 0);
         TrainingResult ra = new Trainer(config).train(a, iris());
@@ -32,7 +33,7 @@ class TrainerTest {
     @Test
     void reportsProgressEveryEpochAndCountsRows() {
         List<EpochStats> seen = new ArrayList<>();
-        TrainingResult r = new Trainer(TrainingConfig.defaults().withEpochs(4))
+        TrainingResult r = new Trainer(TrainingSpec.DEFAULTS.withEpochs(4).trainingConfig())
                 .train(Network.initialize(IRIS, 0), iris(), seen::add, () -> false);
         assertThat(seen).extracting(EpochStats::epoch).containsExactly(1, 2, 3, 4);
         assertThat(r.trainRows()).isEqualTo(120);
@@ -45,7 +46,7 @@ class TrainerTest {
     @Test
     void cancellationStopsPromptly() {
         AtomicInteger steps = new AtomicInteger();
-        assertThatThrownBy(() -> new Trainer(TrainingConfig.defaults())
+        assertThatThrownBy(() -> new Trainer(TrainingSpec.DEFAULTS.trainingConfig())
                         .train(
                                 Network.initialize(IRIS, 0),
                                 iris(),
@@ -78,8 +79,8 @@ class TrainerTest {
         double[] x = iris.x().clone();
         for (int r = 0; r < iris.rows(); r++) x[r * 4 + 2] *= 1e300;
         TrainingData huge = TrainingData.classification(x, iris.rows(), 4, iris.labels(), iris.classes());
-        assertThatThrownBy(() ->
-                        new Trainer(TrainingConfig.defaults().withEpochs(2)).train(Network.initialize(IRIS, 0), huge))
+        assertThatThrownBy(() -> new Trainer(TrainingSpec.DEFAULTS.withEpochs(2).trainingConfig())
+                        .train(Network.initialize(IRIS, 0), huge))
                 .isInstanceOf(TrainingException.class)
                 .hasMessageStartingWith(
                         "batch statistics became NaN/Inf at epoch 1, step 1 (layer 0: the batch variance of feature 2 became Inf)");
@@ -87,7 +88,7 @@ class TrainerTest {
 
     @Test
     void populationModeReplacesRunningStatisticsWithTrainingSplitStatistics() {
-        TrainingConfig ema = TrainingConfig.defaults().withEpochs(3);
+        TrainingConfig ema = TrainingSpec.DEFAULTS.withEpochs(3).trainingConfig();
         TrainingConfig pop =
                 new TrainingConfig(3, 32, true, 0, 0.2, OptimizerConfig.adam(1e-3), StatisticsMode.POPULATION);
         Network a = Network.initialize(IRIS, 0);
