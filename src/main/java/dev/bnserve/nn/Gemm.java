@@ -1,5 +1,6 @@
 package dev.bnserve.nn;
 
+import java.util.Arrays;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 
@@ -139,7 +140,7 @@ public final class Gemm {
         check("C", c, cOff, ldc, m, n);
         if (k == 0) {
             if (!accumulate) {
-                for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0.0);
+                for (int i = 0; i < m; i++) Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0.0);
             }
             return;
         }

@@ -1,6 +1,7 @@
 package dev.bnserve.nn;
 
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * A snapshot of one layer's parameters and statistics, detached from any live network
@@ -142,7 +143,7 @@ public sealed interface LayerState {
         public boolean equals(Object o) {
             return o instanceof BatchNorm b
                     && b.features == features
-                    && java.util.Objects.equals(b.momentum, momentum)
+                    && Objects.equals(b.momentum, momentum)
                     && b.eps == eps
                     && b.batchesTracked == batchesTracked
                     && Arrays.equals(b.gamma, gamma)

@@ -1,5 +1,6 @@
 package dev.bnserve.nn;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -39,7 +40,7 @@ final class LinearLayer extends Layer {
     @Override
     void backward(Gemm gemm, double[] x, double[] y, double[] dy, double[] dx, int n) {
         gemm.multTransA(out, in, n, dy, x, gw); // dW = dYᵀ·X
-        java.util.Arrays.fill(gb, 0.0);
+        Arrays.fill(gb, 0.0);
         for (int r = 0; r < n; r++) {
             int o = r * out;
             for (int j = 0; j < out; j++) gb[j] += dy[o + j];

@@ -1,5 +1,6 @@
 package dev.bnserve.nn;
 
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -61,7 +62,7 @@ public record OptimizerConfig(
         return new OptimizerConfig(Type.SGD, learningRate, momentum, 0.999, 1e-8, 0);
     }
 
-    Optimizer create(java.util.List<Param> params) {
+    Optimizer create(List<Param> params) {
         return type == Type.ADAM ? new Adam(this, params) : new Sgd(this, params);
     }
 

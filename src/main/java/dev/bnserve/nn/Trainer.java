@@ -1,6 +1,7 @@
 package dev.bnserve.nn;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
@@ -55,8 +56,8 @@ public final class Trainer {
             throw new TrainingException("need at least 2 training rows for batch normalization, have " + nTrain
                     + " (of " + data.rows() + " rows, " + nVal + " held out for validation)");
         }
-        int[] train = java.util.Arrays.copyOfRange(perm, nVal, perm.length);
-        int[] val = java.util.Arrays.copyOfRange(perm, 0, nVal);
+        int[] train = Arrays.copyOfRange(perm, nVal, perm.length);
+        int[] val = Arrays.copyOfRange(perm, 0, nVal);
 
         double[] targetMean = new double[k];
         double[] targetStd = new double[k];

@@ -1,5 +1,6 @@
 package dev.bnserve.nn;
 
+import java.util.Arrays;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -217,7 +218,7 @@ final class VectorGemm extends GemmEngine {
                     for (int p = 0, d = bo + cI; p < kc; p++, d += wp) bp[d] = b[src + p];
                 }
                 if (w < wp) {
-                    for (int p = 0, d = bo; p < kc; p++, d += wp) java.util.Arrays.fill(bp, d + w, d + wp, 0.0);
+                    for (int p = 0, d = bo; p < kc; p++, d += wp) Arrays.fill(bp, d + w, d + wp, 0.0);
                 }
             } else {
                 int src = bOff + pc * ldb + jc + j0;
@@ -226,7 +227,7 @@ final class VectorGemm extends GemmEngine {
                 } else {
                     for (int p = 0, d = bo; p < kc; p++, d += wp, src += ldb) {
                         System.arraycopy(b, src, bp, d, w);
-                        java.util.Arrays.fill(bp, d + w, d + wp, 0.0);
+                        Arrays.fill(bp, d + w, d + wp, 0.0);
                     }
                 }
             }
