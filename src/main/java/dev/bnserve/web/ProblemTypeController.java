@@ -1,0 +1,40 @@
+package dev.bnserve.web;
+
+import dev.bnserve.problem.Problem;
+import java.util.Map;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RestController;
+
+/** The documentation a problem's {@code type} URI dereferences to (RFC 9457 §3.1.1): what it means, what to do. */
+@RestController
+class ProblemTypeController {
+    /** Every problem type the service sends, by slug. */
+    static final Map<String, String> TYPES = Map.of(
+            "invalid-csv",
+            "The uploaded file is not a CSV the service can read. 'errors' lists each problem with its line (row) and"
+                    + " column; fix those and upload again.",
+            "invalid-training-request",
+            "The training request is readable but names something the dataset lacks or a value outside its range or"
+                    + " a configured limit. 'errors' names each field.",
+            "invalid-prediction-request",
+            "The rows do not fit the model: wrong arity, unknown or missing feature names, or values that are not"
+                    + " finite numbers. 'errors' names each place.",
+            "invalid-model-document",
+            "The model document cannot be imported: 'errors' names the field at fault. Export a ready model with"
+                    + " GET /models/{id}/export to get a valid one.",
+            "model-not-ready",
+            "The model is queued, training, failed or cancelled; only ready models predict or export. Poll"
+                    + " GET /models/{id} or stream /models/{id}/events.",
+            "no-model-ready",
+            "POST /predict without a model uses the latest ready one, and there is none yet: train one with"
+                    + " POST /models.");
+
+    @GetMapping(path = ProblemWriter.TYPE_BASE + "{slug}", produces = MediaType.TEXT_PLAIN_VALUE)
+    String describe(@PathVariable String slug) {
+        String text = TYPES.get(slug);
+        if (text == null) throw Problem.notFound("problem type", slug);
+        return text + "\n";
+    }
+}
