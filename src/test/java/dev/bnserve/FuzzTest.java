@@ -886,7 +886,8 @@ class FuzzTest {
 
     private Req oddIds() {
         String id = oddId();
-        return switch (rnd.nextInt(9)) {
+        return switch (rnd.nextInt(10)) {
+            case 9 -> new Req("ids", pick("GET", "POST", "DELETE"), "/problems/" + id, null, null, Map.of());
             case 0 -> new Req("ids", "GET", "/datasets/" + id, null, null, Map.of());
             case 1 -> new Req("ids", "DELETE", "/datasets/" + id, null, null, Map.of());
             case 2 -> new Req("ids", "GET", "/models/" + id, null, null, Map.of());
