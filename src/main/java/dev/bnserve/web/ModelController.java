@@ -7,6 +7,8 @@ import dev.bnserve.model.ModelRecord;
 import dev.bnserve.model.ModelStatus;
 import dev.bnserve.model.ModelStore;
 import dev.bnserve.training.TrainingService;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.PushbackInputStream;
@@ -126,6 +128,16 @@ class ModelController {
      * stream (weights straight into arrays, never a tree), against {@code bnserve.limits.max-import-bytes}.
      */
     @PostMapping(path = "/import", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(
+            required = true,
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON_VALUE,
+                            schema =
+                                    @Schema(
+                                            type = "object",
+                                            description = "A model document as exported, format 'bnserve-model'"
+                                                    + " (see the README).")))
     ResponseEntity<ModelRecord> importModel(HttpServletRequest request) throws IOException {
         ModelRecord doc;
         try (PushbackInputStream in = new PushbackInputStream(request.getInputStream(), 1)) {
