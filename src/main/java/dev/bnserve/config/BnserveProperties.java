@@ -33,7 +33,17 @@ public record BnserveProperties(
      * @param maxEpochs         epochs per training request
      * @param maxTrainingBudget epochs x training rows per request
      * @param maxInstances      rows per prediction request
-     * @param maxRequestBytes   body size of every request other than a dataset upload (JSON: training, predict, import)
+     * @param maxRequestBytes   body size of every request other than a dataset upload or a model import (JSON: training,
+     *                          predict)
+     * @param maxImportBytes    body size of a model import ({@code POST /models/import}). Unset, it is derived from the
+     *                          width and depth limits, so that every model this service can train can be imported back:
+     *                          {@code (maxHiddenLayers + 2) × maxHiddenWidth² × 25} bytes, i.e. room for the weight
+     *                          matrices of the widest, deepest network ({@code maxHiddenLayers + 1} of them, plus one for
+     *                          an input or output side wider than a hidden layer) with every value at its longest
+     *                          decimal form (24 characters and a comma); everything else in a document is small beside
+     *                          that. With the defaults (4096, 16): 18 × 4096² × 25 = 7,549,747,200 bytes. The import
+     *                          is streamed, so the body never sits in memory; the model it holds does (8 bytes a value).
+     *                          Set it (e.g. {@code 2GB}) to cap imports lower or higher.
      */
     public record Limits(
             @DefaultValue("512MB") DataSize maxUploadBytes,
@@ -44,7 +54,22 @@ public record BnserveProperties(
             @DefaultValue("10000") int maxEpochs,
             @DefaultValue("2000000000") long maxTrainingBudget,
             @DefaultValue("10000") int maxInstances,
-            @DefaultValue("64MB") DataSize maxRequestBytes) {}
+            @DefaultValue("64MB") DataSize maxRequestBytes,
+            DataSize maxImportBytes) {
+
+        /** Bytes a model document may take per weight value at most: 24 characters of a double and a comma. */
+        public static final int MAX_BYTES_PER_VALUE = 25;
+
+        public Limits {
+            if (maxImportBytes == null)
+                maxImportBytes = DataSize.ofBytes(derivedMaxImportBytes(maxHiddenWidth, maxHiddenLayers));
+        }
+
+        /** The default of {@code max-import-bytes}: {@code (maxHiddenLayers + 2) × maxHiddenWidth² × 25}. */
+        public static long derivedMaxImportBytes(int maxHiddenWidth, int maxHiddenLayers) {
+            return (maxHiddenLayers + 2L) * maxHiddenWidth * maxHiddenWidth * MAX_BYTES_PER_VALUE;
+        }
+    }
 
     /**
      * @param concurrency   trainings running at once

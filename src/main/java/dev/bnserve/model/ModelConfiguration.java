@@ -9,8 +9,8 @@ import tools.jackson.databind.json.JsonMapper;
 class ModelConfiguration {
 
     @Bean
-    ModelJson modelJson(JsonMapper mapper) {
-        return new ModelJson(mapper);
+    ModelJson modelJson(JsonMapper mapper, BnserveProperties properties) {
+        return new ModelJson(mapper, ModelJson.Limits.of(properties.limits()));
     }
 
     @Bean

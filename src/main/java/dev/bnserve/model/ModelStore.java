@@ -2,8 +2,8 @@ package dev.bnserve.model;
 
 import dev.bnserve.io.DurableFiles;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +19,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.core.exc.JacksonIOException;
 
 /**
  * Models on disk, one {@link ModelJson} document per model under {@code <dataDir>/models/<id>.json},
@@ -57,7 +58,10 @@ public class ModelStore {
                 }
                 if (!name.endsWith(".json") || !ModelIds.isValid(name.substring(0, name.length() - 5))) continue;
                 try {
-                    ModelRecord m = json.read(Files.readString(f, StandardCharsets.UTF_8));
+                    ModelRecord m;
+                    try (InputStream in = Files.newInputStream(f)) {
+                        m = json.read(in);
+                    }
                     if (!m.status().isTerminal()) {
                         m = m.withStatus(
                                 ModelStatus.FAILED,
@@ -132,10 +136,15 @@ public class ModelStore {
         if (!ModelIds.isValid(m.id())) throw new IllegalArgumentException("invalid model id");
         Path target = dir.resolve(m.id() + ".json");
         Path tmp = dir.resolve(m.id() + "." + Thread.currentThread().getId() + ".tmp");
-        byte[] bytes = json.writeBytes(m);
         try {
             Files.deleteIfExists(tmp); // a leftover of an earlier failure of this thread
-            DurableFiles.writeSynced(tmp, out -> out.write(bytes));
+            DurableFiles.writeSynced(tmp, out -> {
+                try {
+                    json.write(m, out); // streamed: no copy of the document in memory
+                } catch (JacksonIOException e) {
+                    throw e.getCause();
+                }
+            });
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             DurableFiles.syncDirectory(dir); // best effort: the rename itself is atomic
         } catch (IOException e) {

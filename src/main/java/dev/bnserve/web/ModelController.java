@@ -10,7 +10,11 @@ import dev.bnserve.model.ModelStore;
 import dev.bnserve.model.TrainingSpecJson;
 import dev.bnserve.problem.Violation;
 import dev.bnserve.training.TrainingService;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
+import java.io.PushbackInputStream;
 import java.net.URI;
 import java.time.Instant;
 import java.util.List;
@@ -18,6 +22,8 @@ import java.util.function.Consumer;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.http.server.ServletServerHttpRequest;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -26,6 +32,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -46,21 +53,23 @@ class ModelController {
     }
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
-    ResponseEntity<ObjectNode> train(@RequestBody JsonNode body) {
+    ResponseEntity<ModelRecord> train(@RequestBody JsonNode body) {
         ModelRecord queued = training.submit(TrainingSpecJson.read(body));
         return ResponseEntity.accepted()
                 .location(URI.create("/models/" + queued.id()))
-                .body(json.write(queued));
+                .body(queued);
     }
 
+    /** Summaries (no request, history or layers), each written from the record without touching its layers. */
     @GetMapping
     List<ObjectNode> list() {
         return store.list().stream().map(json::summary).toList();
     }
 
+    /** The full document, streamed by {@link ModelDocumentConverter}. */
     @GetMapping("/{id}")
-    ObjectNode get(@PathVariable String id) {
-        return json.write(find(id));
+    ModelRecord get(@PathVariable String id) {
+        return find(id);
     }
 
     /** Cancels a queued or running job (the model stays, {@code cancelled}); removes a finished model. */
@@ -103,24 +112,47 @@ class ModelController {
     }
 
     @GetMapping("/{id}/export")
-    ResponseEntity<ObjectNode> export(@PathVariable String id) {
+    ResponseEntity<ModelRecord> export(@PathVariable String id) {
         ModelRecord m = find(id);
         if (m.status() != ModelStatus.READY) {
             throw ModelProblems.notReady(m, "can be exported");
         }
         return ResponseEntity.ok()
                 .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"" + id + ".json\"")
-                .body(json.write(m));
+                .body(m);
     }
 
-    /** Takes an exported document (from this or another instance) and serves it under a new id. */
+    /**
+     * Takes an exported document (from this or another instance) and serves it under a new id. The body is read as a
+     * stream (weights straight into arrays, never a tree), against {@code bnserve.limits.max-import-bytes}.
+     */
     @PostMapping(path = "/import", consumes = MediaType.APPLICATION_JSON_VALUE)
-    ResponseEntity<ObjectNode> importModel(@RequestBody JsonNode body) {
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(
+            required = true,
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON_VALUE,
+                            schema =
+                                    @Schema(
+                                            type = "object",
+                                            description = "A model document as exported, format 'bnserve-model'"
+                                                    + " (see the README).")))
+    ResponseEntity<ModelRecord> importModel(HttpServletRequest request) throws IOException {
         ModelRecord doc;
-        try {
-            doc = json.read(body);
+        try (PushbackInputStream in = new PushbackInputStream(request.getInputStream(), 1)) {
+            int first = in.read();
+            if (first < 0) {
+                throw new HttpMessageNotReadableException(
+                        "Required request body is missing", new ServletServerHttpRequest(request));
+            }
+            in.unread(first);
+            doc = json.read(in);
         } catch (ModelFormatException e) {
             throw ModelProblems.invalidDocument(e.getMessage(), Violation.field(e.field(), e.getMessage()));
+        } catch (JacksonException e) {
+            // not JSON, cut off, or the body stream failed (over the size limit: a 413): as for any JSON body
+            throw new HttpMessageNotReadableException(
+                    "unreadable model document", e, new ServletServerHttpRequest(request));
         }
         if (doc.status() != ModelStatus.READY) {
             throw ModelProblems.invalidDocument(
@@ -132,7 +164,7 @@ class ModelController {
         Instant now = Instant.now();
         ModelRecord imported =
                 store.save(doc.withIdentity(ModelIds.newId(), origin, now).withStatus(ModelStatus.READY, null, now));
-        return ResponseEntity.created(URI.create("/models/" + imported.id())).body(json.write(imported));
+        return ResponseEntity.created(URI.create("/models/" + imported.id())).body(imported);
     }
 
     private ModelRecord find(String id) {

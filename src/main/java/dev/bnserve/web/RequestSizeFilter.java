@@ -15,7 +15,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Caps the body of every request except dataset uploads (which stream against their own limit) at
- * {@code bnserve.limits.max-request-bytes}: a declared length over the cap is refused before reading,
+ * {@code bnserve.limits.max-request-bytes}, and of a model import ({@code POST /models/import}, streamed by the
+ * controller) at {@code bnserve.limits.max-import-bytes}: a declared length over the cap is refused before reading,
  * and a chunked body is cut off as soon as it passes the cap. Either way: 413 problem+json naming the limit.
  */
 @Component
@@ -24,10 +25,16 @@ class RequestSizeFilter extends OncePerRequestFilter {
     /** Before Spring Security's filter chain (order -100). */
     static final int ORDER = -120;
 
+    static final String REQUEST_LIMIT = "bnserve.limits.max-request-bytes";
+    static final String IMPORT_LIMIT = "bnserve.limits.max-import-bytes";
+    static final String IMPORT_PATH = "/models/import";
+
     private final long max;
+    private final long maxImport;
 
     RequestSizeFilter(BnserveProperties properties) {
         this.max = properties.limits().maxRequestBytes().toBytes();
+        this.maxImport = properties.limits().maxImportBytes().toBytes();
     }
 
     @Override
@@ -38,11 +45,14 @@ class RequestSizeFilter extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
+        boolean isImport = IMPORT_PATH.equals(request.getRequestURI());
+        long max = isImport ? maxImport : this.max;
+        String limit = isImport ? IMPORT_LIMIT : REQUEST_LIMIT;
         if (request.getContentLengthLong() > max) {
-            reject(response);
+            reject(response, max, limit);
             return;
         }
-        CappedRequest capped = new CappedRequest(request, max);
+        CappedRequest capped = new CappedRequest(request, max, limit);
         try {
             chain.doFilter(capped, response);
         } catch (ServletException | RuntimeException e) {
@@ -50,44 +60,48 @@ class RequestSizeFilter extends OncePerRequestFilter {
         }
         if (capped.exceeded && !response.isCommitted()) {
             response.reset();
-            reject(response);
+            reject(response, max, limit);
         }
     }
 
-    private void reject(HttpServletResponse response) throws IOException {
+    private static void reject(HttpServletResponse response, long max, String limit) throws IOException {
         response.setHeader("Connection", "close");
         ProblemWriter.write(
-                response, HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE, BodyTooLargeException.detail(max));
+                response, HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE, BodyTooLargeException.detail(max, limit));
     }
 
     /** Thrown from the body stream once the cap is passed; the advice answers it with a 413. */
     static final class BodyTooLargeException extends IOException {
         private static final long serialVersionUID = 1L;
         final long max;
+        final String limit;
 
-        BodyTooLargeException(long max) {
+        BodyTooLargeException(long max, String limit) {
             super("request body exceeds " + max + " bytes");
             this.max = max;
+            this.limit = limit;
         }
 
         String detail() {
-            return detail(max);
+            return detail(max, limit);
         }
 
-        static String detail(long max) {
-            return "The request body is larger than the limit of " + max + " bytes (bnserve.limits.max-request-bytes).";
+        static String detail(long max, String limit) {
+            return "The request body is larger than the limit of " + max + " bytes (" + limit + ").";
         }
     }
 
     /** Counts body bytes and fails the read once the cap is passed. */
     private static final class CappedRequest extends HttpServletRequestWrapper {
         private final long max;
+        private final String limit;
         private ServletInputStream stream;
         volatile boolean exceeded;
 
-        CappedRequest(HttpServletRequest request, long max) {
+        CappedRequest(HttpServletRequest request, long max, String limit) {
             super(request);
             this.max = max;
+            this.limit = limit;
         }
 
         @Override
@@ -115,7 +129,7 @@ class RequestSizeFilter extends OncePerRequestFilter {
                         count += n;
                         if (count > max) {
                             exceeded = true;
-                            throw new BodyTooLargeException(max);
+                            throw new BodyTooLargeException(max, limit);
                         }
                     }
 

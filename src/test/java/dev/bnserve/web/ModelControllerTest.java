@@ -369,7 +369,7 @@ class ModelControllerTest {
 
     @Test
     void importOfAnInvalidDocumentIs422NamingTheField() throws Exception {
-        ObjectNode doc = json.write(TestModels.awkward(ModelIds.newId()));
+        ObjectNode doc = tree(TestModels.awkward(ModelIds.newId()));
         ((ObjectNode) doc.get("layers").get(1)).put("out", 7);
         String body = expectProblem(
                         mvc.perform(post("/models/import")
@@ -385,7 +385,7 @@ class ModelControllerTest {
                 .getContentAsString();
         assertNoInternals(body);
 
-        ObjectNode noInputs = json.write(TestModels.awkward(ModelIds.newId()));
+        ObjectNode noInputs = tree(TestModels.awkward(ModelIds.newId()));
         noInputs.remove("inputs");
         expectProblem(
                         mvc.perform(post("/models/import")
@@ -394,7 +394,7 @@ class ModelControllerTest {
                         422)
                 .andExpect(jsonPath("$.errors[0].field").value("inputs"));
 
-        ObjectNode badVersion = json.write(TestModels.awkward(ModelIds.newId()));
+        ObjectNode badVersion = tree(TestModels.awkward(ModelIds.newId()));
         badVersion.put("version", 99);
         expectProblem(
                         mvc.perform(post("/models/import")
@@ -403,7 +403,7 @@ class ModelControllerTest {
                         422)
                 .andExpect(jsonPath("$.errors[0].field").value("version"));
 
-        ObjectNode nan = json.write(TestModels.awkward(ModelIds.newId()));
+        ObjectNode nan = tree(TestModels.awkward(ModelIds.newId()));
         ((tools.jackson.databind.node.ArrayNode) nan.get("layers").get(4).get("bias"))
                 .set(1, mapper.getNodeFactory().stringNode("NaN"));
         expectProblem(
@@ -430,7 +430,7 @@ class ModelControllerTest {
     @Test
     void importOfAnUnfinishedModelIs422() throws Exception {
         for (String status : List.of("training", "queued", "failed", "cancelled")) {
-            ObjectNode doc = json.write(TestModels.awkward(ModelIds.newId()));
+            ObjectNode doc = tree(TestModels.awkward(ModelIds.newId()));
             doc.put("status", status);
             expectProblem(
                             mvc.perform(post("/models/import")
@@ -445,7 +445,7 @@ class ModelControllerTest {
 
     @Test
     void importWithANonNumericMomentumIs422() throws Exception {
-        ObjectNode doc = json.write(TestModels.awkward(ModelIds.newId()));
+        ObjectNode doc = tree(TestModels.awkward(ModelIds.newId()));
         ((ObjectNode) doc.get("layers").get(0)).put("momentum", "fast");
         expectProblem(
                         mvc.perform(post("/models/import")
@@ -497,6 +497,11 @@ class ModelControllerTest {
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /** The written document as a tree, to damage. */
+    private ObjectNode tree(ModelRecord m) {
+        return (ObjectNode) mapper.readTree(json.writeBytes(m));
+    }
 
     private static ModelRecord queued(String id) {
         return TestModels.training(id).withStatus(ModelStatus.QUEUED, null, null);
