@@ -12,6 +12,7 @@ import org.springframework.http.converter.AbstractHttpMessageConverter;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.stereotype.Component;
 import tools.jackson.core.exc.JacksonIOException;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Writes a {@link ModelRecord} returned by a controller as the full model document, streamed by {@link ModelJson}
@@ -33,9 +34,10 @@ class ModelDocumentConverter extends AbstractHttpMessageConverter<ModelRecord> {
 
     private final ModelJson json;
 
-    ModelDocumentConverter(ModelJson json) {
+    /** Writing needs no limits, so the converter has its own writer: every web slice gets it without the store's. */
+    ModelDocumentConverter(JsonMapper mapper) {
         super(MediaType.APPLICATION_JSON);
-        this.json = json;
+        this.json = new ModelJson(mapper);
     }
 
     @Override

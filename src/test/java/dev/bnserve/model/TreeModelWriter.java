@@ -39,7 +39,7 @@ final class TreeModelWriter {
         if (m.classes() == null) n.putNull("classes");
         else strings(n.putArray("classes"), m.classes());
         if (m.source() != null) n.put("source", m.source());
-        if (full) n.set("request", m.request() == null ? null : mapper.valueToTree(m.request()));
+        if (full) n.set("request", m.request() == null ? null : TrainingSpecJsonTest.tree(m.request()));
         ObjectNode p = n.putObject("progress");
         p.put("epoch", m.epoch());
         p.put("epochs", m.epochs());
