@@ -128,6 +128,67 @@ public final class Network {
         return List.copyOf(out);
     }
 
+    /**
+     * Preallocated storage for the full state of this network that training changes: every parameter tensor and
+     * every BatchNorm layer's running mean, running variance and {@code batchesTracked}. {@link #save} and
+     * {@link #restore} copy into and out of it without allocating, so early stopping can keep the best epoch cheaply.
+     */
+    final class Snapshot {
+        private final double[][] values;
+        private final double[][] means;
+        private final double[][] vars;
+        private final long[] tracked;
+
+        private Snapshot() {
+            List<Param> ps = params();
+            values = new double[ps.size()][];
+            for (int i = 0; i < values.length; i++)
+                values[i] = new double[ps.get(i).value().length];
+            means = new double[layers.length][];
+            vars = new double[layers.length][];
+            tracked = new long[layers.length];
+            for (int i = 0; i < layers.length; i++) {
+                if (layers[i] instanceof BatchNormLayer bn) {
+                    means[i] = new double[bn.runningMean.length];
+                    vars[i] = new double[bn.runningVar.length];
+                }
+            }
+        }
+
+        /** Copies the network's current state in. */
+        void save() {
+            List<Param> ps = params();
+            for (int i = 0; i < values.length; i++)
+                System.arraycopy(ps.get(i).value(), 0, values[i], 0, values[i].length);
+            for (int i = 0; i < layers.length; i++) {
+                if (layers[i] instanceof BatchNormLayer bn) {
+                    System.arraycopy(bn.runningMean, 0, means[i], 0, means[i].length);
+                    System.arraycopy(bn.runningVar, 0, vars[i], 0, vars[i].length);
+                    tracked[i] = bn.batchesTracked;
+                }
+            }
+        }
+
+        /** Puts the saved state back into the network. */
+        void restore() {
+            List<Param> ps = params();
+            for (int i = 0; i < values.length; i++)
+                System.arraycopy(values[i], 0, ps.get(i).value(), 0, values[i].length);
+            for (int i = 0; i < layers.length; i++) {
+                if (layers[i] instanceof BatchNormLayer bn) {
+                    System.arraycopy(means[i], 0, bn.runningMean, 0, means[i].length);
+                    System.arraycopy(vars[i], 0, bn.runningVar, 0, vars[i].length);
+                    bn.batchesTracked = tracked[i];
+                }
+            }
+        }
+    }
+
+    /** Storage for one snapshot of this network's state (empty until {@link Snapshot#save}). */
+    Snapshot newSnapshot() {
+        return new Snapshot();
+    }
+
     /** The trainable tensors in layer order (live views: optimizers update them in place). */
     public List<Param> params() {
         List<Param> out = new ArrayList<>();
@@ -174,12 +235,21 @@ public final class Network {
      * {@link #params()}. Running statistics are updated by the forward pass, as in PyTorch.
      */
     public double forwardBackward(double[] x, int n, Loss loss, int[] labels, double[] targets) {
+        return forwardBackward(x, n, loss, labels, targets, null);
+    }
+
+    /**
+     * {@link #forwardBackward(double[], int, Loss, int[], double[])} with the cross-entropy weighted by
+     * {@code classWeights} ({@link Loss#evaluate(double[], int, int, int[], double[], double[], double[])}; null:
+     * unweighted).
+     */
+    public double forwardBackward(double[] x, int n, Loss loss, int[] labels, double[] targets, double[] classWeights) {
         System.arraycopy(x, 0, inputBuffer(n), 0, n * inputs);
-        return trainStep(n, loss, labels, targets);
+        return trainStep(n, loss, labels, targets, classWeights);
     }
 
     /** Like {@link #forwardBackward} with the inputs already in {@link #inputBuffer}. */
-    double trainStep(int n, Loss loss, int[] labels, double[] targets) {
+    double trainStep(int n, Loss loss, int[] labels, double[] targets, double[] classWeights) {
         ensureCapacity(n);
         Gemm gemm = gemm();
         int last = layers.length;
@@ -196,7 +266,7 @@ public final class Network {
                 throw new ArithmeticException("layer " + i + ": " + e.getMessage());
             }
         }
-        double value = loss.evaluate(acts[last], n, widths[last], labels, targets, grads[last]);
+        double value = loss.evaluate(acts[last], n, widths[last], labels, targets, classWeights, grads[last]);
         for (int i = last - 1; i >= 0; i--) {
             if (i >= 1 && fuseRelu(i - 1)) {
                 ((BatchNormLayer) layers[i - 1])

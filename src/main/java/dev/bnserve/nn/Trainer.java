@@ -10,19 +10,28 @@ import java.util.function.BooleanSupplier;
  * Mini-batch gradient descent over a {@link TrainingData} set.
  *
  * <ol>
- *   <li>A seeded permutation holds out {@code floor(rows·validationSplit)} rows for validation.</li>
+ *   <li>A seeded permutation holds out {@code floor(rows·validationSplit)} rows for validation
+ *       ({@link #split(int, TrainingConfig)}); a caller may compute that split first and pass it in.</li>
  *   <li>Regression targets are standardized with the training split's mean and standard deviation;
  *       after training the last Linear layer is rescaled so the network predicts in the original units.</li>
  *   <li>Every epoch visits the training rows in a seeded shuffled order in batches of
- *       {@code batchSize}; a trailing batch of one row joins the batch before it, so no BatchNorm layer
- *       ever sees a one-row batch.</li>
- *   <li>Each step: training-mode forward, loss, backward, optimizer update. A NaN or infinite loss
- *       stops training with a {@link TrainingException} naming the epoch and step.</li>
- *   <li>After each epoch: validation loss and accuracy (or RMSE) in inference mode, then the listener.</li>
- *   <li>With {@link StatisticsMode#POPULATION} the running statistics are finally replaced by the exact
+ *       {@code min(batchSize, trainRows)}; a trailing batch of one row joins the batch before it, so no BatchNorm
+ *       layer ever sees a one-row batch.</li>
+ *   <li>Each step: training-mode forward, loss (cross-entropy weighted by {@link TrainingConfig#classWeights()} when
+ *       given, see {@link Loss}), backward, optimizer update. A NaN or infinite loss stops training with a
+ *       {@link TrainingException} naming the epoch and step.</li>
+ *   <li>After each epoch: validation loss and accuracy (or RMSE) in inference mode, then the listener, then the
+ *       early-stopping rule ({@link TrainingConfig.EarlyStopping}) when configured.</li>
+ *   <li>With early stopping the network state of the best epoch is restored.</li>
+ *   <li>With {@link StatisticsMode#POPULATION} the running statistics are then replaced by the exact
  *       population statistics of the training split.</li>
  * </ol>
- * The same network, data and config always give the same result.
+ * The same network, data, split and config always give the same result.
+ *
+ * <p>Validation loss ({@link EpochStats#validationLoss()}): classification, the <em>unweighted</em> mean
+ * cross-entropy {@code (1/n) Σ_r (log Σ_k e^{z_rk} − z_r,y_r)} of the validation rows' logits; regression, the mean
+ * squared error in the labels' units², {@code Σ_rj (ŷ_rj − y_rj)² / (n·k)} with {@code ŷ} the un-standardized
+ * prediction, so {@code validationRmse = sqrt(validationLoss)}.
  */
 public final class Trainer {
     private final TrainingConfig config;
@@ -31,33 +40,73 @@ public final class Trainer {
         this.config = config;
     }
 
+    /** Trains on {@link #split(int, TrainingConfig) the default split}, without a listener or cancellation. */
     public TrainingResult train(Network net, TrainingData data) {
         return train(net, data, TrainingListener.NONE, () -> false);
     }
 
+    /** Trains on {@link #split(int, TrainingConfig) the default split} of {@code data}. */
     public TrainingResult train(Network net, TrainingData data, TrainingListener listener, BooleanSupplier cancelled) {
+        checkShapes(net, data);
+        return train(net, data, split(data.rows(), config), listener, cancelled);
+    }
+
+    /**
+     * The validation split {@link #train(Network, TrainingData, TrainingListener, BooleanSupplier)} uses for
+     * {@code rows} rows: a permutation of {@code 0..rows−1} drawn by a {@link SplittableRandom} seeded with
+     * {@link TrainingConfig#seed()} (Fisher–Yates from the end), of which the first
+     * {@code nVal = floor(rows·validationSplit)} entries are the validation rows and the rest, in permutation order,
+     * the training rows. Depends only on {@code rows}, the seed and the split fraction.
+     *
+     * @throws TrainingException if fewer than 2 rows would be left for training
+     */
+    public static Split split(int rows, TrainingConfig config) {
+        if (rows < 0) throw new IllegalArgumentException("rows must be >= 0, got " + rows);
+        int[] perm = identity(rows);
+        shuffle(perm, perm.length, new SplittableRandom(config.seed()));
+        int nVal = (int) Math.floor(rows * config.validationSplit());
+        requireTrainingRows(rows - nVal, rows, nVal);
+        return new Split(Arrays.copyOfRange(perm, nVal, perm.length), Arrays.copyOfRange(perm, 0, nVal));
+    }
+
+    /**
+     * Trains {@code net} on the rows {@code split.train()} of {@code data} and validates on {@code split.validation()}
+     * after every epoch. The epoch shuffles use the same seeded generator as the default split, advanced past the
+     * split's permutation of {@code data.rows()}, so {@code train(net, data, split(data.rows(), config), …)} is
+     * bit-for-bit the same as {@code train(net, data, …)}.
+     *
+     * @param split     row indices in {@code [0, data.rows())}, the two parts disjoint and without repeats, at least 2
+     *                  training rows; non-empty validation when early stopping is on
+     * @param listener  receives every epoch's statistics (also the epochs after the best one)
+     * @param cancelled polled before every step; true stops with {@link TrainingCancelledException}
+     * @throws IllegalArgumentException if the network does not fit the data, the split is invalid, the class weights do
+     *     not match the classes, or early stopping has no validation rows
+     * @throws TrainingException if there are fewer than 2 training rows or training diverges
+     */
+    public TrainingResult train(
+            Network net, TrainingData data, Split split, TrainingListener listener, BooleanSupplier cancelled) {
         long wallStart = System.nanoTime();
-        if (net.inputs() != data.features())
-            throw new IllegalArgumentException(
-                    "network has " + net.inputs() + " inputs, data has " + data.features() + " features");
-        if (net.outputs() != data.outputs())
-            throw new IllegalArgumentException(
-                    "network has " + net.outputs() + " outputs, data needs " + data.outputs());
+        checkShapes(net, data);
         final int d = data.features();
         final int k = data.outputs();
         final boolean classify = data.isClassification();
+        checkSplit(split, data.rows());
 
+        // the generator of the shuffles continues where the default split's permutation left it
         SplittableRandom rng = new SplittableRandom(config.seed());
-        int[] perm = identity(data.rows());
-        shuffle(perm, perm.length, rng);
-        int nVal = (int) Math.floor(data.rows() * config.validationSplit());
-        int nTrain = data.rows() - nVal;
-        if (nTrain < 2) {
-            throw new TrainingException("need at least 2 training rows for batch normalization, have " + nTrain
-                    + " (of " + data.rows() + " rows, " + nVal + " held out for validation)");
-        }
-        int[] train = Arrays.copyOfRange(perm, nVal, perm.length);
-        int[] val = Arrays.copyOfRange(perm, 0, nVal);
+        for (int i = data.rows() - 1; i > 0; i--) rng.nextInt(i + 1);
+        int[] train = split.train();
+        int[] val = split.validation();
+        int nTrain = train.length;
+        int nVal = val.length;
+
+        double[] weights = classify ? config.classWeightsView() : null;
+        if (weights != null && weights.length != data.classes())
+            throw new IllegalArgumentException(
+                    "classWeights has " + weights.length + " weights, the data has " + data.classes() + " classes");
+        TrainingConfig.EarlyStopping early = config.earlyStopping();
+        if (early != null && nVal == 0)
+            throw new IllegalArgumentException("earlyStopping needs validation rows, the split has none");
 
         double[] targetMean = new double[k];
         double[] targetStd = new double[k];
@@ -74,6 +123,10 @@ public final class Trainer {
         double[] valX = gather(data.x(), d, val);
         double[] valOut = new double[nVal * k];
 
+        Network.Snapshot best = early == null ? null : net.newSnapshot();
+        double bestLoss = Double.POSITIVE_INFINITY;
+        int bestEpoch = 0;
+
         Optimizer optimizer = config.optimizer().create(net.params());
         List<EpochStats> history = new ArrayList<>();
         long rows = 0;
@@ -82,6 +135,7 @@ public final class Trainer {
             long t0 = System.nanoTime();
             if (config.shuffle()) shuffle(train, nTrain, rng);
             double lossSum = 0;
+            double weightSum = 0;
             for (int b = 0; b + 1 < bounds.length; b++) {
                 if (cancelled.getAsBoolean()) throw new TrainingCancelledException(epoch);
                 int from = bounds[b], n = bounds[b + 1] - from;
@@ -94,7 +148,7 @@ public final class Trainer {
                 }
                 double loss;
                 try {
-                    loss = net.trainStep(n, data.loss(), batchLabels, batchTargets);
+                    loss = net.trainStep(n, data.loss(), batchLabels, batchTargets, weights);
                 } catch (ArithmeticException e) {
                     throw new TrainingException(
                             "batch statistics became NaN/Inf at epoch " + epoch + ", step " + (b + 1) + " ("
@@ -106,26 +160,34 @@ public final class Trainer {
                                     + (b + 1) + "; lower the learning rate or check the data for extreme values");
                 }
                 optimizer.step();
-                lossSum += loss * n;
+                if (weights == null) {
+                    lossSum += loss * n;
+                } else {
+                    double w = Loss.weightSum(batchLabels, n, weights);
+                    lossSum += loss * w;
+                    weightSum += w;
+                }
                 rows += n;
             }
             trainNanos += System.nanoTime() - t0;
             requireFiniteParameters(net, epoch);
-            history.add(validate(
-                    net,
-                    data,
-                    epoch,
-                    lossSum / nTrain,
-                    valX,
-                    val,
-                    valOut,
-                    targets,
-                    targetMean,
-                    targetStd,
-                    rows,
-                    trainNanos));
-            listener.onEpoch(history.get(history.size() - 1));
+            double epochLoss = weights == null ? lossSum / nTrain : (weightSum > 0 ? lossSum / weightSum : 0.0);
+            EpochStats stats =
+                    validate(net, data, epoch, epochLoss, valX, val, valOut, targetMean, targetStd, rows, trainNanos);
+            history.add(stats);
+            listener.onEpoch(stats);
+            if (early != null) {
+                if (stats.validationLoss() < bestLoss - early.minDelta()) {
+                    bestLoss = stats.validationLoss();
+                    bestEpoch = epoch;
+                    best.save();
+                } else if (epoch - bestEpoch >= early.patience()) {
+                    break;
+                }
+            }
         }
+        if (early != null && bestEpoch > 0) best.restore();
+        else bestEpoch = history.size();
         if (config.statistics() == StatisticsMode.POPULATION)
             net.recomputePopulationStatistics(data.x(), train, nTrain);
         requireFiniteStatistics(net);
@@ -138,7 +200,42 @@ public final class Trainer {
                 rows,
                 rows / Math.max(seconds, 1e-9),
                 nTrain,
-                nVal);
+                nVal,
+                bestEpoch,
+                batch);
+    }
+
+    private static void checkShapes(Network net, TrainingData data) {
+        if (net.inputs() != data.features())
+            throw new IllegalArgumentException(
+                    "network has " + net.inputs() + " inputs, data has " + data.features() + " features");
+        if (net.outputs() != data.outputs())
+            throw new IllegalArgumentException(
+                    "network has " + net.outputs() + " outputs, data needs " + data.outputs());
+    }
+
+    private static void requireTrainingRows(int nTrain, int rows, int nVal) {
+        if (nTrain < 2) {
+            throw new TrainingException("need at least 2 training rows for batch normalization, have " + nTrain
+                    + " (of " + rows + " rows, " + nVal + " held out for validation)");
+        }
+    }
+
+    private static void checkSplit(Split split, int rows) {
+        if (split == null) throw new IllegalArgumentException("split is required");
+        boolean[] seen = new boolean[rows];
+        for (int[] part : new int[][] {split.trainView(), split.validationView()}) {
+            String name = part == split.trainView() ? "training" : "validation";
+            for (int r : part) {
+                if (r < 0 || r >= rows)
+                    throw new IllegalArgumentException("split " + name + " row " + r + " outside [0, " + rows + ")");
+                if (seen[r])
+                    throw new IllegalArgumentException(
+                            "split row " + r + " appears twice (the parts must be disjoint)");
+                seen[r] = true;
+            }
+        }
+        requireTrainingRows(split.trainRows(), rows, split.validationRows());
     }
 
     private EpochStats validate(
@@ -149,7 +246,6 @@ public final class Trainer {
             double[] valX,
             int[] val,
             double[] out,
-            double[] stdTargets,
             double[] mean,
             double[] std,
             long rows,
@@ -169,17 +265,16 @@ public final class Trainer {
                 vLoss = Loss.CROSS_ENTROPY.evaluate(out, n, k, labels, null, null);
                 acc = (double) correct / n;
             } else {
-                double[] t = new double[n * k];
+                // in the labels' units: the outputs are for standardized targets until the final rescale
                 double se = 0;
                 for (int r = 0; r < n; r++) {
                     for (int j = 0; j < k; j++) {
-                        t[r * k + j] = stdTargets[val[r] * k + j];
                         double e = (out[r * k + j] * std[j] + mean[j]) - data.targets()[val[r] * k + j];
                         se += e * e;
                     }
                 }
-                vLoss = Loss.MSE.evaluate(out, n, k, null, t, null);
-                rmse = Math.sqrt(se / ((double) n * k));
+                vLoss = se / ((double) n * k);
+                rmse = Math.sqrt(vLoss);
             }
         }
         return new EpochStats(epoch, config.epochs(), trainLoss, vLoss, acc, rmse, rows, nanos / 1e9);
