@@ -14,6 +14,7 @@ public final class CategoricalColumn implements Column {
     private final int[] codes;
     private final List<String> levels;
     private final int missing;
+    private final boolean constant;
 
     /** Takes ownership of {@code codes}. */
     CategoricalColumn(String name, int[] codes, List<String> levels) {
@@ -24,14 +25,21 @@ public final class CategoricalColumn implements Column {
             throw new IllegalArgumentException("column '" + name + "' has duplicate levels");
         }
         int n = 0;
+        int first = -1;
+        boolean same = true;
         for (int c : codes) {
             if (c == -1) {
                 n++;
             } else if (c < 0 || c >= this.levels.size()) {
                 throw new IllegalArgumentException("column '" + name + "' has code " + c + " out of range");
+            } else if (first < 0) {
+                first = c;
+            } else if (c != first) {
+                same = false;
             }
         }
         this.missing = n;
+        this.constant = first >= 0 && same;
     }
 
     @Override
@@ -52,6 +60,11 @@ public final class CategoricalColumn implements Column {
     @Override
     public int missing() {
         return missing;
+    }
+
+    @Override
+    public boolean constant() {
+        return constant;
     }
 
     /** Number of distinct non-empty values. */

@@ -2,6 +2,8 @@ package dev.bnserve.data;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.time.Instant;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -11,21 +13,30 @@ import java.util.Map;
 /**
  * Accumulates one column while parsing, in primitive arrays.
  *
- * <p>A column starts numeric and stays so while every non-empty cell is a number. To be able to turn it
- * categorical later without a second pass, the exact text of each numeric cell must stay recoverable. Plain
+ * <p>Missing cells (blank, or a {@link MissingTokens} token) are {@code NaN} or code {@code -1} in every mode. A
+ * column starts numeric and stays so while every non-missing cell is a number. If its first non-missing cell is an
+ * ISO date or date-time ({@link IsoDates}), it turns date and stays so while every cell is one; dates are held as
+ * epoch seconds in the same array. Any other text turns it categorical. To be able to do that later without a
+ * second pass, the exact text of each cell must stay recoverable. Plain
  * decimals of at most 15 digits ({@code -?(0|[1-9]\d*)(\.\d+)?}, the overwhelmingly common case) are rebuilt
  * from the double and their number of fraction digits (one byte per cell); any other spelling ({@code 1e5},
  * {@code +1}, {@code 007}, {@code -0}, long digit strings, surrounding blanks, non-finite literals) is kept
- * verbatim in a compact side buffer.
+ * verbatim in a compact side buffer. Dates in their canonical spelling ({@code 2012-01-01},
+ * {@code 2012-01-01T13:00:00Z}) are rebuilt from the value; other spellings go to the side buffer too.
  */
 final class ColumnBuilder {
 
     private static final int PLAIN_MAX_DIGITS = 15;
     private static final byte NO_SCALE = -1;
+    /** Marks a canonical date ({@code 2012-01-01}) in {@code scales} while in date mode. */
+    private static final byte CANONICAL_DATE = 0;
+    /** Marks a canonical date-time ({@code 2012-01-01T13:00:00Z}) in {@code scales} while in date mode. */
+    private static final byte CANONICAL_DATE_TIME = 1;
 
     final String name;
+    private final MissingTokens missingTokens;
     private int size;
-    private int missing;
+    private int numbers; // finite numbers seen while numeric
 
     // numeric state
     private double[] values = new double[16];
@@ -38,14 +49,20 @@ final class ColumnBuilder {
     private int nonFiniteLine;
     private String nonFiniteText;
 
+    // date state (values hold epoch seconds, scales a CANONICAL_* marker)
+    private boolean dates;
+    private boolean hasTime;
+    private final IsoDates.Parsed parsed = new IsoDates.Parsed();
+
     // categorical state (after the first non-numeric cell)
     private boolean categorical;
     private Map<String, Integer> dict;
     private List<String> levels;
     private int[] codes;
 
-    ColumnBuilder(String name) {
+    ColumnBuilder(String name, MissingTokens missingTokens) {
         this.name = name;
+        this.missingTokens = missingTokens;
     }
 
     boolean isCategorical() {
@@ -66,8 +83,7 @@ final class ColumnBuilder {
     }
 
     void add(String cell, int line) {
-        if (cell.isEmpty()) {
-            missing++;
+        if (cell.isEmpty() || missingTokens.matches(cell)) {
             if (categorical) {
                 addCode(-1);
             } else {
@@ -79,12 +95,20 @@ final class ColumnBuilder {
             addCode(code(cell));
             return;
         }
+        if (dates) {
+            if (IsoDates.parse(cell, parsed)) {
+                addDate(cell);
+            } else {
+                toCategorical();
+                addCode(code(cell));
+            }
+            return;
+        }
         if (!numberLike(cell)) {
             if (isNonFiniteLiteral(cell)) {
                 addNonFinite(cell, line);
             } else {
-                toCategorical();
-                addCode(code(cell));
+                notANumber(cell);
             }
             return;
         }
@@ -92,8 +116,7 @@ final class ColumnBuilder {
         try {
             v = Double.parseDouble(cell);
         } catch (NumberFormatException e) {
-            toCategorical();
-            addCode(code(cell));
+            notANumber(cell); // e.g. 2012-01-01
             return;
         }
         if (!Double.isFinite(v)) { // e.g. 1e999
@@ -106,6 +129,29 @@ final class ColumnBuilder {
             scale = NO_SCALE;
         }
         addNumber(v, (byte) scale);
+        numbers++;
+    }
+
+    /** A numeric column meets text: a date column if nothing but missing cells came before, else categorical. */
+    private void notANumber(String cell) {
+        if (numbers == 0 && nonFinite == 0 && IsoDates.parse(cell, parsed)) {
+            dates = true;
+            addDate(cell);
+        } else {
+            toCategorical();
+            addCode(code(cell));
+        }
+    }
+
+    /** Adds the date just parsed into {@link #parsed}. */
+    private void addDate(String cell) {
+        hasTime |= parsed.hasTime;
+        byte kind = parsed.hasTime ? CANONICAL_DATE_TIME : CANONICAL_DATE;
+        if (!parsed.canonical) {
+            addException(size, cell);
+            kind = NO_SCALE;
+        }
+        addNumber(parsed.seconds, kind);
     }
 
     /** The finished column; the builder must not be used afterwards. */
@@ -115,6 +161,11 @@ final class ColumnBuilder {
         }
         if (nonFinite > 0) {
             throw new IllegalStateException("column '" + name + "' holds non-finite values");
+        }
+        if (dates) {
+            DateColumn column = new DateColumn(name, Arrays.copyOf(values, size), hasTime);
+            values = null;
+            return column;
         }
         NumericColumn column = new NumericColumn(name, Arrays.copyOf(values, size));
         values = null;
@@ -200,6 +251,11 @@ final class ColumnBuilder {
             } else if (Double.isNaN(values[i])) {
                 codes[i] = -1;
                 continue;
+            } else if (dates) {
+                text = scales[i] == CANONICAL_DATE
+                        ? LocalDate.ofEpochDay((long) values[i] / IsoDates.SECONDS_PER_DAY)
+                                .toString()
+                        : Instant.ofEpochSecond((long) values[i]).toString();
             } else {
                 text = new BigDecimal(values[i])
                         .setScale(scales[i], RoundingMode.HALF_EVEN)
@@ -211,8 +267,10 @@ final class ColumnBuilder {
         scales = null;
         exRows = exEnds = null;
         exText = null;
-        nonFinite = 0; // "NaN" is an ordinary level of a text column
+        nonFinite = 0; // "Infinity" is an ordinary level of a text column
         nonFiniteText = null;
+        dates = false;
+        hasTime = false;
     }
 
     private static int grow(int n) {

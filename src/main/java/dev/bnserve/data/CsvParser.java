@@ -16,13 +16,17 @@ import java.util.Map;
 
 /**
  * Streaming, single-pass CSV to {@link Dataset} parser (RFC 4180; see {@link CsvTokenizer} for the dialect).
- * The first non-empty line is the header; empty lines are skipped. Values go straight into per-column
- * primitive arrays (see {@link ColumnBuilder}); no per-cell objects are retained.
+ * The first non-empty line is the header; empty lines are skipped. The delimiter is the one the {@link CsvOptions}
+ * name, else detected from the header (see there). Values go straight into per-column primitive arrays (see
+ * {@link ColumnBuilder}); no per-cell objects are retained.
  *
- * <p>A column is numeric if every non-empty cell is a finite number, otherwise categorical with sorted levels.
- * Empty cells are missing values (counted, not rejected). {@code NaN}/{@code Infinity} literals in an otherwise
- * numeric column are rejected. Problems are collected (up to {@link #MAX_ERRORS}) and thrown together as a
- * {@link Problem}. Instances are immutable and thread-safe.
+ * <p>Blank cells and the missing-value tokens ({@link CsvOptions#DEFAULT_MISSING_TOKENS} unless replaced:
+ * {@code NA}, {@code N/A}, {@code NaN}, {@code null}, {@code None}, trimmed, any case) are missing values in every
+ * column (counted, not rejected). A column is numeric if every other cell is a finite number, date if every other
+ * cell is an ISO-8601 date or date-time ({@link DateColumn}), otherwise categorical with sorted levels. A column
+ * without any value is numeric. {@code Infinity} literals (and {@code NaN} when it is no missing token) in an
+ * otherwise numeric column are rejected. Problems are collected (up to {@link #MAX_ERRORS}) and thrown together
+ * as a {@link Problem}. Instances are immutable and thread-safe.
  */
 public final class CsvParser {
 
@@ -30,6 +34,14 @@ public final class CsvParser {
     public static final int MAX_ERRORS = 20;
     /** Longest accepted field, in characters. */
     public static final int MAX_FIELD_CHARS = 1 << 20;
+
+    private static final char[] CANDIDATES = new char[CsvOptions.DELIMITERS.size()];
+
+    static {
+        for (int k = 0; k < CANDIDATES.length; k++) {
+            CANDIDATES[k] = CsvOptions.DELIMITERS.get(k);
+        }
+    }
 
     private final CsvLimits limits;
 
@@ -46,6 +58,16 @@ public final class CsvParser {
      * @throws IOException      if reading fails
      */
     public Dataset parse(InputStream in, Charset charset, String name) throws IOException {
+        return parse(in, charset, name, CsvOptions.defaults());
+    }
+
+    /**
+     * Like {@link #parse(InputStream, Charset, String)}, reading as {@code options} say.
+     *
+     * @throws Problem for malformed input, a broken limit, or an explicit delimiter that leaves the header one column
+     *     while it holds another candidate delimiter (naming the options' delimiter field)
+     */
+    public Dataset parse(InputStream in, Charset charset, String name, CsvOptions options) throws IOException {
         CountingInputStream counted = new CountingInputStream(in, limits.maxBytes());
         // Undecodable bytes become a marker the tokenizer reports with its exact line and column.
         Reader reader = new InputStreamReader(
@@ -54,7 +76,7 @@ public final class CsvParser {
                         .onMalformedInput(CodingErrorAction.REPLACE)
                         .onUnmappableCharacter(CodingErrorAction.REPLACE)
                         .replaceWith(String.valueOf(CsvTokenizer.UNDECODABLE)));
-        Run run = new Run(reader, charset.name());
+        Run run = new Run(reader, charset.name(), options);
         try {
             return run.parse(name);
         } catch (CountingInputStream.LimitExceeded e) {
@@ -70,18 +92,25 @@ public final class CsvParser {
 
     /** Parses characters; the byte limit does not apply. Does not close the reader. */
     public Dataset parse(Reader reader, String name) throws IOException {
-        return new Run(reader, "Unicode").parse(name);
+        return parse(reader, name, CsvOptions.defaults());
+    }
+
+    /** Parses characters as {@code options} say; the byte limit does not apply. Does not close the reader. */
+    public Dataset parse(Reader reader, String name, CsvOptions options) throws IOException {
+        return new Run(reader, "Unicode", options).parse(name);
     }
 
     /** State of one parse. */
     private final class Run implements CsvTokenizer.ErrorSink {
 
         final CsvTokenizer tokenizer;
+        final CsvOptions options;
         final List<Violation> errors = new ArrayList<>();
         String[] header = new String[0];
 
-        Run(Reader reader, String charset) {
-            tokenizer = new CsvTokenizer(reader, this, MAX_FIELD_CHARS, charset);
+        Run(Reader reader, String charset, CsvOptions options) {
+            this.tokenizer = new CsvTokenizer(reader, this, MAX_FIELD_CHARS, charset);
+            this.options = options;
         }
 
         Dataset parse(String name) throws IOException {
@@ -96,11 +125,18 @@ public final class CsvParser {
             if (limits.maxColumns() > 0) {
                 tokenizer.keep(limits.maxColumns() + 1);
             }
+            int[] counts = tokenizer.countInHeader(CANDIDATES);
+            char detected = CsvOptions.detect(counts);
+            char delimiter = options.delimiter().orElse(detected);
+            tokenizer.delimiter(delimiter);
             int width = nextNonBlank();
             if (width < 0) {
                 throw fail(Violation.cell(1, null, "the file is empty; the first line must be a header"), false);
             }
             int headerLine = tokenizer.recordLine();
+            if (width == 1 && options.delimiter().isPresent()) {
+                checkSingleColumn(delimiter, counts);
+            }
             if (limits.maxColumns() > 0 && width > limits.maxColumns()) {
                 throw fail(
                         Violation.cell(
@@ -114,7 +150,7 @@ public final class CsvParser {
             tokenizer.keep(width);
             ColumnBuilder[] builders = new ColumnBuilder[width];
             for (int i = 0; i < width; i++) {
-                builders[i] = new ColumnBuilder(header[i]);
+                builders[i] = new ColumnBuilder(header[i], options.missing());
             }
             int rows = 0;
             int n;
@@ -150,7 +186,9 @@ public final class CsvParser {
                             b.name,
                             "'" + b.nonFiniteText() + "' is not a finite number"
                                     + (b.nonFinite() > 1 ? " (" + b.nonFinite() + " such cells in this column)" : "")
-                                    + "; leave the cell empty for a missing value");
+                                    + "; leave the cell empty"
+                                    + (options.missing().contains("NA") ? " or write NA" : "")
+                                    + " for a missing value");
                 }
             }
             if (!errors.isEmpty()) {
@@ -161,7 +199,42 @@ public final class CsvParser {
                 columns.add(builders[i].build());
                 builders[i] = null;
             }
-            return new Dataset(DatasetIds.newId(), name, Instant.now(), columns);
+            return new Dataset(DatasetIds.newId(), name, Instant.now(), columns, delimiter);
+        }
+
+        /** An explicit delimiter left the header one column although it holds another candidate: say which. */
+        private void checkSingleColumn(char delimiter, int[] counts) {
+            StringBuilder found = new StringBuilder();
+            for (int k = 0; k < counts.length; k++) {
+                if (counts[k] > 0 && CANDIDATES[k] != delimiter) {
+                    found.append(found.length() == 0 ? "" : ", ").append(CsvOptions.spelled(CANDIDATES[k]));
+                }
+            }
+            if (found.length() == 0) {
+                return;
+            }
+            char suggested = mostFrequentOther(counts, delimiter);
+            String field = options.delimiterField() == null ? "delimiter" : options.delimiterField();
+            throw Problem.malformed(
+                    "With the delimiter " + CsvOptions.spelled(delimiter) + " the header is a single column, but it"
+                            + " contains " + found + "; the file looks " + CsvOptions.spelled(suggested)
+                            + "-separated: send delimiter=" + (suggested == '\t' ? "tab" : String.valueOf(suggested))
+                            + " or leave the delimiter out to detect it.",
+                    Violation.field(
+                            field,
+                            "the header has one column with delimiter " + CsvOptions.spelled(delimiter) + "; detected "
+                                    + CsvOptions.spelled(suggested)));
+        }
+
+        /** The candidate other than {@code delimiter} seen most often (the first of equals). */
+        private char mostFrequentOther(int[] counts, char delimiter) {
+            int best = -1;
+            for (int k = 0; k < counts.length; k++) {
+                if (CANDIDATES[k] != delimiter && (best < 0 || counts[k] > counts[best])) {
+                    best = k;
+                }
+            }
+            return CANDIDATES[best];
         }
 
         private String[] readHeader(int width, int line) {

@@ -5,7 +5,7 @@ import java.io.Reader;
 import java.util.Arrays;
 
 /**
- * RFC 4180 record reader: comma separator, double-quote quoting with {@code ""} escapes, CRLF / LF / CR line
+ * RFC 4180 record reader: a configurable separator (comma unless {@link #delimiter(char)} says otherwise), double-quote quoting with {@code ""} escapes, CRLF / LF / CR line
  * ends, optional leading BOM, optional final line end. Fields are handed out as transient strings in a reused
  * array; nothing is retained between records. Physical line numbers (1-based) are tracked for messages.
  */
@@ -47,6 +47,7 @@ final class CsvTokenizer {
     private int recordLine;
     private boolean blank;
     private int keep = Integer.MAX_VALUE;
+    private char delimiter = ',';
     private final StringBuilder field = new StringBuilder(64);
     private String[] fields = new String[16];
 
@@ -55,6 +56,52 @@ final class CsvTokenizer {
         this.sink = sink;
         this.maxFieldChars = maxFieldChars;
         this.charset = charset;
+    }
+
+    /** The field separator; set before the first {@link #next()}. */
+    void delimiter(char delimiter) {
+        this.delimiter = delimiter;
+    }
+
+    /**
+     * Counts each of {@code candidates} outside double quotes in the first non-empty line, reading ahead without
+     * consuming anything; call before the first {@link #next()}. Looks at most one buffer (64 Ki characters) ahead:
+     * of a longer header only that much is counted.
+     */
+    int[] countInHeader(char[] candidates) throws IOException {
+        if (started || pos != 0) {
+            throw new IllegalStateException("the header must be scanned before reading");
+        }
+        int[] counts = new int[candidates.length];
+        boolean quoted = false;
+        boolean content = false;
+        for (int i = 0; ; ) {
+            if (i == lim && !fillMore()) {
+                break;
+            }
+            char c = buf[i++];
+            if (c == UNDECODABLE) {
+                break; // next() reports it
+            }
+            if (c == '"') {
+                quoted = !quoted;
+            } else if (!quoted && (c == '\n' || c == '\r')) {
+                if (content) {
+                    break;
+                }
+                continue;
+            } else if (i == 1 && c == '\uFEFF') {
+                continue; // byte order mark
+            } else if (!quoted) {
+                for (int k = 0; k < candidates.length; k++) {
+                    if (c == candidates[k]) {
+                        counts[k]++;
+                    }
+                }
+            }
+            content = true;
+        }
+        return counts;
     }
 
     /** Store at most {@code keep} fields per record (the rest are only counted). */
@@ -128,7 +175,7 @@ final class CsvTokenizer {
                     }
                     append((char) c, n);
                 }
-            } else if (c == ',') {
+            } else if (c == delimiter) {
                 store(n++);
                 quoted = closed = reported = false;
             } else if (c == '\n' || c == '\r' || c < 0) {
@@ -164,9 +211,10 @@ final class CsvTokenizer {
     private void scanPlain(int n) {
         int start = pos;
         int p = pos;
+        char sep = delimiter;
         while (p < lim) {
             char d = buf[p];
-            if (d == ',' || d == '\n' || d == '\r' || d == '"' || d == UNDECODABLE) {
+            if (d == sep || d == '\n' || d == '\r' || d == '"' || d == UNDECODABLE) {
                 break;
             }
             p++;
@@ -210,6 +258,22 @@ final class CsvTokenizer {
             return -1;
         }
         return buf[pos];
+    }
+
+    /** Appends to the buffered characters; false at end of input or when the buffer is full. */
+    private boolean fillMore() throws IOException {
+        if (lim == buf.length) {
+            return false;
+        }
+        int n;
+        do {
+            n = in.read(buf, lim, buf.length - lim);
+        } while (n == 0);
+        if (n < 0) {
+            return false;
+        }
+        lim += n;
+        return true;
     }
 
     private boolean fill() throws IOException {

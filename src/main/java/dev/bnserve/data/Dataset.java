@@ -9,8 +9,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * An immutable, column-oriented table. Rows are 0-based in every accessor. Numeric missing cells are
- * {@code NaN}; categorical missing cells have code {@code -1}.
+ * An immutable, column-oriented table. Rows are 0-based in every accessor. Numeric and date missing cells are
+ * {@code NaN}; categorical missing cells have code {@code -1}. It remembers the delimiter its file was read with.
  */
 public final class Dataset {
 
@@ -20,12 +20,24 @@ public final class Dataset {
     private final int rows;
     private final List<Column> columns;
     private final Map<String, Column> byName;
+    private final char delimiter;
 
     /**
+     * A dataset read with the comma delimiter.
+     *
      * @throws IllegalArgumentException if the id is malformed, there are no columns, names repeat or
      *                                  columns differ in length
      */
     public Dataset(String id, String name, Instant created, List<Column> columns) {
+        this(id, name, created, columns, ',');
+    }
+
+    /**
+     * @param delimiter the delimiter its file was read with, one of {@link CsvOptions#DELIMITERS}
+     * @throws IllegalArgumentException if the id is malformed, there are no columns, names repeat,
+     *                                  columns differ in length or the delimiter is not supported
+     */
+    public Dataset(String id, String name, Instant created, List<Column> columns, char delimiter) {
         if (!DatasetIds.isValid(id)) {
             throw new IllegalArgumentException("invalid dataset id: " + id);
         }
@@ -48,6 +60,10 @@ public final class Dataset {
             }
         }
         this.byName = map;
+        if (!CsvOptions.DELIMITERS.contains(delimiter)) {
+            throw new IllegalArgumentException("unsupported delimiter " + (int) delimiter);
+        }
+        this.delimiter = delimiter;
     }
 
     public String id() {
@@ -60,6 +76,11 @@ public final class Dataset {
 
     public Instant created() {
         return created;
+    }
+
+    /** The delimiter the file was read with ({@code ,} {@code ;} tab or {@code |}). */
+    public char delimiter() {
+        return delimiter;
     }
 
     /** Number of data rows. */
@@ -117,6 +138,25 @@ public final class Dataset {
      */
     public List<String> levels(String column) {
         return categoricalColumn(column).levels();
+    }
+
+    /**
+     * A copy of a date column's values in UTC seconds since 1970 ({@code NaN} = missing).
+     *
+     * @throws IllegalArgumentException if the column is missing or not a date column
+     */
+    public double[] dates(String column) {
+        return dateColumn(column).epochSeconds();
+    }
+
+    /** @throws IllegalArgumentException if the column is missing or not a date column */
+    public DateColumn dateColumn(String column) {
+        Column c = requireColumn(column);
+        if (c instanceof DateColumn t) {
+            return t;
+        }
+        throw new IllegalArgumentException(
+                "column '" + column + "' is " + c.type().json() + ", not date");
     }
 
     /** @throws IllegalArgumentException if the column is missing or not numeric */

@@ -15,21 +15,25 @@ import java.util.zip.CheckedInputStream;
 import java.util.zip.CheckedOutputStream;
 
 /**
- * Binary dataset format, version 1 (big-endian, {@link DataOutputStream}):
+ * Binary dataset format, version 2 (big-endian, {@link DataOutputStream}):
  * <pre>
  * int magic 'BNDS', int version,
  * str id, str name, long createdSeconds, int createdNanos, int rows, int columns,
- * per column: str name, byte type (0 numeric, 1 categorical),
+ * char delimiter                                                    (version 2 only)
+ * per column: str name, byte type (0 numeric, 1 categorical, 2 date (version 2 only)),
  *   numeric: rows x long (raw IEEE-754 bits, NaN = missing)
  *   categorical: int levels, levels x str, rows x int code (-1 = missing)
+ *   date: byte hasTime (0/1), rows x long (raw bits of UTC epoch seconds, NaN = missing)
  * int CRC32 of everything above
  * </pre>
- * where {@code str} is an int byte length followed by UTF-8 bytes.
+ * where {@code str} is an int byte length followed by UTF-8 bytes. Version 1 files (no delimiter, read as comma;
+ * no date columns) are still read; only version 2 is written.
  */
 final class DatasetCodec {
 
     static final int MAGIC = 0x424E4453;
-    static final int VERSION = 1;
+    static final int VERSION = 2;
+    static final int VERSION_1 = 1;
     private static final int MAX_STRING_BYTES = 4 * CsvParser.MAX_FIELD_CHARS;
 
     private DatasetCodec() {}
@@ -45,11 +49,18 @@ final class DatasetCodec {
         data.writeInt(d.created().getNano());
         data.writeInt(d.rows());
         data.writeInt(d.columns().size());
+        data.writeChar(d.delimiter());
         for (Column c : d.columns()) {
             writeString(data, c.name());
             if (c instanceof NumericColumn n) {
                 data.writeByte(0);
                 for (double v : n.values()) {
+                    data.writeLong(Double.doubleToRawLongBits(v));
+                }
+            } else if (c instanceof DateColumn t) {
+                data.writeByte(2);
+                data.writeByte(t.hasTime() ? 1 : 0);
+                for (double v : t.values()) {
                     data.writeLong(Double.doubleToRawLongBits(v));
                 }
             } else {
@@ -80,7 +91,7 @@ final class DatasetCodec {
             throw new IOException("not a dataset file (bad magic number)");
         }
         int version = data.readInt();
-        if (version != VERSION) {
+        if (version != VERSION && version != VERSION_1) {
             throw new IOException("unsupported dataset format version " + version);
         }
         String id = readString(data);
@@ -90,6 +101,10 @@ final class DatasetCodec {
         int width = data.readInt();
         if (rows < 0 || width <= 0 || (long) rows * width * Integer.BYTES > length) {
             throw new IOException("corrupt header: rows=" + rows + ", columns=" + width);
+        }
+        char delimiter = version == VERSION_1 ? ',' : data.readChar();
+        if (!CsvOptions.DELIMITERS.contains(delimiter)) {
+            throw new IOException("corrupt header: delimiter " + (int) delimiter);
         }
         List<Column> columns = new ArrayList<>(Math.min(width, 1 << 16));
         for (int j = 0; j < width; j++) {
@@ -115,6 +130,16 @@ final class DatasetCodec {
                     codes[i] = data.readInt();
                 }
                 columns.add(new CategoricalColumn(columnName, codes, levels));
+            } else if (type == 2 && version >= VERSION) {
+                int hasTime = data.readByte();
+                if (hasTime != 0 && hasTime != 1) {
+                    throw new IOException("corrupt column '" + columnName + "': hasTime " + hasTime);
+                }
+                double[] values = new double[rows];
+                for (int i = 0; i < rows; i++) {
+                    values[i] = Double.longBitsToDouble(data.readLong());
+                }
+                columns.add(new DateColumn(columnName, values, hasTime == 1));
             } else {
                 throw new IOException("corrupt column '" + columnName + "': type " + type);
             }
@@ -128,7 +153,7 @@ final class DatasetCodec {
             throw new IOException("trailing bytes after checksum");
         }
         try {
-            return new Dataset(id, name, created, columns);
+            return new Dataset(id, name, created, columns, delimiter);
         } catch (IllegalArgumentException e) {
             throw new IOException("inconsistent dataset: " + e.getMessage(), e);
         }

@@ -78,6 +78,11 @@ public final class NumericColumn implements Column {
         return missing;
     }
 
+    @Override
+    public boolean constant() {
+        return missing < values.length && min == max;
+    }
+
     /** Value at {@code row} (0-based), {@code NaN} if missing. */
     public double get(int row) {
         return values[row];

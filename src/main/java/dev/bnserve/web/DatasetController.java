@@ -2,6 +2,7 @@ package dev.bnserve.web;
 
 import dev.bnserve.config.BnserveProperties;
 import dev.bnserve.data.CsvLimits;
+import dev.bnserve.data.CsvOptions;
 import dev.bnserve.data.CsvParser;
 import dev.bnserve.data.Dataset;
 import dev.bnserve.data.DatasetStore;
@@ -26,12 +27,27 @@ import org.springframework.web.bind.annotation.RequestPart;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.multipart.MultipartFile;
 
-/** Upload, list, inspect and delete datasets. Uploads are parsed while streaming; nothing is buffered whole. */
+/**
+ * Upload, list, inspect and delete datasets. Uploads are parsed while streaming; nothing is buffered whole.
+ *
+ * <p><b>Delimiter.</b> {@code ?delimiter=} names it: {@code ,} {@code ;} {@code |} or tab (a tab character, i.e.
+ * {@code %09}, or {@code \t}, or the word {@code tab}); any other value is a 400 naming {@code delimiter}. Without
+ * it, a {@code text/tab-separated-values} body (or multipart part) means tab. Otherwise the delimiter is detected
+ * from the header, the first non-empty line: of {@code ,} {@code ;} tab {@code |}, the one occurring most often
+ * outside double quotes; a tie for the most, or none of them at all, means comma. An explicit delimiter under which
+ * the header is a single column although it contains another candidate is a 400 naming {@code delimiter} and
+ * suggesting the one found. The dataset resource reports the delimiter used ({@code "delimiter": ";"}).
+ *
+ * <p><b>Missing values.</b> Blank cells and the tokens {@code NA}, {@code N/A}, {@code NaN}, {@code null},
+ * {@code None} (trimmed, any case) are missing in every column type; {@code ?na=?,-,missing} replaces the tokens
+ * (comma-separated; {@code ?na=} leaves only the blank cell). Each column summary counts them in {@code missing}.
+ */
 @RestController
 @RequestMapping("/datasets")
 class DatasetController {
 
     static final String TEXT_CSV = "text/csv";
+    static final String TEXT_TSV = "text/tab-separated-values";
     static final int MAX_NAME_LENGTH = 200;
 
     private final DatasetStore store;
@@ -46,25 +62,35 @@ class DatasetController {
     }
 
     /** Raw CSV body, streamed straight from the request. */
-    @PostMapping(consumes = {TEXT_CSV, MediaType.TEXT_PLAIN_VALUE, MediaType.APPLICATION_OCTET_STREAM_VALUE})
-    ResponseEntity<DatasetView> uploadRaw(@RequestParam(required = false) String name, HttpServletRequest request)
+    @PostMapping(consumes = {TEXT_CSV, TEXT_TSV, MediaType.TEXT_PLAIN_VALUE, MediaType.APPLICATION_OCTET_STREAM_VALUE})
+    ResponseEntity<DatasetView> uploadRaw(
+            @RequestParam(required = false) String name,
+            @RequestParam(required = false) String delimiter,
+            @RequestParam(required = false) String na,
+            HttpServletRequest request)
             throws IOException {
         String datasetName = datasetName(name, null);
+        CsvOptions options = options(delimiter, na, request.getContentType());
         long length = request.getContentLengthLong();
         if (length > maxBytes) {
             throw tooLarge();
         }
         Charset charset = charset(request.getCharacterEncoding());
         try (InputStream in = request.getInputStream()) {
-            return created(parser.parse(in, charset, datasetName));
+            return created(parser.parse(in, charset, datasetName, options));
         }
     }
 
     /** {@code multipart/form-data} with the CSV in part {@code file}. */
     @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
     ResponseEntity<DatasetView> uploadMultipart(
-            @RequestParam(required = false) String name, @RequestPart("file") MultipartFile file) throws IOException {
+            @RequestParam(required = false) String name,
+            @RequestParam(required = false) String delimiter,
+            @RequestParam(required = false) String na,
+            @RequestPart("file") MultipartFile file)
+            throws IOException {
         String datasetName = datasetName(name, file.getOriginalFilename());
+        CsvOptions options = options(delimiter, na, file.getContentType());
         if (file.getSize() > maxBytes) {
             throw tooLarge();
         }
@@ -79,7 +105,7 @@ class DatasetController {
             }
         }
         try (InputStream in = file.getInputStream()) {
-            return created(parser.parse(in, charset, datasetName));
+            return created(parser.parse(in, charset, datasetName, options));
         }
     }
 
@@ -112,6 +138,26 @@ class DatasetController {
 
     private static Problem notFound(String id) {
         return Problem.notFound("dataset", id);
+    }
+
+    /** {@code delimiter} and {@code na} parameters; without a delimiter, a TSV content type means tab. */
+    static CsvOptions options(String delimiter, String na, String contentType) {
+        CsvOptions options = CsvOptions.defaults().withMissingTokens(na, "na");
+        if (delimiter != null) {
+            return options.withDelimiter(delimiter, "delimiter");
+        }
+        return isTsv(contentType) ? options.withDelimiter('\t', "Content-Type") : options;
+    }
+
+    private static boolean isTsv(String contentType) {
+        if (contentType == null) {
+            return false;
+        }
+        try {
+            return MediaType.parseMediaType(contentType).equalsTypeAndSubtype(MediaType.parseMediaType(TEXT_TSV));
+        } catch (RuntimeException e) {
+            return false; // unparseable: not TSV
+        }
     }
 
     /** Explicit name, else the uploaded file's base name without extension, else "dataset". */

@@ -206,11 +206,12 @@ class CsvParserTest {
         Dataset d = parse(withKeyColumn(cells));
         CategoricalColumn v = d.categoricalColumn("v");
         for (int i = 0; i < cells.size(); i++) {
-            String expected = cells.get(i).isEmpty() ? null : cells.get(i);
+            // "NaN" is a missing-value token: missing like the empty cell, in a text column too
+            String expected = cells.get(i).isEmpty() || cells.get(i).equals("NaN") ? null : cells.get(i);
             assertThat(v.value(i)).as("row %d", i).isEqualTo(expected);
         }
-        assertThat(v.missing()).isEqualTo(1);
-        assertThat(v.distinct()).isEqualTo(cells.size() - 2); // "" and the second "2"
+        assertThat(v.missing()).isEqualTo(2);
+        assertThat(v.distinct()).isEqualTo(cells.size() - 3); // "", "NaN" and the second "2"
         assertThat(v.levels()).isSorted();
     }
 
@@ -231,9 +232,16 @@ class CsvParserTest {
     }
 
     @Test
-    void nanLiteralIsAnOrdinaryLevelInATextColumn() throws IOException {
-        Dataset d = parse("c\nfoo\nNaN\n");
-        assertThat(d.levels("c")).containsExactly("NaN", "foo");
+    void infinityLiteralIsAnOrdinaryLevelInATextColumn() throws IOException {
+        Dataset d = parse("c\nfoo\nInfinity\n");
+        assertThat(d.levels("c")).containsExactly("Infinity", "foo");
+    }
+
+    @Test
+    void nanIsAMissingTokenInATextColumnToo() throws IOException {
+        CategoricalColumn c = parse("c\nfoo\nNaN\n").categoricalColumn("c");
+        assertThat(c.levels()).containsExactly("foo");
+        assertThat(c.missing()).isEqualTo(1);
     }
 
     // ---------------------------------------------------------------- errors
@@ -301,7 +309,7 @@ class CsvParserTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"NaN", "nan", "Infinity", "-Infinity", "+inf", "1e999"})
+    @ValueSource(strings = {"Infinity", "-Infinity", "+inf", "INF", "1e999", "-1e999"})
     void nonFiniteNumbersInANumericColumnNameTheCell(String literal) {
         Violation error = single(fail("a,b\n1,x\n2,y\n" + literal + ",z\n4,w\n"));
         assertThat(error.row()).isEqualTo(4);
@@ -364,7 +372,7 @@ class CsvParserTest {
 
     @Test
     void errorsOfDifferentKindsAreCollectedTogether() {
-        Problem e = fail("a,b\n1,x\n2\nNaN,y\n");
+        Problem e = fail("a,b\n1,x\n2\nInfinity,y\n");
         assertThat(e.violations()).extracting(Violation::row).containsExactly(3, 4);
         assertThat(e.violations()).extracting(Violation::column).containsExactly(null, "a");
     }

@@ -167,10 +167,10 @@ class DatasetControllerTest {
 
     @Test
     void nonFiniteCellIsA400NamingRowAndColumn() throws Exception {
-        expectProblem(mvc.perform(post("/datasets").contentType(CSV).content("x,y\n1,2\n3,NaN\n")), 400)
+        expectProblem(mvc.perform(post("/datasets").contentType(CSV).content("x,y\n1,2\n3,Infinity\n")), 400)
                 .andExpect(jsonPath("$.errors[0].row").value(3))
                 .andExpect(jsonPath("$.errors[0].column").value("y"))
-                .andExpect(jsonPath("$.errors[0].message", containsString("'NaN'")));
+                .andExpect(jsonPath("$.errors[0].message", containsString("'Infinity'")));
     }
 
     @Test
