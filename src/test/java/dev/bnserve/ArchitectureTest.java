@@ -40,6 +40,8 @@ class ArchitectureTest {
                 .definedBy("dev.bnserve.data..")
                 .layer("config")
                 .definedBy("dev.bnserve.config..")
+                .layer("prep")
+                .definedBy("dev.bnserve.prep..")
                 .layer("io")
                 .definedBy("dev.bnserve.io..")
                 .layer("nn")
@@ -62,6 +64,8 @@ class ArchitectureTest {
                 .mayOnlyBeAccessedByLayers("model", "training", "predict", "web", "security", "app")
                 .whereLayer("config")
                 .mayOnlyBeAccessedByLayers("model", "training", "predict", "web", "security", "app")
+                .whereLayer("prep")
+                .mayOnlyBeAccessedByLayers("data", "model", "training", "predict", "web", "app")
                 .whereLayer("io")
                 .mayOnlyBeAccessedByLayers("data", "model", "app")
                 .check(MAIN);
@@ -76,7 +80,8 @@ class ArchitectureTest {
     void theCoreTheDataAndTheProblemTypeKnowNoFramework() {
         noClasses()
                 .that()
-                .resideInAnyPackage("dev.bnserve.nn..", "dev.bnserve.data..", "dev.bnserve.problem..")
+                .resideInAnyPackage(
+                        "dev.bnserve.nn..", "dev.bnserve.prep..", "dev.bnserve.data..", "dev.bnserve.problem..")
                 .should()
                 .dependOnClassesThat()
                 .resideInAnyPackage("org.springframework..", "jakarta..", "io.micrometer..")
@@ -89,6 +94,7 @@ class ArchitectureTest {
                 .that()
                 .resideInAnyPackage(
                         "dev.bnserve.nn..",
+                        "dev.bnserve.prep..",
                         "dev.bnserve.data..",
                         "dev.bnserve.model..",
                         "dev.bnserve.training..",

@@ -1,5 +1,6 @@
 package dev.bnserve.data;
 
+import dev.bnserve.prep.IsoDates;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Instant;

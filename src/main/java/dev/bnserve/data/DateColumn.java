@@ -1,5 +1,6 @@
 package dev.bnserve.data;
 
+import dev.bnserve.prep.IsoDates;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.Objects;

@@ -5,6 +5,7 @@ import dev.bnserve.nn.EpochStats;
 import dev.bnserve.nn.LayerKind;
 import dev.bnserve.nn.LayerState;
 import dev.bnserve.nn.Network;
+import dev.bnserve.prep.Preprocessor;
 import dev.bnserve.problem.Problem;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -50,7 +51,10 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class ModelJson {
     public static final String FORMAT = "bnserve-model";
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
+
+    /** The versions this reader reads: 1 (no preprocessing) and 2 (preprocessing, ignored columns). */
+    private static final int OLDEST = 1;
 
     /** Largest first allocation for one weight matrix (values); larger ones grow as their rows arrive. */
     static final int INITIAL_WEIGHT_CAPACITY = 1 << 23;
@@ -175,6 +179,23 @@ public final class ModelJson {
         if (m.classes() == null) g.writeNullProperty("classes");
         else strings(g, "classes", m.classes());
         if (m.source() != null) g.writeStringProperty("source", m.source());
+        if (!m.ignored().isEmpty()) {
+            g.writeArrayPropertyStart("ignored");
+            for (IgnoredColumn c : m.ignored()) {
+                g.writeStartObject();
+                g.writeStringProperty("name", c.name());
+                g.writeStringProperty("reason", c.reason());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+        }
+        if (m.preprocessing() != null) {
+            strings(g, "encodedInputs", m.preprocessing().encodedInputs());
+            if (full) {
+                g.writeName("preprocessing");
+                PreprocessingJson.write(g, m.preprocessing());
+            }
+        }
         if (full) {
             g.writeName("request");
             if (m.request() == null) g.writeNull();
@@ -398,13 +419,40 @@ public final class ModelJson {
             }
         }
 
-        /** The number of inputs if they are already known and valid, else null. */
+        /**
+         * The width of the network's input if it is already known and valid, else null: the encoded width when the
+         * document has preprocessing (which must come before the layers to stream them), else the number of inputs.
+         */
         private Integer knownInputs() {
             try {
-                return inputs().size();
+                Preprocessor prep = preprocessing(inputs());
+                return prep == null ? inputs().size() : prep.width();
             } catch (ModelFormatException | JacksonException e) {
                 return null;
             }
+        }
+
+        /** The preprocessing in the head, if any. */
+        private Preprocessor preprocessing(List<String> inputs) {
+            JsonNode p = head.get("preprocessing");
+            if (p == null || p.isNull()) return null;
+            if (!p.isObject()) throw new ModelFormatException("preprocessing", "must be an object");
+            return PreprocessingJson.read(p, inputs);
+        }
+
+        private List<IgnoredColumn> ignored() {
+            JsonNode v = head.get("ignored");
+            if (v == null || v.isNull()) return List.of();
+            if (!v.isArray()) throw new ModelFormatException("ignored", "must be an array of {name, reason}");
+            List<IgnoredColumn> out = new ArrayList<>();
+            for (JsonNode c : v) {
+                if (!c.path("name").isString() || !c.path("reason").isString()) {
+                    throw new ModelFormatException("ignored", "must be an array of {name, reason}");
+                }
+                out.add(new IgnoredColumn(
+                        c.get("name").stringValue(), c.get("reason").stringValue()));
+            }
+            return out;
         }
 
         /** The output width the model needs, if task and classes are already known and valid, else null. */
@@ -447,12 +495,18 @@ public final class ModelJson {
             if (n.has("format") && !FORMAT.equals(n.get("format").asString(""))) {
                 throw new ModelFormatException("format", "expected format '" + FORMAT + "'");
             }
-            if (n.has("version") && n.get("version").asInt(-1) != VERSION) {
+            if (n.has("version")
+                    && (!n.get("version").isIntegralNumber()
+                            || n.get("version").asInt(-1) < OLDEST
+                            || n.get("version").asInt(-1) > VERSION)) {
                 throw new ModelFormatException(
                         "version",
-                        "unsupported version " + n.get("version") + " (this service reads version " + VERSION + ")");
+                        "unsupported version " + n.get("version") + " (this service reads versions " + OLDEST + " to "
+                                + VERSION + ")");
             }
             List<String> inputs = inputs();
+            Preprocessor prep = preprocessing(inputs);
+            int width = prep == null ? inputs.size() : prep.width();
             Task task = parse("task", () -> Task.parse(text(n, "task")));
             List<String> classes = n.hasNonNull("classes") ? classes() : null;
             if (task == Task.CLASSIFICATION && (classes == null || classes.isEmpty())) {
@@ -464,7 +518,7 @@ public final class ModelJson {
             if (bufferedLayers != null) {
                 try (JsonParser tokens = mapper.treeAsTokens(bufferedLayers)) {
                     tokens.nextToken();
-                    layers = new LayerReader(tokens, inputs.size(), want).readLayers();
+                    layers = new LayerReader(tokens, width, want).readLayers();
                 }
             } else if (layersError != null) {
                 throw layersError;
@@ -536,7 +590,9 @@ public final class ModelJson {
                     history,
                     metrics,
                     layers,
-                    n.path("source").asString(null));
+                    n.path("source").asString(null),
+                    prep,
+                    ignored());
         }
     }
 

@@ -1,7 +1,9 @@
 package dev.bnserve.model;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.bnserve.nn.EpochStats;
 import dev.bnserve.nn.LayerState;
+import dev.bnserve.prep.Preprocessor;
 import java.time.Instant;
 import java.util.List;
 
@@ -12,8 +14,11 @@ import java.util.List;
  *
  * @param inputs  feature names in the order the network reads them
  * @param classes class labels in output order (classification), else null
- * @param layers  the trained layers (null until ready)
- * @param source  where an imported model came from (its original id), else null
+ * @param layers        the trained layers (null until ready)
+ * @param source        where an imported model came from (its original id), else null
+ * @param preprocessing how raw inputs become the network's inputs, fitted on the training split (null until ready,
+ *                      and for models from before preprocessing, whose inputs are the network's)
+ * @param ignored       columns the model does not learn from, with the reason
  */
 public record ModelRecord(
         String id,
@@ -32,13 +37,45 @@ public record ModelRecord(
         List<EpochStats> history,
         Metrics metrics,
         List<LayerState> layers,
-        String source) {
+        String source,
+        Preprocessor preprocessing,
+        List<IgnoredColumn> ignored) {
 
     public ModelRecord {
         inputs = List.copyOf(inputs);
         classes = classes == null ? null : List.copyOf(classes);
         history = List.copyOf(history);
         layers = layers == null ? null : List.copyOf(layers);
+        ignored = ignored == null ? List.of() : List.copyOf(ignored);
+    }
+
+    /** A model without preprocessing (its inputs are the network's) and nothing ignored. */
+    public ModelRecord(
+            String id,
+            ModelStatus status,
+            String error,
+            Instant created,
+            Instant finished,
+            String dataset,
+            String label,
+            Task task,
+            List<String> inputs,
+            List<String> classes,
+            TrainingSpec request,
+            int epoch,
+            int epochs,
+            List<EpochStats> history,
+            Metrics metrics,
+            List<LayerState> layers,
+            String source) {
+        this(
+                id, status, error, created, finished, dataset, label, task, inputs, classes, request, epoch, epochs,
+                history, metrics, layers, source, null, List.of());
+    }
+
+    /** The preprocessing predictions go through: the fitted one, else the identity over {@link #inputs}. */
+    public Preprocessor encoding() {
+        return preprocessing != null ? preprocessing : Preprocessor.identity(inputs);
     }
 
     /**
@@ -46,6 +83,11 @@ public record ModelRecord(
      *
      * @param trainingSeconds  time in training steps (forward, backward, update)
      * @param samplesPerSecond training rows processed per second of training
+     * @param batchSize        the batch size used: the requested one, at most the training rows
+     * @param bestEpoch        the epoch whose parameters and running statistics are served
+     * @param droppedRows      rows left out of training: a missing label, or a missing feature with missing=drop
+     * @param validation       metrics of the served model on the validation split ({@code accuracy}, {@code
+     *                         logLoss}, … or {@code rmse}, {@code mae}, {@code r2}), null without one
      */
     public record Metrics(
             double trainingSeconds,
@@ -56,22 +98,90 @@ public record ModelRecord(
             int validationRows,
             Double validationAccuracy,
             Double validationRmse,
-            Double validationLoss) {}
+            Double validationLoss,
+            @JsonInclude(JsonInclude.Include.NON_NULL) Integer batchSize,
+            @JsonInclude(JsonInclude.Include.NON_NULL) Integer bestEpoch,
+            @JsonInclude(JsonInclude.Include.NON_NULL) Integer droppedRows,
+            @JsonInclude(JsonInclude.Include.NON_NULL) Object validation) {
+
+        /** Figures of a model from before these were recorded. */
+        public Metrics(
+                double trainingSeconds,
+                double samplesPerSecond,
+                double wallSeconds,
+                long rowsProcessed,
+                int trainRows,
+                int validationRows,
+                Double validationAccuracy,
+                Double validationRmse,
+                Double validationLoss) {
+            this(
+                    trainingSeconds,
+                    samplesPerSecond,
+                    wallSeconds,
+                    rowsProcessed,
+                    trainRows,
+                    validationRows,
+                    validationAccuracy,
+                    validationRmse,
+                    validationLoss,
+                    null,
+                    null,
+                    null,
+                    null);
+        }
+    }
 
     public ModelRecord withStatus(ModelStatus s, String err, Instant when) {
         return new ModelRecord(
-                id, s, err, created, when, dataset, label, task, inputs, classes, request, epoch, epochs, history,
-                metrics, layers, source);
+                id,
+                s,
+                err,
+                created,
+                when,
+                dataset,
+                label,
+                task,
+                inputs,
+                classes,
+                request,
+                epoch,
+                epochs,
+                history,
+                metrics,
+                layers,
+                source,
+                preprocessing,
+                ignored);
     }
 
     public ModelRecord withProgress(List<EpochStats> h) {
         int e = h.isEmpty() ? 0 : h.get(h.size() - 1).epoch();
         return new ModelRecord(
-                id, status, error, created, finished, dataset, label, task, inputs, classes, request, e, epochs, h,
-                metrics, layers, source);
+                id,
+                status,
+                error,
+                created,
+                finished,
+                dataset,
+                label,
+                task,
+                inputs,
+                classes,
+                request,
+                e,
+                epochs,
+                h,
+                metrics,
+                layers,
+                source,
+                preprocessing,
+                ignored);
     }
 
-    public ModelRecord ready(List<LayerState> trained, Metrics m, Instant when) {
+    /** Ready, with its trained layers, the preprocessing they read and the columns ignored in the end. */
+    public ModelRecord ready(
+            List<LayerState> trained, Preprocessor prep, List<IgnoredColumn> finalIgnored, Metrics m, Instant when) {
         return new ModelRecord(
                 id,
                 ModelStatus.READY,
@@ -89,12 +199,36 @@ public record ModelRecord(
                 history,
                 m,
                 trained,
-                source);
+                source,
+                prep,
+                finalIgnored);
+    }
+
+    /** Ready, for models whose inputs are the network's. */
+    public ModelRecord ready(List<LayerState> trained, Metrics m, Instant when) {
+        return ready(trained, preprocessing, ignored, m, when);
     }
 
     public ModelRecord withIdentity(String newId, String origin, Instant when) {
         return new ModelRecord(
-                newId, status, error, when, finished, dataset, label, task, inputs, classes, request, epoch, epochs,
-                history, metrics, layers, origin);
+                newId,
+                status,
+                error,
+                when,
+                finished,
+                dataset,
+                label,
+                task,
+                inputs,
+                classes,
+                request,
+                epoch,
+                epochs,
+                history,
+                metrics,
+                layers,
+                origin,
+                preprocessing,
+                ignored);
     }
 }

@@ -6,6 +6,7 @@ import dev.bnserve.nn.NetworkSpec.Placement;
 import dev.bnserve.nn.OptimizerConfig;
 import dev.bnserve.nn.StatisticsMode;
 import dev.bnserve.nn.TrainingConfig;
+import dev.bnserve.prep.Settings;
 import java.util.List;
 
 /**
@@ -18,7 +19,10 @@ import java.util.List;
  *
  * @param features feature columns in the order the network reads them
  * @param hidden   widths of the hidden layers, input side first
- * @param seed     seeds the initialization, the validation split and the shuffles
+ * @param seed          seeds the initialization, the validation split and the shuffles
+ * @param preprocessing how raw columns are encoded (fitted on the training split only)
+ * @param earlyStopping null, or when to stop and which epoch to serve
+ * @param classWeights  null (unweighted loss) or how to weight the classes
  */
 public record TrainingSpec(
         String dataset,
@@ -33,7 +37,10 @@ public record TrainingSpec(
         int batchSize,
         long seed,
         double validationSplit,
-        boolean shuffle) {
+        boolean shuffle,
+        Settings preprocessing,
+        EarlyStoppingSpec earlyStopping,
+        ClassWeights classWeights) {
 
     /** Every default of the training request (dataset, label, features and task have none). */
     public static final TrainingSpec DEFAULTS = new TrainingSpec(
@@ -49,7 +56,10 @@ public record TrainingSpec(
             32,
             0L,
             0.2,
-            true);
+            true,
+            new Settings(Settings.Missing.IMPUTE, true, 50, Settings.UnknownCategory.IGNORE),
+            null,
+            null);
 
     public TrainingSpec {
         features = features == null ? null : List.copyOf(features);
@@ -85,10 +95,36 @@ public record TrainingSpec(
         }
     }
 
-    /** This spec with its dataset-dependent fields resolved. */
-    public TrainingSpec resolved(String datasetId, List<String> features, Task task) {
+    /**
+     * Stop when the validation loss has not fallen below {@code best − minDelta} for {@code patience} epochs, and
+     * serve the best epoch's parameters and BatchNorm running statistics.
+     */
+    public record EarlyStoppingSpec(int patience, double minDelta) {
+        public static final EarlyStoppingSpec DEFAULTS = new EarlyStoppingSpec(10, 0.0);
+    }
+
+    /** How the classes' losses are weighted. */
+    public enum ClassWeights {
+        /** By inverse frequency in the training split: {@code w_c = n / (classes · n_c)}. */
+        BALANCED;
+
+        public String id() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** A copy with the given fields changed; used by the withers below. */
+    private TrainingSpec with(
+            String dataset,
+            String label,
+            List<String> features,
+            Task task,
+            List<Integer> hidden,
+            int epochs,
+            int batchSize,
+            double validationSplit) {
         return new TrainingSpec(
-                datasetId,
+                dataset,
                 label,
                 features,
                 task,
@@ -100,7 +136,30 @@ public record TrainingSpec(
                 batchSize,
                 seed,
                 validationSplit,
-                shuffle);
+                shuffle,
+                preprocessing,
+                earlyStopping,
+                classWeights);
+    }
+
+    /** This spec with its dataset-dependent fields resolved. */
+    public TrainingSpec resolved(String datasetId, List<String> features, Task task) {
+        return with(datasetId, label, features, task, hidden, epochs, batchSize, validationSplit);
+    }
+
+    /** This spec predicting {@code newLabel}. */
+    public TrainingSpec withLabel(String newLabel) {
+        return with(dataset, newLabel, features, task, hidden, epochs, batchSize, validationSplit);
+    }
+
+    /** This spec with other epochs, for tests and warm-ups that train briefly. */
+    public TrainingSpec withEpochs(int e) {
+        return with(dataset, label, features, task, hidden, e, batchSize, validationSplit);
+    }
+
+    /** This spec with other hidden widths, batch size and validation split (for the kernel warm-up and tests). */
+    public TrainingSpec withShape(List<Integer> newHidden, int newBatchSize, double newValidationSplit) {
+        return with(dataset, label, features, task, newHidden, epochs, newBatchSize, newValidationSplit);
     }
 
     /** The network this spec trains, for {@code inputs} input and {@code outputs} output units. */
@@ -117,49 +176,8 @@ public record TrainingSpec(
                 batchNorm.eps());
     }
 
-    /** The network for the resolved {@link #features}. */
-    public NetworkSpec networkSpec(int outputs) {
-        return networkSpec(features.size(), outputs);
-    }
-
     public TrainingConfig trainingConfig() {
         return new TrainingConfig(
                 epochs, batchSize, shuffle, seed, validationSplit, optimizer.config(), batchNorm.statistics());
-    }
-
-    /** This spec predicting {@code newLabel}. */
-    public TrainingSpec withLabel(String newLabel) {
-        return new TrainingSpec(
-                dataset,
-                newLabel,
-                features,
-                task,
-                hidden,
-                activation,
-                batchNorm,
-                optimizer,
-                epochs,
-                batchSize,
-                seed,
-                validationSplit,
-                shuffle);
-    }
-
-    /** The defaults with other epochs, for tests and warm-ups that train briefly. */
-    public TrainingSpec withEpochs(int e) {
-        return new TrainingSpec(
-                dataset,
-                label,
-                features,
-                task,
-                hidden,
-                activation,
-                batchNorm,
-                optimizer,
-                e,
-                batchSize,
-                seed,
-                validationSplit,
-                shuffle);
     }
 }

@@ -1,11 +1,14 @@
 package dev.bnserve.model;
 
 import dev.bnserve.model.TrainingSpec.BatchNormSpec;
+import dev.bnserve.model.TrainingSpec.ClassWeights;
+import dev.bnserve.model.TrainingSpec.EarlyStoppingSpec;
 import dev.bnserve.model.TrainingSpec.OptimizerSpec;
 import dev.bnserve.nn.Activation;
 import dev.bnserve.nn.NetworkSpec.Placement;
 import dev.bnserve.nn.OptimizerConfig;
 import dev.bnserve.nn.StatisticsMode;
+import dev.bnserve.prep.Settings;
 import dev.bnserve.problem.Problem;
 import dev.bnserve.problem.Violation;
 import java.util.ArrayList;
@@ -36,7 +39,12 @@ public final class TrainingSpecJson {
             "batchSize",
             "seed",
             "validationSplit",
-            "shuffle");
+            "shuffle",
+            "preprocessing",
+            "earlyStopping",
+            "classWeights");
+    private static final Set<String> PREP = Set.of("missing", "missingIndicators", "maxCategories", "unknownCategory");
+    private static final Set<String> EARLY = Set.of("patience", "minDelta");
     private static final Set<String> BN = Set.of("input", "hidden", "placement", "momentum", "eps", "statistics");
     private static final Set<String> OPT = Set.of("type", "learningRate", "momentum", "weightDecay");
 
@@ -114,6 +122,38 @@ public final class TrainingSpecJson {
         double split = number(body, "validationSplit", def.validationSplit(), "validationSplit");
         boolean shuffle = bool(body, "shuffle", def.shuffle(), "shuffle");
 
+        Settings dprep = def.preprocessing();
+        JsonNode prepNode = object(body, "preprocessing");
+        unknownFields(prepNode, PREP, "preprocessing.");
+        Settings prep = new Settings(
+                oneOf(
+                        prepNode,
+                        "missing",
+                        dprep.missing(),
+                        Settings.Missing.values(),
+                        Settings.Missing::id,
+                        "preprocessing."),
+                bool(prepNode, "missingIndicators", dprep.missingIndicators(), "preprocessing.missingIndicators"),
+                integer(prepNode, "maxCategories", dprep.maxCategories(), "preprocessing.maxCategories"),
+                oneOf(
+                        prepNode,
+                        "unknownCategory",
+                        dprep.unknownCategory(),
+                        Settings.UnknownCategory.values(),
+                        Settings.UnknownCategory::id,
+                        "preprocessing."));
+        EarlyStoppingSpec early = null;
+        JsonNode earlyNode = body.get("earlyStopping");
+        if (earlyNode != null && !earlyNode.isNull()) {
+            JsonNode e = object(body, "earlyStopping");
+            unknownFields(e, EARLY, "earlyStopping.");
+            EarlyStoppingSpec d = EarlyStoppingSpec.DEFAULTS;
+            early = new EarlyStoppingSpec(
+                    integer(e, "patience", d.patience(), "earlyStopping.patience"),
+                    number(e, "minDelta", d.minDelta(), "earlyStopping.minDelta"));
+        }
+        ClassWeights weights = oneOf(body, "classWeights", def.classWeights(), ClassWeights.values(), ClassWeights::id);
+
         if (!typeErrors.isEmpty()) {
             typeErrors.addAll(valueErrors);
             Violation first = typeErrors.get(0);
@@ -122,7 +162,22 @@ public final class TrainingSpecJson {
         }
         if (!valueErrors.isEmpty()) throw invalid(valueErrors);
         return new TrainingSpec(
-                dataset, label, features, task, hidden, activation, bn, opt, epochs, batchSize, seed, split, shuffle);
+                dataset,
+                label,
+                features,
+                task,
+                hidden,
+                activation,
+                bn,
+                opt,
+                epochs,
+                batchSize,
+                seed,
+                split,
+                shuffle,
+                prep,
+                early,
+                weights);
     }
 
     /** The 422 for a training request, with every violation and the first one in the detail. */
@@ -174,6 +229,25 @@ public final class TrainingSpecJson {
         g.writeNumberProperty("seed", s.seed());
         g.writeNumberProperty("validationSplit", s.validationSplit());
         g.writeBooleanProperty("shuffle", s.shuffle());
+        Settings p = s.preprocessing();
+        g.writeName("preprocessing");
+        g.writeStartObject();
+        g.writeStringProperty("missing", p.missing().id());
+        g.writeBooleanProperty("missingIndicators", p.missingIndicators());
+        g.writeNumberProperty("maxCategories", p.maxCategories());
+        g.writeStringProperty("unknownCategory", p.unknownCategory().id());
+        g.writeEndObject();
+        g.writeName("earlyStopping");
+        if (s.earlyStopping() == null) g.writeNull();
+        else {
+            g.writeStartObject();
+            g.writeNumberProperty("patience", s.earlyStopping().patience());
+            g.writeNumberProperty("minDelta", s.earlyStopping().minDelta());
+            g.writeEndObject();
+        }
+        g.writeStringProperty(
+                "classWeights",
+                s.classWeights() == null ? null : s.classWeights().id());
         g.writeEndObject();
     }
 
@@ -317,14 +391,18 @@ public final class TrainingSpecJson {
     }
 
     private int integer(JsonNode parent, String field, int def) {
+        return integer(parent, field, def, field);
+    }
+
+    private int integer(JsonNode parent, String field, int def, String at) {
         JsonNode n = parent.get(field);
         if (n == null || n.isNull()) return def;
         if (!n.isIntegralNumber()) {
-            typeErrors.add(Violation.field(field, "must be an integer"));
+            typeErrors.add(Violation.field(at, "must be an integer"));
             return def;
         }
         if (!n.canConvertToInt()) {
-            valueErrors.add(Violation.field(field, "is out of range, got " + n));
+            valueErrors.add(Violation.field(at, "is out of range, got " + n));
             return def;
         }
         return n.intValue();

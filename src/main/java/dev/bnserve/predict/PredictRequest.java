@@ -18,9 +18,21 @@ public record PredictRequest(String model, boolean single, List<Row> rows) {
 
     /**
      * One row: {@code names == null} for a positional row; {@code index} is its place in {@code instances}, or −1 for
-     * {@code features}.
+     * {@code features}. Value {@code j} is the number {@code values[j]}, or the string {@code texts[j]} (then
+     * {@code values[j]} is NaN), or missing (JSON {@code null}: NaN and no text). {@code texts} is null when the row
+     * has no string.
      */
-    public record Row(int index, String[] names, double[] values) {
+    public record Row(int index, String[] names, double[] values, String[] texts) {
+        /** The string at {@code j}, or null. */
+        public String text(int j) {
+            return texts == null ? null : texts[j];
+        }
+
+        /** Whether value {@code j} is JSON {@code null}. */
+        public boolean isNull(int j) {
+            return Double.isNaN(values[j]) && text(j) == null;
+        }
+
         /** Where the row is in the request, for error messages. */
         public String path() {
             return pathOf(index);

@@ -5,9 +5,13 @@ import dev.bnserve.model.ModelRecord;
 import dev.bnserve.model.ModelStatus;
 import dev.bnserve.model.ModelStore;
 import dev.bnserve.model.Task;
+import dev.bnserve.prep.ColumnEncoding;
+import dev.bnserve.prep.IsoDates;
+import dev.bnserve.prep.Settings;
 import dev.bnserve.problem.Problem;
 import dev.bnserve.problem.Violation;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -64,12 +68,21 @@ public class PredictionService {
      * Answers {@code request} with model {@code id}, else the request's model, else the most recently finished ready
      * model.
      */
+    @SuppressWarnings("unchecked")
     public Predictions predict(String id, PredictRequest request) {
         String chosen = id != null ? id : request.model();
         ServingModel model = chosen != null ? model(chosen) : latest();
         int n = request.rows().size();
         double[][] rows = new double[n][];
-        for (int r = 0; r < n; r++) rows[r] = row(model, request.rows().get(r));
+        List<String>[] warnings = null;
+        for (int r = 0; r < n; r++) {
+            List<String> w = new ArrayList<>(0);
+            rows[r] = row(model, request.rows().get(r), w);
+            if (!w.isEmpty()) {
+                if (warnings == null) warnings = new List[n];
+                warnings[r] = List.copyOf(w);
+            }
+        }
         int k = model.plan().outputs();
         boolean classification = model.task() == Task.CLASSIFICATION;
         double[] out = new double[n * k];
@@ -80,7 +93,7 @@ public class PredictionService {
             if (classification) best[r] = softmax(out, r * k, k);
             else if (!Double.isFinite(out[r])) throw overflow();
         }
-        return new Predictions(model.id(), model.task(), model.classes(), request.single(), n, k, out, best);
+        return new Predictions(model.id(), model.task(), model.classes(), request.single(), n, k, out, best, warnings);
     }
 
     private ServingModel latest() {
@@ -125,44 +138,145 @@ public class PredictionService {
                 List.of(Violation.field("features", "output overflowed")));
     }
 
-    /** Places a row's values in the model's input order, checking arity or names. */
-    private static double[] row(ServingModel model, PredictRequest.Row row) {
+    /**
+     * The network's input for a row: its values placed in the model's input order (by position or by name), then
+     * encoded by the model's preprocessing. What was assumed to answer it goes to {@code warnings}.
+     */
+    private static double[] row(ServingModel model, PredictRequest.Row row, List<String> warnings) {
         int d = model.inputs().size();
+        int[] from = new int[d]; // for each input, the row's value index, or -1 when absent
+        String at = row.path();
         if (row.names() == null) {
             if (row.values().length != d) {
                 throw invalid(
                         "Expected " + d + " values in the order " + model.inputs() + ", got " + row.values().length
                                 + ".",
-                        List.of(Violation.field(row.path(), "expected " + d + " values, got " + row.values().length)));
+                        List.of(Violation.field(at, "expected " + d + " values, got " + row.values().length)));
             }
-            return row.values();
-        }
-        double[] x = new double[d];
-        boolean[] seen = new boolean[d];
-        List<Violation> errors = new ArrayList<>();
-        String at = row.path();
-        for (int j = 0; j < row.names().length; j++) {
-            Integer i = model.index().get(row.names()[j]);
-            if (i == null) {
-                errors.add(Violation.field(
-                        at + "." + row.names()[j], "unknown feature (the model's inputs are " + model.inputs() + ")"));
-            } else if (seen[i]) {
-                errors.add(Violation.field(at + "." + row.names()[j], "given twice"));
-            } else {
-                x[i] = row.values()[j];
-                seen[i] = true;
+            for (int i = 0; i < d; i++) from[i] = i;
+        } else {
+            Arrays.fill(from, -1);
+            boolean lenient = model.preprocessing() != null;
+            List<Violation> errors = new ArrayList<>();
+            for (int j = 0; j < row.names().length; j++) {
+                String name = row.names()[j];
+                Integer i = model.index().get(name);
+                if (i == null) {
+                    if (lenient) warnings.add("'" + name + "' is not an input of this model; it was ignored");
+                    else {
+                        errors.add(Violation.field(
+                                at + "." + name, "unknown feature (the model's inputs are " + model.inputs() + ")"));
+                    }
+                } else if (from[i] >= 0) {
+                    errors.add(Violation.field(at + "." + name, "given twice"));
+                } else {
+                    from[i] = j;
+                }
+            }
+            for (int i = 0; i < d; i++) {
+                if (from[i] >= 0) continue;
+                if (lenient && model.settings().missing() == Settings.Missing.IMPUTE) {
+                    warnings.add("'" + model.inputs().get(i) + "' is absent; it was treated as missing");
+                } else {
+                    errors.add(Violation.field(at + "." + model.inputs().get(i), "missing feature"));
+                }
+            }
+            if (!errors.isEmpty()) {
+                throw invalid(
+                        "The row's feature names do not match the model's inputs " + model.inputs() + ": "
+                                + errors.get(0).field() + " " + errors.get(0).message() + ".",
+                        errors);
             }
         }
-        for (int i = 0; i < d; i++) {
-            if (!seen[i]) errors.add(Violation.field(at + "." + model.inputs().get(i), "missing feature"));
-        }
-        if (!errors.isEmpty()) {
-            throw invalid(
-                    "The row's feature names do not match the model's inputs " + model.inputs() + ": "
-                            + errors.get(0).field() + " " + errors.get(0).message() + ".",
-                    errors);
+        if (model.preprocessing() == null) return numbers(model, row, from, at);
+        double[] cells = new double[d];
+        List<ColumnEncoding> columns = model.preprocessing().columns();
+        for (int i = 0; i < d; i++) cells[i] = cell(model, i, columns.get(i), row, from[i], at, warnings);
+        double[] x = new double[model.preprocessing().width()];
+        model.preprocessing().encode(cells, x, 0);
+        return x;
+    }
+
+    /** The values of a model without preprocessing: numbers only, none missing. */
+    private static double[] numbers(ServingModel model, PredictRequest.Row row, int[] from, String at) {
+        double[] x = new double[from.length];
+        for (int i = 0; i < from.length; i++) {
+            int j = from[i];
+            if (Double.isNaN(row.values()[j])) {
+                String name = row.names() == null ? null : row.names()[j];
+                throw invalid(
+                        (name == null ? "Every value" : "Feature '" + name + "'") + " must be a number, got "
+                                + (row.text(j) != null ? "a string" : "null") + ".",
+                        List.of(Violation.field(at + (name == null ? "[" + j + "]" : "." + name), "must be a number")));
+            }
+            x[i] = row.values()[j];
         }
         return x;
+    }
+
+    /** Input {@code i}'s cell (see {@link ColumnEncoding}) from value {@code j} of the row (−1: absent). */
+    private static double cell(
+            ServingModel model,
+            int i,
+            ColumnEncoding column,
+            PredictRequest.Row row,
+            int j,
+            String at,
+            List<String> warnings) {
+        String name = column.name();
+        String where = row.names() == null ? at + "[" + j + "]" : at + "." + name;
+        boolean missing = j < 0 || row.isNull(j);
+        if (column instanceof ColumnEncoding.Constant) return 0; // not encoded: any value will do
+        if (missing) {
+            if (model.settings().missing() != Settings.Missing.IMPUTE) {
+                throw invalid(
+                        "'" + name + "' is missing, and this model was trained with preprocessing.missing = "
+                                + model.settings().missing().id() + ".",
+                        List.of(Violation.field(where, "missing value")));
+            }
+            if (j >= 0) warnings.add("'" + name + "' is missing; it was imputed from the training split");
+            return column instanceof ColumnEncoding.Categorical ? -1 : Double.NaN;
+        }
+        String text = row.text(j);
+        double number = row.values()[j];
+        return switch (column.inputType()) {
+            case NUMERIC -> {
+                if (text != null) {
+                    throw invalid(
+                            "'" + name + "' must be a number, got a string.",
+                            List.of(Violation.field(where, "must be a number")));
+                }
+                yield number;
+            }
+            case DATE -> {
+                double t = text == null ? Double.NaN : IsoDates.parse(text);
+                if (Double.isNaN(t)) {
+                    throw invalid(
+                            "'" + name + "' must be an ISO-8601 date or date-time string, e.g. 2012-01-01.",
+                            List.of(Violation.field(where, "must be an ISO-8601 date")));
+                }
+                yield t;
+            }
+            case CATEGORICAL -> {
+                String level = text != null ? text : label(number);
+                Integer index = model.levels().get(i).get(level);
+                if (index != null) yield index;
+                if (model.settings().unknownCategory() == Settings.UnknownCategory.ERROR) {
+                    throw invalid(
+                            "'" + name + "' has the level '" + Problem.shown(level)
+                                    + "', which the training split did not have.",
+                            List.of(Violation.field(where, "unknown level")));
+                }
+                warnings.add("'" + name + "' has the level '" + Problem.shown(level)
+                        + "', unknown to the model; it was encoded as no level");
+                yield -2;
+            }
+        };
+    }
+
+    /** A number given for a categorical input, as the CSV would have it: {@code 3}, not {@code 3.0}. */
+    private static String label(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
     }
 
     /** The 422 for a prediction request. */

@@ -10,7 +10,9 @@ import java.util.List;
  *
  * @param model   the id of the model that answered
  * @param classes class labels in output order (classification), else null
- * @param best    per row, the index of the most probable class (classification), else null
+ * @param best     per row, the index of the most probable class (classification), else null
+ * @param warnings per row, what was assumed to answer it (a missing value imputed, an unknown level, an unknown
+ *                 name), or null when nothing was; null when no row has any
  */
 public record Predictions(
         String model,
@@ -20,4 +22,5 @@ public record Predictions(
         int rows,
         int width,
         double[] outputs,
-        int[] best) {}
+        int[] best,
+        List<String>[] warnings) {}

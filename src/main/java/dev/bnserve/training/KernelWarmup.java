@@ -62,21 +62,7 @@ class KernelWarmup {
         for (int i = 0; i < x.length; i++) x[i] = rng.nextGaussian();
         for (int r = 0; r < rows; r++) y[r] = rng.nextInt(classes);
         // The service's defaults, with the warm-up's widths, batch and epochs.
-        TrainingSpec def = TrainingSpec.DEFAULTS;
-        TrainingSpec spec = new TrainingSpec(
-                null,
-                null,
-                null,
-                null,
-                hidden,
-                def.activation(),
-                def.batchNorm(),
-                def.optimizer(),
-                epochs,
-                batch,
-                0,
-                0.1,
-                true);
+        TrainingSpec spec = TrainingSpec.DEFAULTS.withShape(hidden, batch, 0.1).withEpochs(epochs);
         Network net = Network.initialize(spec.networkSpec(d, classes), 0)
                 .withGemm(Gemm.create(Runtime.getRuntime().availableProcessors()));
         new Trainer(spec.trainingConfig()).train(net, TrainingData.classification(x, rows, d, y, classes));

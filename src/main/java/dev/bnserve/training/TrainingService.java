@@ -10,10 +10,7 @@ import dev.bnserve.model.ModelStore;
 import dev.bnserve.model.TrainingSpec;
 import dev.bnserve.nn.EpochStats;
 import dev.bnserve.nn.Gemm;
-import dev.bnserve.nn.Network;
-import dev.bnserve.nn.Trainer;
 import dev.bnserve.nn.TrainingCancelledException;
-import dev.bnserve.nn.TrainingData;
 import dev.bnserve.nn.TrainingException;
 import dev.bnserve.nn.TrainingResult;
 import dev.bnserve.problem.Problem;
@@ -99,7 +96,8 @@ public class TrainingService {
                         "Invalid training request",
                         "No dataset with id '" + Problem.shown(sent.dataset()) + "'; upload one with POST /datasets.",
                         List.of(Violation.field("dataset", "unknown dataset"))));
-        TrainingSpec req = TrainingSpecs.resolve(sent, ds, properties.limits());
+        TrainingSpecs.Resolved resolved = TrainingSpecs.resolve(sent, ds, properties.limits());
+        TrainingSpec req = resolved.spec();
         Instant now = Instant.now();
         ModelRecord queued = new ModelRecord(
                 ModelIds.newId(),
@@ -111,14 +109,16 @@ public class TrainingService {
                 req.label(),
                 req.task(),
                 req.features(),
-                TrainingInputs.classes(ds, req),
+                TrainingRun.classes(ds, req),
                 req,
                 0,
                 req.epochs(),
                 List.of(),
                 null,
                 null,
-                null);
+                null,
+                null,
+                resolved.ignored());
         Job job = new Job(queued.id(), req);
         jobs.put(job.id, job);
         models.save(queued);
@@ -187,41 +187,35 @@ public class TrainingService {
                 Dataset ds = datasets.get(request.dataset())
                         .orElseThrow(() -> new TrainingException(
                                 "dataset " + request.dataset() + " was deleted before training started"));
-                TrainingData data = TrainingInputs.of(ds, request, current.classes());
-                Network net = Network.initialize(request.networkSpec(data.outputs()), request.seed())
-                        .withGemm(Gemm.create(Runtime.getRuntime().availableProcessors()));
                 List<EpochStats> history = new CopyOnWriteArrayList<>();
                 final ModelRecord training = current;
-                TrainingResult r = new Trainer(request.trainingConfig())
-                        .train(
-                                net,
-                                data,
-                                stats -> {
-                                    history.add(stats);
-                                    ModelRecord m = training.withProgress(List.copyOf(history));
-                                    models.update(m);
-                                    publish(m);
-                                },
-                                () -> cancelled);
-                EpochStats last = r.last();
-                ModelRecord.Metrics metrics = new ModelRecord.Metrics(
-                        r.trainingSeconds(),
-                        r.samplesPerSecond(),
-                        r.wallSeconds(),
-                        r.rowsProcessed(),
-                        r.trainRows(),
-                        r.validationRows(),
-                        finite(last.validationAccuracy()),
-                        finite(last.validationRmse()),
-                        finite(last.validationLoss()));
-                ModelRecord ready = model().withProgress(r.history()).ready(net.state(), metrics, Instant.now());
+                TrainingRun.Outcome o = TrainingRun.run(
+                        ds,
+                        request,
+                        current.classes(),
+                        current.ignored(),
+                        Gemm.create(Runtime.getRuntime().availableProcessors()),
+                        stats -> {
+                            history.add(stats);
+                            ModelRecord m = training.withProgress(List.copyOf(history));
+                            models.update(m);
+                            publish(m);
+                        },
+                        () -> cancelled);
+                TrainingResult r = o.result();
+                ModelRecord ready = model().withProgress(r.history())
+                        .ready(o.layers(), o.preprocessing(), o.ignored(), o.metrics(), Instant.now());
                 publish(models.save(ready));
                 meters.counter("bnserve.training.rows").increment(r.rowsProcessed());
                 log.info(
-                        "model {} ready: {} epochs, {} rows/s",
+                        "model {} ready: {} epochs (serving epoch {}), {} rows/s, validation {}",
                         id,
                         r.history().size(),
-                        Math.round(r.samplesPerSecond()));
+                        r.bestEpoch(),
+                        Math.round(r.samplesPerSecond()),
+                        o.metrics().validationAccuracy() != null
+                                ? "accuracy " + o.metrics().validationAccuracy()
+                                : "rmse " + o.metrics().validationRmse());
             } catch (TrainingCancelledException e) {
                 if (shuttingDown)
                     finish(ModelStatus.FAILED, "interrupted: the service shut down during training; train it again");
@@ -247,6 +241,8 @@ public class TrainingService {
         }
 
         void finish(ModelStatus status, String reason) {
+            if (status == ModelStatus.FAILED) log.warn("model {} failed: {}", id, reason);
+            else log.info("model {} {}: {}", id, status.id(), reason);
             models.get(id).ifPresent(m -> publish(models.save(m.withStatus(status, reason, Instant.now()))));
             jobs.remove(id);
             done.complete(null);

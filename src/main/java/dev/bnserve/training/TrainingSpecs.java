@@ -1,12 +1,16 @@
 package dev.bnserve.training;
 
 import dev.bnserve.config.BnserveProperties;
+import dev.bnserve.data.CategoricalColumn;
 import dev.bnserve.data.Column;
+import dev.bnserve.data.ColumnType;
 import dev.bnserve.data.Dataset;
 import dev.bnserve.data.NumericColumn;
+import dev.bnserve.model.IgnoredColumn;
 import dev.bnserve.model.Task;
 import dev.bnserve.model.TrainingSpec;
 import dev.bnserve.model.TrainingSpecJson;
+import dev.bnserve.prep.Settings;
 import dev.bnserve.problem.Violation;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -21,17 +25,25 @@ import java.util.function.DoublePredicate;
 final class TrainingSpecs {
     private final BnserveProperties.Limits limits;
     private final List<Violation> errors = new ArrayList<>();
+    private final List<IgnoredColumn> ignored = new ArrayList<>();
+    private int labelledRows;
 
     private TrainingSpecs(BnserveProperties.Limits limits) {
         this.limits = limits;
     }
 
+    /**
+     * A spec resolved against its dataset: the effective spec, the columns left out of the default features with the
+     * reason, and the rows with a label (the others are left out of training).
+     */
+    record Resolved(TrainingSpec spec, List<IgnoredColumn> ignored, int labelledRows) {}
+
     /** The effective spec: {@code sent} resolved against {@code ds}; throws the invalid-request problem. */
-    static TrainingSpec resolve(TrainingSpec sent, Dataset ds, BnserveProperties.Limits limits) {
+    static Resolved resolve(TrainingSpec sent, Dataset ds, BnserveProperties.Limits limits) {
         return new TrainingSpecs(limits).run(sent, ds);
     }
 
-    private TrainingSpec run(TrainingSpec s, Dataset ds) {
+    private TrainingSpec run0(TrainingSpec s, Dataset ds) {
         String label = s.label();
         Column labelColumn = ds.column(label).orElse(null);
         if (labelColumn == null) {
@@ -39,15 +51,17 @@ final class TrainingSpecs {
                     "label",
                     "dataset " + ds.id() + " has no column '" + label + "' (columns: " + preview(ds.columnNames())
                             + ")");
-        } else if (ds.missing(label) > 0) {
-            error("label", "column '" + label + "' has " + ds.missing(label) + " empty values");
+        } else if (ds.missing(label) == ds.rows()) {
+            error("label", "column '" + label + "' has no values: every cell is missing");
+        } else if (labelColumn.type() == ColumnType.DATE) {
+            error("label", "column '" + label + "' holds dates; the label must be numeric or categorical");
         }
         boolean numericLabel = labelColumn instanceof NumericColumn;
         Task task = s.task() != null ? s.task() : numericLabel ? Task.REGRESSION : Task.CLASSIFICATION;
         if (task == Task.REGRESSION && labelColumn != null && !numericLabel) {
             error("task", "regression needs a numeric label; '" + label + "' is categorical");
         }
-        List<String> features = features(s.features(), ds, label);
+        List<String> features = features(s.features(), ds, label, s.preprocessing());
         hidden(s.hidden());
         TrainingSpec.BatchNormSpec bn = s.batchNorm();
         if (bn.momentum() != null && !(bn.momentum() >= 0 && bn.momentum() <= 1)) {
@@ -62,8 +76,25 @@ final class TrainingSpecs {
         range("batchSize", s.batchSize(), 2, Integer.MAX_VALUE, null);
         check("validationSplit", s.validationSplit(), v -> v >= 0 && v <= 0.5, "must be in [0, 0.5]");
 
+        Settings prep = s.preprocessing();
+        if (prep.maxCategories() < 1) error("preprocessing.maxCategories", "must be >= 1, got " + prep.maxCategories());
+        if (s.earlyStopping() != null) {
+            if (s.earlyStopping().patience() < 1) {
+                error(
+                        "earlyStopping.patience",
+                        "must be >= 1, got " + s.earlyStopping().patience());
+            }
+            check("earlyStopping.minDelta", s.earlyStopping().minDelta(), v -> v >= 0, "must be >= 0");
+            if (s.validationSplit() == 0) {
+                error("earlyStopping", "needs a validation split to watch (validationSplit > 0)");
+            }
+        }
+        if (s.classWeights() != null && task != Task.CLASSIFICATION) {
+            error("classWeights", "class weights apply to classification only");
+        }
+        int rows = labelColumn == null ? ds.rows() : ds.rows() - ds.missing(label);
         if (errors.isEmpty()) {
-            int trainRows = ds.rows() - (int) Math.floor(ds.rows() * s.validationSplit());
+            int trainRows = rows - (int) Math.floor(rows * s.validationSplit());
             if (trainRows < 2) {
                 error("dataset", "needs at least 2 training rows after the validation split, has " + trainRows);
             }
@@ -75,16 +106,43 @@ final class TrainingSpecs {
             }
         }
         if (!errors.isEmpty()) throw TrainingSpecJson.invalid(errors);
+        labelledRows = rows;
         return s.resolved(ds.id(), features, task);
     }
 
-    private List<String> features(List<String> requested, Dataset ds, String label) {
+    private Resolved run(TrainingSpec s, Dataset ds) {
+        TrainingSpec spec = run0(s, ds);
+        return new Resolved(spec, List.copyOf(ignored), labelledRows);
+    }
+
+    /**
+     * The features: those requested, or every other column but a categorical with more than {@code maxCategories}
+     * levels and a column with no values (each listed in {@link #ignored} with the reason).
+     */
+    private List<String> features(List<String> requested, Dataset ds, String label, Settings prep) {
         List<String> out = new ArrayList<>();
         if (requested == null) {
             for (Column c : ds.columns()) {
-                if (c instanceof NumericColumn && !c.name().equals(label)) out.add(c.name());
+                if (c.name().equals(label)) continue;
+                if (c.missing() == c.size()) {
+                    ignored.add(new IgnoredColumn(c.name(), "every value is missing"));
+                } else if (c instanceof CategoricalColumn cat && cat.distinct() > prep.maxCategories()) {
+                    ignored.add(new IgnoredColumn(
+                            c.name(),
+                            cat.distinct() + " levels, more than preprocessing.maxCategories (" + prep.maxCategories()
+                                    + ")"));
+                } else if (prep.missing() == Settings.Missing.ERROR && c.missing() > 0) {
+                    error(
+                            "features",
+                            "column '" + c.name() + "' has " + c.missing()
+                                    + " missing values (preprocessing.missing is error)");
+                } else {
+                    out.add(c.name());
+                }
             }
-            if (out.isEmpty()) error("features", "the dataset has no numeric column besides the label to learn from");
+            if (out.isEmpty() && errors.isEmpty()) {
+                error("features", "the dataset has no column besides the label to learn from");
+            }
             return out;
         }
         if (requested.isEmpty()) error("features", "must name at least one column");
@@ -96,10 +154,17 @@ final class TrainingSpecs {
             if (!seen.add(name)) error(at, "'" + name + "' is listed twice");
             else if (name.equals(label)) error(at, "'" + name + "' is the label; it cannot also be a feature");
             else if (c == null) error(at, "dataset " + ds.id() + " has no column '" + name + "'");
-            else if (!(c instanceof NumericColumn)) {
-                error(at, "column '" + name + "' is categorical; features must be numeric");
-            } else if (ds.missing(name) > 0) {
-                error(at, "column '" + name + "' has " + ds.missing(name) + " empty values");
+            else if (c.missing() == c.size()) error(at, "column '" + name + "' has no values: every cell is missing");
+            else if (c instanceof CategoricalColumn cat && cat.distinct() > prep.maxCategories()) {
+                error(
+                        at,
+                        "column '" + name + "' has " + cat.distinct() + " levels, more than the limit of "
+                                + prep.maxCategories() + " (preprocessing.maxCategories)");
+            } else if (prep.missing() == Settings.Missing.ERROR && c.missing() > 0) {
+                error(
+                        at,
+                        "column '" + name + "' has " + c.missing()
+                                + " missing values (preprocessing.missing is error)");
             }
             out.add(name);
         }

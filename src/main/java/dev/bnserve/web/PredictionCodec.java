@@ -114,12 +114,14 @@ final class PredictionCodec {
             g.writeStringProperty("model", a.model());
             if (a.single()) {
                 answer(a, 0, g);
+                warnings(a, 0, g);
             } else {
                 g.writeName("predictions");
                 g.writeStartArray();
                 for (int r = 0; r < a.rows(); r++) {
                     g.writeStartObject();
                     answer(a, r, g);
+                    warnings(a, r, g);
                     g.writeEndObject();
                 }
                 g.writeEndArray();
@@ -127,6 +129,14 @@ final class PredictionCodec {
             g.writeEndObject();
         }
         return bytes.toByteArray();
+    }
+
+    /** Row {@code r}'s {@code warnings}, when it has any. */
+    private static void warnings(Predictions a, int r, JsonGenerator g) {
+        if (a.warnings() == null || a.warnings()[r] == null) return;
+        g.writeArrayPropertyStart("warnings");
+        for (String w : a.warnings()[r]) g.writeString(w);
+        g.writeEndArray();
     }
 
     /** Row {@code r}'s {@code prediction} (and {@code probabilities}). */
@@ -165,48 +175,69 @@ final class PredictionCodec {
     private static Row row(JsonParser p, int index) {
         JsonToken t = p.currentToken();
         if (t == JsonToken.START_ARRAY) {
-            double[] v = new double[16];
-            int n = 0;
-            while (p.nextToken() != JsonToken.END_ARRAY) {
-                if (n == v.length) v = Arrays.copyOf(v, n * 2);
-                v[n] = number(p, index, n, null);
-                n++;
-            }
-            return new Row(index, null, Arrays.copyOf(v, n));
+            Values v = new Values();
+            while (p.nextToken() != JsonToken.END_ARRAY) v.add(p, index, v.n, null);
+            return new Row(index, null, v.values(), v.texts());
         }
         if (t == JsonToken.START_OBJECT) {
             List<String> names = new ArrayList<>();
-            double[] v = new double[16];
+            Values v = new Values();
             while (p.nextToken() == JsonToken.PROPERTY_NAME) {
                 String name = p.currentName();
                 p.nextToken();
-                if (names.size() == v.length) v = Arrays.copyOf(v, v.length * 2);
-                v[names.size()] = number(p, index, -1, name);
+                v.add(p, index, -1, name);
                 names.add(name);
             }
-            return new Row(index, names.toArray(String[]::new), Arrays.copyOf(v, names.size()));
+            return new Row(index, names.toArray(String[]::new), v.values(), v.texts());
         }
         throw bad(
-                "A row must be an array of numbers or an object of feature names to numbers.",
+                "A row must be an array of values or an object of feature names to values.",
                 PredictRequest.pathOf(index));
     }
 
-    /** The current value as a finite number; {@code position} in a positional row, else {@code feature} by name. */
-    private static double number(JsonParser p, int row, int position, String feature) {
-        JsonToken t = p.currentToken();
-        if (t != JsonToken.VALUE_NUMBER_INT && t != JsonToken.VALUE_NUMBER_FLOAT) {
-            if (t == JsonToken.START_ARRAY || t == JsonToken.START_OBJECT) p.skipChildren();
-            throw PredictionService.invalid(
-                    what(feature) + " must be a number, got " + kind(t) + ".",
-                    List.of(Violation.field(valuePath(row, position, feature), "must be a number")));
+    /** A row's values as they are read: numbers, strings (allocated on the first), nulls as NaN without text. */
+    private static final class Values {
+        double[] numbers = new double[16];
+        String[] texts;
+        int n;
+
+        /** The current value: a finite number, a string or null; {@code position} in a positional row. */
+        void add(JsonParser p, int row, int position, String feature) {
+            if (n == numbers.length) {
+                numbers = Arrays.copyOf(numbers, n * 2);
+                if (texts != null) texts = Arrays.copyOf(texts, n * 2);
+            }
+            JsonToken t = p.currentToken();
+            if (t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT) {
+                double d = p.getValueAsDouble();
+                if (!Double.isFinite(d)) {
+                    throw PredictionService.invalid(
+                            what(feature) + " must be a finite number.",
+                            List.of(Violation.field(valuePath(row, position, feature), "must be finite")));
+                }
+                numbers[n++] = d;
+            } else if (t == JsonToken.VALUE_STRING) {
+                if (texts == null) texts = new String[numbers.length];
+                texts[n] = p.getString();
+                numbers[n++] = Double.NaN;
+            } else if (t == JsonToken.VALUE_NULL) {
+                numbers[n++] = Double.NaN;
+            } else {
+                if (t == JsonToken.START_ARRAY || t == JsonToken.START_OBJECT) p.skipChildren();
+                throw PredictionService.invalid(
+                        what(feature) + " must be a number, a string or null, got " + kind(t) + ".",
+                        List.of(Violation.field(
+                                valuePath(row, position, feature), "must be a number, a string or null")));
+            }
         }
-        double d = p.getValueAsDouble();
-        if (!Double.isFinite(d)) {
-            throw PredictionService.invalid(
-                    what(feature) + " must be a finite number.",
-                    List.of(Violation.field(valuePath(row, position, feature), "must be finite")));
+
+        double[] values() {
+            return Arrays.copyOf(numbers, n);
         }
-        return d;
+
+        String[] texts() {
+            return texts == null ? null : Arrays.copyOf(texts, n);
+        }
     }
 
     private static String what(String feature) {

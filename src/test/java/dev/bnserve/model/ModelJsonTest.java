@@ -101,7 +101,7 @@ class ModelJsonTest {
     void documentCarriesFormatAndVersion() {
         ObjectNode n = tree(sample(ModelIds.newId()));
         assertThat(n.get("format").asString()).isEqualTo(ModelJson.FORMAT).isEqualTo("bnserve-model");
-        assertThat(n.get("version").asInt()).isEqualTo(ModelJson.VERSION).isEqualTo(1);
+        assertThat(n.get("version").asInt()).isEqualTo(ModelJson.VERSION).isEqualTo(2);
         assertThat(n.get("status").asString()).isEqualTo("ready");
         assertThat(n.get("task").asString()).isEqualTo("classification");
         assertThat(n.at("/progress/epochs").asInt()).isEqualTo(2);
@@ -176,7 +176,7 @@ class ModelJsonTest {
     void formatAndVersionAreChecked() {
         expectError(d -> d.put("format", "onnx"), "format");
         expectError(d -> d.put("format", 1), "format");
-        expectError(d -> d.put("version", 2), "version");
+        expectError(d -> d.put("version", 3), "version");
         expectError(d -> d.put("version", 0), "version");
         expectError(d -> d.put("version", "two"), "version");
         // documents without the markers (hand-written) are accepted

@@ -73,7 +73,10 @@ public final class TestModels {
                 16,
                 -42L,
                 0.25,
-                false);
+                false,
+                TrainingSpec.DEFAULTS.preprocessing(),
+                null,
+                null);
         List<EpochStats> history = List.of(
                 new EpochStats(1, 2, 0.1 + 0.2, 0.7, 0.5, Double.NaN, 0, 0),
                 new EpochStats(2, 2, Double.MIN_VALUE, Double.NaN, 1.0, Double.NaN, 0, 0));

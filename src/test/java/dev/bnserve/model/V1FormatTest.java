@@ -6,6 +6,7 @@ import dev.bnserve.nn.InferencePlan;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -79,11 +80,28 @@ class V1FormatTest {
         }
     }
 
+    /**
+     * Written back, a version 1 document is the version 2 document of the same model: every field the old file had
+     * is unchanged, and its training request gains the v2 fields at their defaults (what it was trained with).
+     */
     @Test
-    void v1DocumentIsWrittenBackByteForByte() throws IOException {
+    void v1DocumentIsWrittenBackAsVersion2SayingTheSame() throws IOException {
         byte[] original = v1Bytes();
         ModelRecord m = json.read(new String(original, StandardCharsets.UTF_8));
-        assertThat(new String(json.writeBytes(m), StandardCharsets.UTF_8))
-                .isEqualTo(new String(original, StandardCharsets.UTF_8));
+        tools.jackson.databind.json.JsonMapper mapper =
+                tools.jackson.databind.json.JsonMapper.builder().build();
+        tools.jackson.databind.node.ObjectNode before =
+                (tools.jackson.databind.node.ObjectNode) mapper.readTree(original);
+        tools.jackson.databind.node.ObjectNode after =
+                (tools.jackson.databind.node.ObjectNode) mapper.readTree(json.writeBytes(m));
+        assertThat(after.get("version").asInt()).isEqualTo(2);
+        tools.jackson.databind.node.ObjectNode request = (tools.jackson.databind.node.ObjectNode) after.get("request");
+        assertThat(request.remove(List.of("preprocessing", "earlyStopping", "classWeights")))
+                .isNotNull();
+        assertThat(request.get("preprocessing")).isNull();
+        after.put("version", 1);
+        assertThat(after).isEqualTo(before);
+        assertThat(json.read(new String(json.writeBytes(m), StandardCharsets.UTF_8)))
+                .isEqualTo(m);
     }
 }

@@ -116,7 +116,10 @@ class ModelControllerTest {
                         TrainingSpec.DEFAULTS.batchSize(),
                         TrainingSpec.DEFAULTS.seed(),
                         TrainingSpec.DEFAULTS.validationSplit(),
-                        TrainingSpec.DEFAULTS.shuffle()));
+                        TrainingSpec.DEFAULTS.shuffle(),
+                        TrainingSpec.DEFAULTS.preprocessing(),
+                        null,
+                        null));
     }
 
     @Test

@@ -1,4 +1,4 @@
-package dev.bnserve.data;
+package dev.bnserve.prep;
 
 import java.time.LocalDate;
 
@@ -9,27 +9,33 @@ import java.time.LocalDate;
  * without a zone is taken as UTC; {@code T} may also be written {@code t} or a space (RFC 3339). Years have four
  * digits; surrounding blanks are ignored.
  */
-final class IsoDates {
+public final class IsoDates {
 
-    static final int SECONDS_PER_DAY = 86_400;
+    public static final int SECONDS_PER_DAY = 86_400;
 
     private IsoDates() {}
 
     /** Result of a successful {@link #parse}; reused per column. */
-    static final class Parsed {
+    public static final class Parsed {
         /** UTC seconds since 1970-01-01T00:00:00Z. */
-        double seconds;
+        public double seconds;
         /** A time of day was written. */
-        boolean hasTime;
+        public boolean hasTime;
         /**
-         * The text is exactly what {@link DateColumn#format} would print for the value, i.e. recoverable from it
+         * The text is exactly what {@code DateColumn.format} would print for the value, i.e. recoverable from it
          * ({@code 2012-01-01}, or {@code 2012-01-01T13:00:00Z}).
          */
-        boolean canonical;
+        public boolean canonical;
     }
 
     /** Parses {@code s} into {@code out}; false (and {@code out} unspecified) if it is no ISO date or date-time. */
-    static boolean parse(String s, Parsed out) {
+    /** The instant of {@code text} in UTC seconds since 1970, or {@code NaN} when it is no ISO date or date-time. */
+    public static double parse(String text) {
+        Parsed p = new Parsed();
+        return parse(text, p) ? p.seconds : Double.NaN;
+    }
+
+    public static boolean parse(String s, Parsed out) {
         int start = 0;
         int end = s.length();
         while (start < end && Character.isWhitespace(s.charAt(start))) {
