@@ -69,8 +69,9 @@ class ConcurrencyTest {
         List<String> models = List.of(
                 http.train("{\"dataset\": \"" + iris
                         + "\", \"label\": \"species\", \"epochs\": 4, \"hidden\": [16, 16], \"seed\": 1}"),
-                http.train("{\"dataset\": \"" + iris
-                        + "\", \"label\": \"petal_width\", \"epochs\": 4, \"hidden\": [8], \"seed\": 2}"),
+                http.train(
+                        "{\"dataset\": \"" + iris
+                                + "\", \"label\": \"petal_width\", \"features\": [\"sepal_length\", \"sepal_width\", \"petal_length\"], \"epochs\": 4, \"hidden\": [8], \"seed\": 2}"),
                 http.train(
                         "{\"dataset\": \"" + iris
                                 + "\", \"label\": \"species\", \"epochs\": 4, \"hidden\": [8], \"activation\": \"tanh\", \"seed\": 3}"));

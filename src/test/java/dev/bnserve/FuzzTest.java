@@ -99,7 +99,8 @@ class FuzzTest {
                 "{\"dataset\": \"" + iris
                         + "\", \"label\": \"species\", \"epochs\": 5, \"hidden\": [16, 16], \"optimizer\": {\"learningRate\": 0.01}}");
         regressor = http.train(
-                "{\"dataset\": \"" + iris + "\", \"label\": \"petal_width\", \"epochs\": 5, \"hidden\": [16]}");
+                "{\"dataset\": \"" + iris
+                        + "\", \"label\": \"petal_width\", \"features\": [\"sepal_length\", \"sepal_width\", \"petal_length\"], \"epochs\": 5, \"hidden\": [16]}");
         JsonNode classifierDoc = http.awaitReady(classifier);
         JsonNode regressorDoc = http.awaitReady(regressor);
         exported = http.get("/models/" + classifier + "/export").body();

@@ -233,7 +233,9 @@ class NumericsStressTest {
                                 cls,
                                 "{\"features\": {\"sepal_length\": 0, \"sepal_width\": 3.5, \"petal_length\": 0.0, \"petal_width\": 0.2}}")
                         .toString());
-        String reg = train(ds, ", \"label\": \"petal_width\", \"epochs\": 3")
+        String reg = train(
+                        ds,
+                        ", \"label\": \"petal_width\", \"features\": [\"sepal_length\", \"sepal_width\", \"petal_length\"], \"epochs\": 3")
                 .get("id")
                 .asString();
         assertThat(predict(reg, "{\"instances\": [[-0.0, 3.0, -0.0], [5.1, -0.0, 1.4]]}")

@@ -58,7 +58,8 @@ class RestartTest {
 
             model = first.train("{\"dataset\": \"" + dataset + "\", \"label\": \"species\", \"epochs\": 15}");
             regression = first.train(
-                    "{\"dataset\": \"" + dataset + "\", \"label\": \"petal_width\", \"epochs\": 10,"
+                    "{\"dataset\": \"" + dataset
+                            + "\", \"label\": \"petal_width\", \"features\": [\"sepal_length\", \"sepal_width\", \"petal_length\"], \"epochs\": 10,"
                             + " \"batchNorm\": {\"momentum\": null, \"statistics\": \"population\"}, \"activation\": \"tanh\"}");
             JsonNode ready = first.awaitStatus(model, "ready");
             first.awaitStatus(regression, "ready");

@@ -195,7 +195,9 @@ class ServiceEndToEndTest {
 
     @Test
     void regressionOnANumericLabel() throws Exception {
-        String id = train("{\"dataset\": \"" + irisId + "\", \"label\": \"petal_width\", \"epochs\": 20}");
+        String id = train(
+                "{\"dataset\": \"" + irisId
+                        + "\", \"label\": \"petal_width\", \"features\": [\"sepal_length\", \"sepal_width\", \"petal_length\"], \"epochs\": 20}");
         JsonNode m = awaitReady(id);
         assertThat(m.get("task").asString()).isEqualTo("regression");
         assertThat(strings(m.get("inputs"))).containsExactly("sepal_length", "sepal_width", "petal_length");
@@ -428,7 +430,7 @@ class ServiceEndToEndTest {
                 .contains("attachment", irisModel + ".json");
         JsonNode doc = json(export);
         assertThat(doc.get("format").asString()).isEqualTo("bnserve-model");
-        assertThat(doc.get("version").asInt()).isEqualTo(1);
+        assertThat(doc.get("version").asInt()).isEqualTo(2);
         assertThat(doc.get("layers")).isEqualTo(irisDoc.get("layers"));
 
         HttpResponse<String> imported = postJson("/models/import", export.body());
@@ -647,8 +649,9 @@ class ServiceEndToEndTest {
                         422,
                         "features[1]"),
                 Arguments.of(
-                        "feature is categorical",
-                        "{" + iris + "\"label\": \"petal_width\", \"features\": [\"species\"]}",
+                        "categorical feature over maxCategories",
+                        "{" + iris + "\"label\": \"petal_width\", \"features\": [\"species\"],"
+                                + " \"preprocessing\": {\"maxCategories\": 2}}",
                         422,
                         "features[0]"),
                 Arguments.of(
@@ -681,23 +684,12 @@ class ServiceEndToEndTest {
         return Stream.of(
                 Arguments.of("wrong arity", "{\"features\": [5.1, 3.5, 1.4]}", 422, "features"),
                 Arguments.of("too many values", "{\"features\": [5.1, 3.5, 1.4, 0.2, 9]}", 422, "features"),
-                Arguments.of(
-                        "unknown feature name",
-                        "{\"features\": {\"sepal_length\": 5.1, \"sepal_width\": 3.5, \"petal_length\": 1.4, \"petal_width\": 0.2, \"colour\": 1}}",
-                        422,
-                        "features.colour"),
-                Arguments.of(
-                        "missing feature",
-                        "{\"features\": {\"sepal_length\": 5.1, \"sepal_width\": 3.5, \"petal_length\": 1.4}}",
-                        422,
-                        "features.petal_width"),
                 Arguments.of("string value", "{\"features\": [5.1, \"3.5\", 1.4, 0.2]}", 422, "features[1]"),
                 Arguments.of(
                         "string value by name",
                         "{\"features\": {\"sepal_length\": 5.1, \"sepal_width\": \"wide\", \"petal_length\": 1.4, \"petal_width\": 0.2}}",
                         422,
                         "features.sepal_width"),
-                Arguments.of("null value", "{\"features\": [5.1, null, 1.4, 0.2]}", 422, "features[1]"),
                 Arguments.of("1e999", "{\"features\": [5.1, 1e999, 1.4, 0.2]}", 422, "features[1]"),
                 Arguments.of(
                         "-1e999 in a batch",
@@ -720,6 +712,32 @@ class ServiceEndToEndTest {
                 Arguments.of("trailing garbage", "{\"features\": [5.1, 3.5, 1.4, 0.2]} x", 400, null),
                 Arguments.of("not an object", "[5.1, 3.5, 1.4, 0.2]", 400, null),
                 Arguments.of("empty body", "", 400, null));
+    }
+
+    /**
+     * A named row with an unknown extra name, an absent name or a null is answered, the absent and null values
+     * imputed from the training split, and the answer says so in {@code warnings}: no silent guesses.
+     */
+    @Test
+    void missingAndUnknownNamesAreAnsweredWithWarnings() throws Exception {
+        String path = "/models/" + irisModel + "/predict";
+        String[][] cases = {
+            {
+                "{\"sepal_length\": 5.1, \"sepal_width\": 3.5, \"petal_length\": 1.4, \"petal_width\": 0.2, \"colour\": 1}",
+                "colour"
+            },
+            {"{\"sepal_length\": 5.1, \"sepal_width\": 3.5, \"petal_length\": 1.4}", "petal_width"},
+            {
+                "{\"sepal_length\": 5.1, \"sepal_width\": null, \"petal_length\": 1.4, \"petal_width\": 0.2}",
+                "sepal_width"
+            }
+        };
+        for (String[] c : cases) {
+            JsonNode a = answer(predictOk(path, "{\"features\": " + c[0] + "}"));
+            assertThat(a.get("warnings").toString()).as(c[0]).contains(c[1]);
+        }
+        JsonNode positional = answer(predictOk(path, "{\"features\": [5.1, null, 1.4, 0.2]}"));
+        assertThat(positional.get("warnings").toString()).contains("sepal_width");
     }
 
     @ParameterizedTest(name = "{0}")

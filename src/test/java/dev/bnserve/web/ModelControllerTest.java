@@ -320,7 +320,7 @@ class ModelControllerTest {
                 .andExpect(status().isOk())
                 .andExpect(header().string("Content-Disposition", "attachment; filename=\"" + id + ".json\""))
                 .andExpect(jsonPath("$.format").value("bnserve-model"))
-                .andExpect(jsonPath("$.version").value(1))
+                .andExpect(jsonPath("$.version").value(ModelJson.VERSION))
                 .andReturn()
                 .getResponse()
                 .getContentAsString();
