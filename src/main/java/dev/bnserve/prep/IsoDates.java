@@ -7,7 +7,7 @@ import java.time.LocalDate;
  * {@code 2012-01-01}, {@code 2012-01-01T13:00}, {@code 2012-01-01T13:00:00}, optional fraction ({@code .5},
  * up to 9 digits), optional zone {@code Z} or an offset ({@code +02:00}, {@code +0200}, {@code +02}). A date-time
  * without a zone is taken as UTC; {@code T} may also be written {@code t} or a space (RFC 3339). Years have four
- * digits; surrounding blanks are ignored.
+ * digits, and so must the instant in UTC; surrounding blanks are ignored.
  */
 public final class IsoDates {
 
@@ -132,6 +132,9 @@ public final class IsoDates {
             }
         }
         long whole = epochDay * SECONDS_PER_DAY + hour * 3600L + minute * 60L + second - offset;
+        if (whole < DateColumn.MIN_SECONDS || whole >= DateColumn.END_SECONDS) {
+            return false; // an offset pushed it out of the years 0000-9999
+        }
         out.seconds = (double) whole + nanos / 1e9;
         out.hasTime = true;
         out.canonical = !trimmed && t == 'T' && hasSeconds && !hasFraction && zulu;

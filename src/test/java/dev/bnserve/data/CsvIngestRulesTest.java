@@ -165,7 +165,19 @@ class CsvIngestRulesTest {
         }
 
         @ParameterizedTest
-        @ValueSource(strings = {"2012-13-01", "2013-02-29", "2012-01-01T25:00", "2012-1-1", "next tuesday", "5"})
+        @ValueSource(
+                strings = {
+                    "2012-13-01",
+                    "2013-02-29",
+                    "2012-01-01T25:00",
+                    "2012-1-1",
+                    "2012-01-01T13:00:00+2",
+                    "2012-01-01T13:00:00.Z",
+                    "0000-01-01T00:00:00+01:00",
+                    "9999-12-31T23:00:00-05:00",
+                    "next tuesday",
+                    "5"
+                })
         void aBadDateInADateColumnMakesItCategoricalNotAnError(String bad) throws IOException {
             Dataset d = parse("t,k\n2012-01-01,a\n2012-01-01T13:00:00Z,b\n" + bad + ",c\n2012-01-03,d\n");
             CategoricalColumn t = d.categoricalColumn("t");

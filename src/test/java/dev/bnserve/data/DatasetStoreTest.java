@@ -3,8 +3,10 @@ package dev.bnserve.data;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,6 +18,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
+import java.util.zip.CRC32;
+import java.util.zip.CheckedOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,6 +40,52 @@ class DatasetStoreTest {
         assertThat(reopened.list()).extracting(Dataset::id).containsExactlyInAnyOrder(iris.id(), odd.id());
         assertSameContent(reopened.get(iris.id()).orElseThrow(), iris);
         assertSameContent(reopened.get(odd.id()).orElseThrow(), odd);
+    }
+
+    @Test
+    void dateColumnsAndTheDelimiterSurviveARestart() throws IOException {
+        Dataset dated = new Dataset(
+                DatasetIds.newId(),
+                "dated",
+                Instant.now(),
+                List.of(
+                        Column.date("day", new double[] {0, Double.NaN, 1_325_376_000}, false),
+                        Column.date("at", new double[] {-0.5, 1_325_422_800.25, Double.NaN}, true),
+                        Column.numeric("x", new double[] {1, Double.NaN, 3})),
+                ';');
+        DatasetStore store = new DatasetStore(dataDir);
+        store.save(dated);
+        Path meta = store.root().resolve(dated.id()).resolve("meta.json");
+        assertThat(Files.readString(meta)).contains("\"formatVersion\":2", "\"type\":\"date\"");
+
+        DatasetStore reopened = new DatasetStore(dataDir);
+        assertThat(reopened.load()).isEqualTo(1);
+        Dataset back = reopened.get(dated.id()).orElseThrow();
+        assertSameContent(back, dated);
+        assertThat(back.delimiter()).isEqualTo(';');
+        assertThat(back.dateColumn("day").hasTime()).isFalse();
+        assertThat(back.dateColumn("at").hasTime()).isTrue();
+    }
+
+    @Test
+    void formatVersion1FilesStillLoad() throws IOException {
+        Dataset old = oddValues();
+        Path dir = Files.createDirectories(dataDir.resolve("datasets").resolve(old.id()));
+        try (OutputStream out = Files.newOutputStream(dir.resolve("data.bin"))) {
+            writeVersion1(old, out);
+        }
+        Files.writeString(
+                dir.resolve("meta.json"),
+                "{\"formatVersion\":1,\"id\":\"" + old.id() + "\",\"name\":\"odd\",\"created\":\""
+                        + old.created() + "\",\"rows\":" + old.rows()
+                        + ",\"columns\":[{\"name\":\"x\",\"type\":\"numeric\"},"
+                        + "{\"name\":\"label \\\"quoted\\\"\",\"type\":\"categorical\"}]}");
+
+        DatasetStore store = new DatasetStore(dataDir);
+        assertThat(store.load()).isEqualTo(1);
+        Dataset back = store.get(old.id()).orElseThrow();
+        assertSameContent(back, old);
+        assertThat(back.delimiter()).isEqualTo(',');
     }
 
     @Test
@@ -216,14 +266,64 @@ class DatasetStoreTest {
         assertThat(actual.created()).isEqualTo(expected.created());
         assertThat(actual.rows()).isEqualTo(expected.rows());
         assertThat(actual.columnNames()).isEqualTo(expected.columnNames());
+        assertThat(actual.delimiter()).isEqualTo(expected.delimiter());
         for (Column c : expected.columns()) {
+            assertThat(actual.requireColumn(c.name()).type()).isEqualTo(c.type());
             if (c instanceof NumericColumn n) {
                 assertThat(bits(actual.numeric(c.name()))).as(c.name()).containsExactly(bits(n.toArray()));
+            } else if (c instanceof DateColumn t) {
+                assertThat(bits(actual.dates(c.name()))).as(c.name()).containsExactly(bits(t.epochSeconds()));
+                assertThat(actual.dateColumn(c.name()).hasTime()).isEqualTo(t.hasTime());
             } else {
                 assertThat(actual.codes(c.name())).isEqualTo(expected.codes(c.name()));
                 assertThat(actual.levels(c.name())).isEqualTo(expected.levels(c.name()));
             }
         }
+    }
+
+    /**
+     * The format-1 writer as it was before date columns and delimiters (a frozen copy: it must never change), to
+     * check that files written by earlier versions still load.
+     */
+    private static void writeVersion1(Dataset d, OutputStream out) throws IOException {
+        CheckedOutputStream checked = new CheckedOutputStream(out, new CRC32());
+        DataOutputStream data = new DataOutputStream(checked);
+        data.writeInt(0x424E4453);
+        data.writeInt(1);
+        writeString(data, d.id());
+        writeString(data, d.name());
+        data.writeLong(d.created().getEpochSecond());
+        data.writeInt(d.created().getNano());
+        data.writeInt(d.rows());
+        data.writeInt(d.columns().size());
+        for (Column c : d.columns()) {
+            writeString(data, c.name());
+            if (c instanceof NumericColumn n) {
+                data.writeByte(0);
+                for (double v : n.toArray()) {
+                    data.writeLong(Double.doubleToRawLongBits(v));
+                }
+            } else {
+                CategoricalColumn k = (CategoricalColumn) c;
+                data.writeByte(1);
+                data.writeInt(k.distinct());
+                for (String level : k.levels()) {
+                    writeString(data, level);
+                }
+                for (int code : k.codes()) {
+                    data.writeInt(code);
+                }
+            }
+        }
+        data.flush();
+        new DataOutputStream(out).writeInt((int) checked.getChecksum().getValue());
+        out.flush();
+    }
+
+    private static void writeString(DataOutputStream out, String s) throws IOException {
+        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+        out.writeInt(bytes.length);
+        out.write(bytes);
     }
 
     private static long[] bits(double[] values) {

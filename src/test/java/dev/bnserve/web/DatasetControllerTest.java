@@ -4,6 +4,7 @@ import static dev.bnserve.web.ProblemAssertions.assertNoInternals;
 import static dev.bnserve.web.ProblemAssertions.expectProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.closeTo;
+import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.matchesPattern;
@@ -21,6 +22,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import dev.bnserve.data.DatasetStore;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -43,7 +45,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 @WebMvcTest(
         controllers = {DatasetController.class, DatasetControllerTest.ProbeController.class},
-        properties = {"bnserve.limits.max-upload-bytes=20000", "bnserve.limits.max-rows=1000"})
+        properties = {"bnserve.limits.max-upload-bytes=30000", "bnserve.limits.max-rows=1000"})
 @Import({ApiExceptionHandler.class, DatasetControllerTest.StoreConfig.class, DatasetControllerTest.ProbeController.class
 })
 class DatasetControllerTest {
@@ -152,6 +154,176 @@ class DatasetControllerTest {
                 .andExpect(jsonPath("$.name").value("flowers"));
     }
 
+    // ---------------------------------------------------------------- missing values, dates, delimiters, notes
+
+    @Test
+    void missingTokensKeepANumericColumnNumeric() throws Exception {
+        mvc.perform(post("/datasets")
+                        .contentType(CSV)
+                        .content("x,c\n1,a\nNA,b\nN/A,NA\nnull,b\nNone,a\nNaN,b\n,a\n8,a\n"))
+                .andExpect(status().isCreated())
+                .andExpect(jsonPath("$.columns[0].type").value("numeric"))
+                .andExpect(jsonPath("$.columns[0].missing").value(6))
+                .andExpect(jsonPath("$.columns[0].mean").value(4.5))
+                .andExpect(jsonPath("$.columns[1].type").value("categorical"))
+                .andExpect(jsonPath("$.columns[1].missing").value(1))
+                .andExpect(jsonPath("$.columns[1].distinct").value(2));
+    }
+
+    @Test
+    void naParameterReplacesTheTokens() throws Exception {
+        mvc.perform(post("/datasets")
+                        .param("na", "?,-,missing")
+                        .contentType(CSV)
+                        .content("x,c\n1,NA\n?,b\n-,MISSING\n,a\n4,?\n"))
+                .andExpect(status().isCreated())
+                .andExpect(jsonPath("$.columns[0].type").value("numeric"))
+                .andExpect(jsonPath("$.columns[0].missing").value(3))
+                .andExpect(jsonPath("$.columns[1].missing").value(2))
+                .andExpect(jsonPath("$.columns[1].values", contains("NA", "a", "b")));
+        expectProblem(
+                        mvc.perform(post("/datasets")
+                                .param("na", "")
+                                .contentType(CSV)
+                                .content("x\n1\nNaN\n")),
+                        400)
+                .andExpect(jsonPath("$.errors[0].row").value(3))
+                .andExpect(jsonPath("$.errors[0].column").value("x"));
+        expectProblem(
+                        mvc.perform(post("/datasets")
+                                .param("na", "x".repeat(101))
+                                .contentType(CSV)
+                                .content("x\n1\n")),
+                        400)
+                .andExpect(jsonPath("$.errors[0].field").value("na"));
+    }
+
+    @Test
+    void dateColumnsAreSummarizedAsIsoText() throws Exception {
+        mvc.perform(post("/datasets")
+                        .contentType(CSV)
+                        .content("day,at,mixed\n1982-01-01,2012-01-01T13:00:00+02:00,2012-01-01\n"
+                                + "1970-01-01,2012-01-01T13:00:00Z,soon\nNA,,2012-01-02\n"))
+                .andExpect(status().isCreated())
+                .andExpect(jsonPath("$.columns[0].type").value("date"))
+                .andExpect(jsonPath("$.columns[0].missing").value(1))
+                .andExpect(jsonPath("$.columns[0].min").value("1970-01-01"))
+                .andExpect(jsonPath("$.columns[0].max").value("1982-01-01"))
+                .andExpect(jsonPath("$.columns[0].mean").doesNotExist())
+                .andExpect(jsonPath("$.columns[0].distinct").doesNotExist())
+                .andExpect(jsonPath("$.columns[1].type").value("date"))
+                .andExpect(jsonPath("$.columns[1].min").value("2012-01-01T11:00:00Z"))
+                .andExpect(jsonPath("$.columns[1].max").value("2012-01-01T13:00:00Z"))
+                .andExpect(jsonPath("$.columns[2].type").value("categorical"))
+                .andExpect(jsonPath("$.columns[2].distinct").value(3));
+    }
+
+    @Test
+    void delimiterIsDetectedAndReported() throws Exception {
+        for (String sep : List.of(";", "\t", "|", ",")) {
+            mvc.perform(post("/datasets").contentType(CSV).content("a" + sep + "b\n1" + sep + "x\n2" + sep + "y\n"))
+                    .andExpect(status().isCreated())
+                    .andExpect(jsonPath("$.delimiter").value(sep))
+                    .andExpect(jsonPath("$.columns", hasSize(2)))
+                    .andExpect(jsonPath("$.columns[0].type").value("numeric"));
+        }
+        MockMultipartFile file = new MockMultipartFile("file", "semi.csv", "text/csv", "a;b\n1;2\n".getBytes());
+        mvc.perform(multipart("/datasets").file(file))
+                .andExpect(status().isCreated())
+                .andExpect(jsonPath("$.delimiter").value(";"))
+                .andExpect(jsonPath("$.columns", hasSize(2)));
+    }
+
+    @Test
+    void explicitDelimiterByParameterOrTsvContentType() throws Exception {
+        mvc.perform(post(URI.create("/datasets?delimiter=%3B")).contentType(CSV).content("a;b,c\n1;2,5\n"))
+                .andExpect(status().isCreated())
+                .andExpect(jsonPath("$.delimiter").value(";"))
+                .andExpect(jsonPath("$.columns[1].name").value("b,c"));
+        for (String tab : List.of("%09", "%5Ct", "tab")) {
+            mvc.perform(post(URI.create("/datasets?delimiter=" + tab))
+                            .contentType(CSV)
+                            .content("a\tb\n1\t2\n"))
+                    .andExpect(status().isCreated())
+                    .andExpect(jsonPath("$.delimiter").value("\t"));
+        }
+        mvc.perform(post("/datasets")
+                        .contentType(MediaType.parseMediaType("text/tab-separated-values; charset=utf-8"))
+                        .content("a\tb,c\n1\t2\n"))
+                .andExpect(status().isCreated())
+                .andExpect(jsonPath("$.delimiter").value("\t"))
+                .andExpect(jsonPath("$.columns[1].name").value("b,c"));
+        MockMultipartFile tsv =
+                new MockMultipartFile("file", "t.tsv", "text/tab-separated-values", "a\tb\n1\t2\n".getBytes());
+        mvc.perform(multipart("/datasets").file(tsv).param("delimiter", "tab"))
+                .andExpect(status().isCreated())
+                .andExpect(jsonPath("$.delimiter").value("\t"));
+    }
+
+    @Test
+    void explicitDelimiterGivingOneColumnIsA400NamingDelimiter() throws Exception {
+        expectProblem(
+                        mvc.perform(post("/datasets")
+                                .param("delimiter", ";")
+                                .contentType(CSV)
+                                .content("a,b,c\n1,2,3\n")),
+                        400)
+                .andExpect(jsonPath("$.errors[0].field").value("delimiter"))
+                .andExpect(jsonPath("$.detail", containsString("delimiter=,")));
+        expectProblem(
+                        mvc.perform(post("/datasets")
+                                .contentType(MediaType.parseMediaType("text/tab-separated-values"))
+                                .content("a;b\n1;2\n")),
+                        400)
+                .andExpect(jsonPath("$.errors[0].field").value("Content-Type"))
+                .andExpect(jsonPath("$.detail", containsString("delimiter=;")));
+    }
+
+    @Test
+    void unknownDelimiterIsA400NamingIt() throws Exception {
+        expectProblem(
+                        mvc.perform(post("/datasets")
+                                .param("delimiter", "colon")
+                                .contentType(CSV)
+                                .content("a\n1\n")),
+                        400)
+                .andExpect(jsonPath("$.errors[0].field").value("delimiter"))
+                .andExpect(jsonPath("$.detail", containsString("'colon'")));
+    }
+
+    @Test
+    void constantAndAllMissingColumnsAreNoted() throws Exception {
+        mvc.perform(post("/datasets")
+                        .contentType(CSV)
+                        .content("n,c,t,e,v\n1,a,2012-01-01,,1\nNA,a,NA,NA,2\n1,,2012-01-01,,3\n"))
+                .andExpect(status().isCreated())
+                .andExpect(jsonPath("$.columns[0].note").value("constant"))
+                .andExpect(jsonPath("$.columns[1].note").value("constant"))
+                .andExpect(jsonPath("$.columns[2].note").value("constant"))
+                .andExpect(jsonPath("$.columns[3].note").value("all missing"))
+                .andExpect(jsonPath("$.columns[3].missing").value(3))
+                .andExpect(jsonPath("$.columns[3].type").value("numeric"))
+                .andExpect(jsonPath("$.columns[4].note").doesNotExist());
+    }
+
+    @Test
+    void carsUploads() throws Exception {
+        mvc.perform(post("/datasets").contentType(CSV).content(resource("cars")))
+                .andExpect(status().isCreated())
+                .andExpect(jsonPath("$.rows").value(406))
+                .andExpect(jsonPath("$.delimiter").value(","))
+                .andExpect(jsonPath("$.columns[?(@.name == 'Year')].type").value("date"))
+                .andExpect(jsonPath("$.columns[?(@.name == 'Year')].min").value("1970-01-01"))
+                .andExpect(jsonPath("$.columns[?(@.name == 'Year')].max").value("1982-01-01"))
+                .andExpect(jsonPath("$.columns[?(@.name == 'Horsepower')].type").value("numeric"))
+                .andExpect(
+                        jsonPath("$.columns[?(@.name == 'Horsepower')].missing").value(6))
+                .andExpect(jsonPath("$.columns[?(@.name == 'Miles_per_Gallon')].missing")
+                        .value(8))
+                .andExpect(jsonPath("$.columns[?(@.name == 'Name')].type").value("categorical"))
+                .andExpect(jsonPath("$.columns[?(@.name == 'Origin')].distinct").value(3));
+    }
+
     // ---------------------------------------------------------------- 4xx
 
     @Test
@@ -190,7 +362,7 @@ class DatasetControllerTest {
     @Test
     void uploadOverTheByteLimitIsA413NamingTheLimit() throws Exception {
         expectProblem(mvc.perform(post("/datasets").contentType(CSV).content(resource("breast_cancer"))), 413)
-                .andExpect(jsonPath("$.detail", containsString("20000 bytes")))
+                .andExpect(jsonPath("$.detail", containsString("30000 bytes")))
                 .andExpect(jsonPath("$.detail", containsString("bnserve.limits.max-upload-bytes")));
         MockMultipartFile big = new MockMultipartFile("file", "bc.csv", "text/csv", resource("breast_cancer"));
         expectProblem(mvc.perform(multipart("/datasets").file(big)), 413);
