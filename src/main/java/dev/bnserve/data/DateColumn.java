@@ -15,9 +15,9 @@ import java.util.Objects;
 public final class DateColumn implements Column {
 
     /** 0000-01-01T00:00:00Z. */
-    static final double MIN_SECONDS = -62_167_219_200d;
+    static final double MIN_SECONDS = IsoDates.MIN_SECONDS;
     /** 10000-01-01T00:00:00Z (exclusive). */
-    static final double END_SECONDS = 253_402_300_800d;
+    static final double END_SECONDS = IsoDates.END_SECONDS;
 
     private final String name;
     private final double[] seconds;

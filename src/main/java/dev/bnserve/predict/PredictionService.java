@@ -84,16 +84,78 @@ public class PredictionService {
             }
         }
         int k = model.plan().outputs();
-        boolean classification = model.task() == Task.CLASSIFICATION;
         double[] out = new double[n * k];
-        int[] best = classification ? new int[n] : null;
+        int[] best = model.task() == Task.CLASSIFICATION ? new int[n] : null;
         double[] scratch = new double[model.plan().scratchSize()];
         for (int r = 0; r < n; r++) {
-            model.plan().predict(rows[r], 0, out, r * k, scratch);
-            if (classification) best[r] = softmax(out, r * k, k);
-            else if (!Double.isFinite(out[r])) throw overflow();
+            int b = answer(model, rows[r], out, r * k, scratch);
+            if (best != null) best[r] = b;
         }
         return new Predictions(model.id(), model.task(), model.classes(), request.single(), n, k, out, best, warnings);
+    }
+
+    /**
+     * Runs the plan on the network input {@code x} into {@code out[off..off+k)}: the class probabilities (returning
+     * the most probable class) or the prediction (returning 0). The one place an answer is computed.
+     */
+    private static int answer(ServingModel model, double[] x, double[] out, int off, double[] scratch) {
+        int k = model.plan().outputs();
+        model.plan().predict(x, 0, out, off, scratch);
+        if (model.task() == Task.CLASSIFICATION) return softmax(out, off, k);
+        if (!Double.isFinite(out[off])) throw overflow();
+        return 0;
+    }
+
+    /** A scorer of rows one at a time with model {@code id}, for scoring a file as it streams. */
+    public Scorer scorer(String id) {
+        return new Scorer(model(id));
+    }
+
+    /** Scores rows one at a time, with the same arithmetic as {@link #predict}. Not thread-safe. */
+    public static final class Scorer {
+        private final ServingModel model;
+        private final double[] scratch;
+
+        private Scorer(ServingModel model) {
+            this.model = model;
+            this.scratch = new double[model.plan().scratchSize()];
+        }
+
+        public String model() {
+            return model.id();
+        }
+
+        public Task task() {
+            return model.task();
+        }
+
+        public List<String> inputs() {
+            return model.inputs();
+        }
+
+        /** What the raw values of input {@code i} are: "numeric", "date" or "categorical". */
+        public String inputType(int i) {
+            return model.preprocessing() == null
+                    ? "numeric"
+                    : model.preprocessing().columns().get(i).inputType().id();
+        }
+
+        public List<String> classes() {
+            return model.classes();
+        }
+
+        /** Outputs per row: classes, or 1. */
+        public int width() {
+            return model.plan().outputs();
+        }
+
+        /**
+         * Scores one positional row (values in input order) into {@code out[0..width)}; returns the most probable
+         * class (classification). What was assumed goes to {@code warnings}.
+         */
+        public int score(PredictRequest.Row row, double[] out, List<String> warnings) {
+            return answer(model, row(model, row, warnings), out, 0, scratch);
+        }
     }
 
     private ServingModel latest() {

@@ -13,6 +13,12 @@ public final class IsoDates {
 
     public static final int SECONDS_PER_DAY = 86_400;
 
+    /** 0000-01-01T00:00:00Z: the first instant a date may be. */
+    public static final double MIN_SECONDS = -62_167_219_200d;
+
+    /** 10000-01-01T00:00:00Z: dates end before it. */
+    public static final double END_SECONDS = 253_402_300_800d;
+
     private IsoDates() {}
 
     /** Result of a successful {@link #parse}; reused per column. */
@@ -132,7 +138,7 @@ public final class IsoDates {
             }
         }
         long whole = epochDay * SECONDS_PER_DAY + hour * 3600L + minute * 60L + second - offset;
-        if (whole < DateColumn.MIN_SECONDS || whole >= DateColumn.END_SECONDS) {
+        if (whole < MIN_SECONDS || whole >= END_SECONDS) {
             return false; // an offset pushed it out of the years 0000-9999
         }
         out.seconds = (double) whole + nanos / 1e9;

@@ -1,11 +1,13 @@
 package dev.bnserve.web;
 
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
@@ -16,9 +18,22 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class PredictController {
     private final PredictionCodec codec;
+    private final CsvScoring csv;
 
-    PredictController(PredictionCodec codec) {
+    PredictController(PredictionCodec codec, CsvScoring csv) {
         this.codec = codec;
+        this.csv = csv;
+    }
+
+    /** Scores a CSV file: {@code text/csv} in, {@code text/csv} out (see {@link CsvScoring}). */
+    @PostMapping(path = "/models/{id}/predict", consumes = CsvScoring.TEXT_CSV, produces = CsvScoring.TEXT_CSV)
+    void score(
+            @PathVariable String id,
+            @RequestParam(required = false) String keep,
+            HttpServletRequest request,
+            HttpServletResponse response)
+            throws IOException {
+        csv.score(id, keep, request, response);
     }
 
     @PostMapping(

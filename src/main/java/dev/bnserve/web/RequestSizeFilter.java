@@ -29,12 +29,25 @@ class RequestSizeFilter extends OncePerRequestFilter {
     static final String IMPORT_LIMIT = "bnserve.limits.max-import-bytes";
     static final String IMPORT_PATH = "/models/import";
 
+    static final String UPLOAD_LIMIT = "bnserve.limits.max-upload-bytes";
+
     private final long max;
     private final long maxImport;
+    private final long maxUpload;
 
     RequestSizeFilter(BnserveProperties properties) {
         this.max = properties.limits().maxRequestBytes().toBytes();
         this.maxImport = properties.limits().maxImportBytes().toBytes();
+        this.maxUpload = properties.limits().maxUploadBytes().toBytes();
+    }
+
+    /** A CSV to score ({@code POST /models/{id}/predict} as {@code text/csv}) is bounded like an upload. */
+    private static boolean isScoring(HttpServletRequest request) {
+        String type = request.getContentType();
+        return type != null
+                && type.regionMatches(true, 0, CsvScoring.TEXT_CSV, 0, CsvScoring.TEXT_CSV.length())
+                && request.getRequestURI().startsWith("/models/")
+                && request.getRequestURI().endsWith("/predict");
     }
 
     @Override
@@ -46,8 +59,9 @@ class RequestSizeFilter extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         boolean isImport = IMPORT_PATH.equals(request.getRequestURI());
-        long max = isImport ? maxImport : this.max;
-        String limit = isImport ? IMPORT_LIMIT : REQUEST_LIMIT;
+        boolean isScoring = !isImport && isScoring(request);
+        long max = isImport ? maxImport : isScoring ? maxUpload : this.max;
+        String limit = isImport ? IMPORT_LIMIT : isScoring ? UPLOAD_LIMIT : REQUEST_LIMIT;
         if (request.getContentLengthLong() > max) {
             reject(response, max, limit);
             return;
