@@ -208,4 +208,73 @@ class RealWorldTablesTest {
         assertThat(m.at("/metrics/batchSize").asInt())
                 .isEqualTo(m.at("/metrics/trainRows").asInt());
     }
+
+    @Test
+    void scoringTheCsvEqualsJsonForEveryRow() throws Exception {
+        String ds = http.upload("cars-score", CARS);
+        JsonNode m = http.awaitReady(http.train("{\"dataset\": \"" + ds + "\", \"label\": \"Origin\", \"epochs\": 5}"));
+        String id = m.get("id").asString();
+        HttpResponse<String> scored = http.send(
+                "POST",
+                "/models/" + id + "/predict?keep=Name",
+                "text/csv",
+                CARS,
+                java.util.Map.of("Accept", "text/csv"));
+        assertThat(scored.statusCode()).as(scored.body()).isEqualTo(200);
+        assertThat(scored.headers().firstValue("Content-Type").orElse("")).startsWith("text/csv");
+        String[] out = scored.body().split("\n");
+        List<String> classes = new ArrayList<>();
+        m.get("classes").forEach(c -> classes.add(c.asString()));
+        assertThat(out[0]).isEqualTo("Name,prediction,p_" + String.join(",p_", classes));
+        List<String[]> rows = rows();
+        assertThat(out).hasSize(rows.size() + 1);
+        List<String> inputs = new ArrayList<>();
+        m.get("inputs").forEach(i -> inputs.add(i.asString()));
+        String[] header = new String(CARS, StandardCharsets.UTF_8).split("\n")[0].split(",");
+        StringBuilder instances = new StringBuilder("{\"instances\": [");
+        for (int r = 0; r < rows.size(); r++) {
+            StringBuilder row = new StringBuilder("{");
+            for (int c = 0; c < header.length; c++) {
+                if (!inputs.contains(header[c])) continue;
+                String cell = rows.get(r)[c];
+                if (row.length() > 1) row.append(", ");
+                row.append('"').append(header[c]).append("\": ");
+                row.append(cell.isEmpty() ? "null" : header[c].equals("Year") ? '"' + cell + '"' : cell);
+            }
+            instances.append(r == 0 ? "" : ", ").append(row).append('}');
+        }
+        JsonNode json = json(http.postJson(
+                "/models/" + id + "/predict", instances.append("]}").toString()));
+        for (int r = 0; r < rows.size(); r++) {
+            String[] cells = out[r + 1].split(",");
+            JsonNode a = json.get("predictions").get(r);
+            assertThat(cells[0]).isEqualTo(rows.get(r)[0]);
+            assertThat(cells[1]).as("row %d", r).isEqualTo(a.get("prediction").asString());
+            for (int k = 0; k < classes.size(); k++) {
+                assertThat(Double.doubleToRawLongBits(Double.parseDouble(cells[2 + k])))
+                        .as("row %d p_%s", r, classes.get(k))
+                        .isEqualTo(Double.doubleToRawLongBits(
+                                a.at("/probabilities/" + classes.get(k)).asDouble()));
+            }
+        }
+
+        // a CSV that lacks an input, and one with a bad row, are 422s naming the column and the line
+        HttpResponse<String> lacking = http.send(
+                "POST",
+                "/models/" + id + "/predict",
+                "text/csv",
+                "Name,Cylinders\nx,4\n".getBytes(StandardCharsets.UTF_8),
+                java.util.Map.of());
+        assertThat(lacking.statusCode()).as(lacking.body()).isEqualTo(422);
+        assertThat(json(lacking).at("/errors/0/column").asString()).isEqualTo("Miles_per_Gallon");
+        String bad = new String(CARS, StandardCharsets.UTF_8).replaceFirst("\n(.*?),18,", "\n$1,eighteen,");
+        HttpResponse<String> badRow = http.send(
+                "POST",
+                "/models/" + id + "/predict",
+                "text/csv",
+                bad.getBytes(StandardCharsets.UTF_8),
+                java.util.Map.of());
+        assertThat(badRow.statusCode()).as(badRow.body()).isIn(400, 422);
+        assertThat(json(badRow).at("/errors/0/row").asInt()).isEqualTo(2);
+    }
 }

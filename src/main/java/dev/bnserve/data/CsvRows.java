@@ -78,7 +78,7 @@ public final class CsvRows {
 
     /** Whether {@code cell} is missing (empty, NA, N/A, NaN, null, None), as at upload. */
     public static boolean isMissing(String cell) {
-        return MissingTokens.DEFAULT.matches(cell);
+        return cell.isEmpty() || MissingTokens.DEFAULT.matches(cell);
     }
 
     /** A problem with a cell: malformed, naming its line and column. */
