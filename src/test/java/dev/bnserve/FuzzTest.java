@@ -746,7 +746,39 @@ class FuzzTest {
         });
         String path = viaBody ? "/predict" : "/models/" + enc(model) + "/predict";
         if (model.equals("%2e%2e") && !viaBody) path = "/models/%2e%2e/predict";
+        if (rnd.nextInt(5) == 0) return scoring(model);
         return new Req("predict", "POST", path, jsonType(), utf8(body), Map.of());
+    }
+
+    /** CSV scoring: a CSV body to a model, with mutated headers, cells and ?keep= columns. */
+    private Req scoring(String model) {
+        String header = pick(
+                "sepal_length,sepal_width,petal_length,petal_width,species",
+                "petal_width,sepal_length,petal_length,sepal_width",
+                "sepal_length,sepal_width",
+                "",
+                "a,b,c");
+        StringBuilder csv = new StringBuilder(header).append('\n');
+        int n = rnd.nextInt(6);
+        for (int r = 0; r < n; r++) {
+            csv.append(pick(
+                            "5.1,3.5,1.4,0.2,setosa",
+                            "5.1,,1.4,NA,x",
+                            "x,y,z,w,v",
+                            "1,2",
+                            "\"unterminated,1,2,3,4",
+                            "1e999,1,1,1,a",
+                            "5.1;3.5;1.4;0.2"))
+                    .append('\n');
+        }
+        String keep = pick("", "?keep=species", "?keep=nope", "?keep=", "?keep=" + "k,".repeat(200));
+        return new Req(
+                "score",
+                "POST",
+                "/models/" + enc(model) + "/predict" + keep,
+                pick("text/csv", "text/csv; charset=utf-8", "text/csv; charset=latin1"),
+                csv.toString().getBytes(StandardCharsets.UTF_8),
+                Map.of("Accept", pick("text/csv", "*/*", "application/json")));
     }
 
     private String randomRow(int n) {

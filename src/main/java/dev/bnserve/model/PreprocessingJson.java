@@ -34,6 +34,9 @@ final class PreprocessingJson {
                 g.writeNumberProperty("impute", d.impute());
                 g.writeBooleanProperty("indicator", d.indicator());
                 g.writeBooleanProperty("hasTime", d.hasTime());
+                g.writeArrayPropertyStart("parts");
+                for (String part : d.parts()) g.writeString(part);
+                g.writeEndArray();
             } else {
                 ColumnEncoding.Categorical cat = (ColumnEncoding.Categorical) c;
                 g.writeArrayPropertyStart("levels");
@@ -74,8 +77,7 @@ final class PreprocessingJson {
             out.add(
                     switch (type) {
                         case NUMERIC -> new ColumnEncoding.Numeric(name, finite(c, "impute", at), indicator);
-                        case DATE ->
-                            new ColumnEncoding.Date(name, finite(c, "impute", at), indicator, bool(c, "hasTime", at));
+                        case DATE -> date(c, name, indicator, at);
                         case CATEGORICAL -> new ColumnEncoding.Categorical(name, levels(c, at), indicator);
                     });
         }
@@ -90,6 +92,21 @@ final class PreprocessingJson {
             }
         }
         return p;
+    }
+
+    private static ColumnEncoding.Date date(JsonNode c, String name, boolean indicator, String at) {
+        JsonNode v = c.get("parts");
+        if (v == null || !v.isArray()) throw new ModelFormatException(at + ".parts", "must be an array of date parts");
+        List<String> parts = new ArrayList<>();
+        for (JsonNode p : v) parts.add(p.asString(""));
+        ColumnEncoding.Date d =
+                new ColumnEncoding.Date(name, finite(c, "impute", at), indicator, bool(c, "hasTime", at), parts);
+        try {
+            d.encode(0, new double[d.width()], 0); // every part is known
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException(at + ".parts", e.getMessage());
+        }
+        return d;
     }
 
     private static InputType inputType(String id, String at) {

@@ -71,10 +71,17 @@ public sealed interface ColumnEncoding {
     }
 
     /**
-     * The {@link DateParts} of the instant, or of {@code impute} (the training split's mean instant) when missing;
-     * with {@code indicator}, a last input {@code name:missing}.
+     * The {@link DateParts} of the instant, or of {@code impute} (the training split's mean instant) when missing, of
+     * which only {@code parts} are kept: those that vary over the training split (a date column of January firsts has
+     * no month to learn from, and a constant input would be normalized by a variance of ~0); with {@code indicator},
+     * a last input {@code name:missing}.
      */
-    record Date(String name, double impute, boolean indicator, boolean hasTime) implements ColumnEncoding {
+    record Date(String name, double impute, boolean indicator, boolean hasTime, List<String> parts)
+            implements ColumnEncoding {
+        public Date {
+            parts = List.copyOf(parts);
+        }
+
         @Override
         public InputType inputType() {
             return InputType.DATE;
@@ -83,8 +90,7 @@ public sealed interface ColumnEncoding {
         @Override
         public List<String> encodedNames() {
             List<String> names = new ArrayList<>();
-            for (String p : DateParts.DAY_PARTS) names.add(name + ":" + p);
-            if (hasTime) for (String p : DateParts.TIME_PARTS) names.add(name + ":" + p);
+            for (String p : parts) names.add(name + ":" + p);
             if (indicator) names.add(name + ":missing");
             return List.copyOf(names);
         }
@@ -92,8 +98,11 @@ public sealed interface ColumnEncoding {
         @Override
         public void encode(double cell, double[] out, int off) {
             boolean missing = Double.isNaN(cell);
-            DateParts.write(missing ? impute : cell, hasTime, out, off);
-            if (indicator) out[off + DateParts.count(hasTime)] = missing ? 1 : 0;
+            double[] all = new double[DateParts.count(true)];
+            DateParts.write(missing ? impute : cell, true, all, 0);
+            int j = 0;
+            for (String p : parts) out[off + j++] = all[DateParts.index(p)];
+            if (indicator) out[off + j] = missing ? 1 : 0;
         }
 
         @Override

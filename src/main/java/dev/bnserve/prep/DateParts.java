@@ -21,6 +21,17 @@ final class DateParts {
 
     private DateParts() {}
 
+    /** Every part's name, in {@link #write} order (with a time of day). */
+    static final java.util.List<String> ALL =
+            java.util.List.of("year", "month_sin", "month_cos", "weekday_sin", "weekday_cos", "hour_sin", "hour_cos");
+
+    /** The index of part {@code name} in {@link #write}'s output. */
+    static int index(String name) {
+        int i = ALL.indexOf(name);
+        if (i < 0) throw new IllegalArgumentException("unknown date part '" + name + "' (expected one of " + ALL + ")");
+        return i;
+    }
+
     static int count(boolean hasTime) {
         return DAY_PARTS.length + (hasTime ? TIME_PARTS.length : 0);
     }

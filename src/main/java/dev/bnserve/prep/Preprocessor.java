@@ -77,12 +77,33 @@ public final class Preprocessor {
                 } else if (c instanceof InputColumn.Numeric) {
                     out.add(new ColumnEncoding.Numeric(c.name(), count == 0 ? 0 : sum / count, indicator));
                 } else {
-                    out.add(new ColumnEncoding.Date(
-                            c.name(), count == 0 ? 0 : sum / count, indicator, ((InputColumn.Date) c).hasTime()));
+                    boolean hasTime = ((InputColumn.Date) c).hasTime();
+                    List<String> parts = varyingParts(v, train, hasTime);
+                    if (parts.isEmpty() && !indicator) out.add(new ColumnEncoding.Constant(c.name(), type));
+                    else
+                        out.add(new ColumnEncoding.Date(
+                                c.name(), count == 0 ? 0 : sum / count, indicator, hasTime, parts));
                 }
             }
         }
         return new Preprocessor(out);
+    }
+
+    /** The date parts that take more than one value over the training rows (in {@link DateParts#ALL} order). */
+    private static List<String> varyingParts(double[] v, boolean[] train, boolean hasTime) {
+        int k = DateParts.count(hasTime);
+        double[] first = null;
+        boolean[] varies = new boolean[k];
+        double[] parts = new double[DateParts.count(true)];
+        for (int r = 0; r < v.length; r++) {
+            if (!train[r] || Double.isNaN(v[r])) continue;
+            DateParts.write(v[r], true, parts, 0);
+            if (first == null) first = parts.clone();
+            else for (int j = 0; j < k; j++) varies[j] |= parts[j] != first[j];
+        }
+        List<String> out = new ArrayList<>();
+        for (int j = 0; j < k; j++) if (varies[j]) out.add(DateParts.ALL.get(j));
+        return out;
     }
 
     private static ColumnEncoding fitCategorical(InputColumn.Categorical c, boolean[] train, Settings settings) {

@@ -80,6 +80,17 @@ class PreprocessorTest {
     }
 
     @Test
+    void datePartsThatAreConstantOverTheTrainingSplitAreLeftOut() {
+        double[] years = {IsoDates.parse("1970-01-01"), IsoDates.parse("1971-01-01"), IsoDates.parse("1972-01-01")};
+        Preprocessor p =
+                Preprocessor.fit(List.of(new InputColumn.Date("y", years, false)), new int[] {0, 1, 2}, DEFAULTS);
+        assertThat(p.encodedInputs()).containsExactly("y:year", "y:weekday_sin", "y:weekday_cos");
+        double[] june = new double[p.width()];
+        p.encode(new double[] {IsoDates.parse("1971-06-01")}, june, 0);
+        assertThat(june[0]).isBetween(1971.4, 1971.5); // the month still moves the continuous year
+    }
+
+    @Test
     void isoDatesAndDateTimes() {
         assertThat(IsoDates.parse("1970-01-02")).isEqualTo(86400);
         assertThat(IsoDates.parse("1970-01-01T01:00:00Z")).isEqualTo(3600);
