@@ -278,4 +278,58 @@ class RealWorldTablesTest {
         assertThat(badRow.statusCode()).as(badRow.body()).isIn(400, 422);
         assertThat(json(badRow).at("/errors/0/row").asInt()).isEqualTo(2);
     }
+
+    @Test
+    void regressionOnARealTableReportsItsMetricsAndDropsUnlabelledRows() throws Exception {
+        String ds = http.upload("cars-mpg", CARS);
+        JsonNode m = http.awaitReady(
+                http.train("{\"dataset\": \"" + ds + "\", \"label\": \"Miles_per_Gallon\", \"epochs\": 20}"));
+        assertThat(m.get("task").asString()).isEqualTo("regression");
+        assertThat(m.at("/metrics/droppedRows").asInt()).isEqualTo(8); // the rows without a label
+        JsonNode v = m.at("/metrics/validation");
+        assertThat(v.get("rmse").asDouble())
+                .isPositive()
+                .isEqualTo(m.at("/metrics/validationRmse").asDouble());
+        assertThat(v.get("mae").asDouble())
+                .isPositive()
+                .isLessThanOrEqualTo(v.get("rmse").asDouble());
+        assertThat(v.get("r2").asDouble()).isLessThanOrEqualTo(1.0);
+        // Origin is categorical, now a feature: a level it never saw is a warning, not a guess
+        HttpResponse<String> r = http.postJson(
+                "/models/" + m.get("id").asString() + "/predict",
+                "{\"features\": {\"Cylinders\": 4, \"Displacement\": 91, \"Horsepower\": 67, \"Weight_in_lbs\": 1970,"
+                        + " \"Acceleration\": 17.5, \"Year\": \"1981-01-01\", \"Origin\": \"Mars\"}}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(json(r).get("warnings").toString()).contains("Mars");
+    }
+
+    @Test
+    void rawValueAnswersAreBitIdenticalUnderLoad() throws Exception {
+        String ds = http.upload("cars-load", CARS);
+        String id = http.awaitReady(http.train("{\"dataset\": \"" + ds + "\", \"label\": \"Origin\", \"epochs\": 3}"))
+                .get("id")
+                .asString();
+        String body = "{\"features\": {\"Miles_per_Gallon\": null, \"Cylinders\": 6, \"Displacement\": 225,"
+                + " \"Horsepower\": 105, \"Weight_in_lbs\": 3439, \"Acceleration\": 15.5, \"Year\": \"1971-01-01\"}}";
+        String expected = http.postJson("/models/" + id + "/predict", body).body();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<String>> answers = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                String other = i % 2 == 0 ? body : body.replace("105", String.valueOf(1000 + i)); // other rows between
+                answers.add(pool.submit(
+                        () -> http.postJson("/models/" + id + "/predict", other).body()));
+                if (i % 2 == 0) {
+                    answers.add(pool.submit(() ->
+                            http.postJson("/models/" + id + "/predict", body).body()));
+                }
+            }
+            long mustMatch = answers.size() - 100; // the 100 rows with another horsepower differ
+            int exact = 0;
+            for (java.util.concurrent.Future<String> f : answers) if (f.get().equals(expected)) exact++;
+            assertThat(exact).isEqualTo((int) mustMatch);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }
