@@ -56,6 +56,7 @@ import tools.jackson.databind.json.JsonMapper;
     ApiExceptionHandler.class,
     PredictionService.class,
     PredictionCodec.class,
+    CsvScoring.class,
     PredictControllerTest.StoreConfig.class
 })
 class PredictControllerTest {
