@@ -843,7 +843,9 @@ class ServiceEndToEndTest {
         expectProblem(
                 send("POST", "/models", "text/plain", "{\"dataset\": \"" + irisId + "\", \"label\": \"species\"}"),
                 415);
-        expectProblem(send("POST", "/models/" + irisModel + "/predict", "text/csv", "5.1,3.5,1.4,0.2"), 415);
+        expectProblem(send("POST", "/models/" + irisModel + "/predict", "application/xml", "<row/>"), 415);
+        // text/csv is CSV scoring now: a body whose header lacks the inputs is a 422 naming them
+        expectProblem(send("POST", "/models/" + irisModel + "/predict", "text/csv", "5.1,3.5,1.4,0.2"), 422);
         expectProblem(send("POST", "/predict", "application/x-www-form-urlencoded", "features=1"), 415);
         expectProblem(send("POST", "/models/import", "text/plain", "{}"), 415);
         expectProblem(send("POST", "/datasets", "application/json", "{}"), 415);
