@@ -45,6 +45,24 @@ class NetworkSpecTest {
     }
 
     @Test
+    void theMixedParityFixtureHasTheFactorysLayout() throws Exception {
+        tools.jackson.databind.JsonNode fx = tools.jackson.databind.json.JsonMapper.builder()
+                .build()
+                .readTree(getClass().getResourceAsStream("/torch-parity/mixed-layers-adam.json"));
+        NetworkSpec spec = mixed(fx.get("inputs").intValue(), 3);
+        List<String> fixture = new ArrayList<>();
+        for (tools.jackson.databind.JsonNode l : fx.get("layers").values()) {
+            fixture.add(
+                    l.get("type").stringValue() + (l.has("out") ? l.get("out").intValue() : ""));
+        }
+        List<String> ours = new ArrayList<>();
+        for (LayerSpec l : spec.layers()) {
+            ours.add(l.kind().id() + (l instanceof LayerSpec.Linear lin ? lin.out() : ""));
+        }
+        assertThat(ours).isEqualTo(fixture);
+    }
+
+    @Test
     void theNetworkPlacementIsTheDefaultOfEveryHiddenLayer() {
         NetworkSpec spec = NetworkSpec.mlp(
                 3,
