@@ -44,8 +44,72 @@ public record NetworkSpec(int inputs, List<LayerSpec> layers) {
     }
 
     /**
+     * One hidden layer of {@link #mlp(int, boolean, List, int, Placement, Double, double)}:
+     * {@code Linear(units) → [BN] → activation → [BN]}, with a BatchNorm over the {@code units} features only when
+     * {@code batchNorm} is set, on the side {@code placement} names.
+     *
+     * @param units      width of the layer's Linear output, ≥ 1
+     * @param batchNorm  whether this layer has a BatchNorm
+     * @param activation this layer's own nonlinearity
+     * @param placement  where this layer's BatchNorm goes; {@code null} means the placement given to
+     *                   {@link #mlp(int, boolean, List, int, Placement, Double, double)} (ignored without BN)
+     */
+    public record Hidden(int units, boolean batchNorm, Activation activation, Placement placement) {
+        public Hidden {
+            if (units < 1) throw new IllegalArgumentException("a hidden layer needs at least one unit, got " + units);
+            if (activation == null) throw new IllegalArgumentException("a hidden layer needs an activation");
+        }
+
+        /** A hidden layer whose BatchNorm (if any) goes where the network's placement says. */
+        public Hidden(int units, boolean batchNorm, Activation activation) {
+            this(units, batchNorm, activation, null);
+        }
+    }
+
+    /**
+     * An MLP with per-hidden-layer choices: an optional input BatchNorm over the {@code inputs} features, then for
+     * each {@link Hidden} {@code h} in order {@code Linear(h.units) → [BN] → h.activation → [BN]} (a BN only when
+     * {@code h.batchNorm}, before the activation or after it as {@code h.placement}, else {@code placement}, says),
+     * then a final {@code Linear(outputs)}. Every BatchNorm gets the same {@code momentum} (null: cumulative
+     * average) and {@code eps}.
+     *
+     * <p>Layer count: {@code [1] + Σ_h (2 + [h.batchNorm]) + 1}.
+     *
+     * @param placement default side for the hidden BatchNorm layers; may be null when every hidden layer with BN
+     *                  names its own
+     * @throws IllegalArgumentException when a hidden layer wants BN but neither it nor {@code placement} says where
+     */
+    public static NetworkSpec mlp(
+            int inputs,
+            boolean inputBatchNorm,
+            List<Hidden> hidden,
+            int outputs,
+            Placement placement,
+            Double momentum,
+            double eps) {
+        List<LayerSpec> layers = new ArrayList<>();
+        LayerSpec.BatchNorm bn = new LayerSpec.BatchNorm(momentum, eps);
+        if (inputBatchNorm) layers.add(bn);
+        for (int i = 0; i < hidden.size(); i++) {
+            Hidden h = hidden.get(i);
+            Placement p = h.placement() != null ? h.placement() : placement;
+            if (h.batchNorm() && p == null) {
+                throw new IllegalArgumentException("hidden layer " + i + " has batch norm but no placement");
+            }
+            layers.add(new LayerSpec.Linear(h.units()));
+            if (h.batchNorm() && p == Placement.BEFORE_ACTIVATION) layers.add(bn);
+            layers.add(h.activation().spec());
+            if (h.batchNorm() && p == Placement.AFTER_ACTIVATION) layers.add(bn);
+        }
+        layers.add(new LayerSpec.Linear(outputs));
+        return new NetworkSpec(inputs, layers);
+    }
+
+    /**
      * The standard MLP: optional input BatchNorm, then per hidden width {@code Linear → [BN] → act → [BN]}
-     * (BN on the side given by {@code placement}), then a final {@code Linear(outputs)}.
+     * (BN on the side given by {@code placement}), then a final {@code Linear(outputs)}. The same layers as
+     * {@link #mlp(int, boolean, List, int, Placement, Double, double)} with every hidden layer alike
+     * ({@code hiddenBatchNorm} with a null {@code placement} gives no hidden BN, as it always has).
      */
     public static NetworkSpec mlp(
             int inputs,
@@ -57,17 +121,11 @@ public record NetworkSpec(int inputs, List<LayerSpec> layers) {
             Placement placement,
             Double momentum,
             double eps) {
-        List<LayerSpec> layers = new ArrayList<>();
-        LayerSpec.BatchNorm bn = new LayerSpec.BatchNorm(momentum, eps);
-        if (inputBatchNorm) layers.add(bn);
-        for (int width : hidden) {
-            layers.add(new LayerSpec.Linear(width));
-            if (hiddenBatchNorm && placement == Placement.BEFORE_ACTIVATION) layers.add(bn);
-            layers.add(activation.spec());
-            if (hiddenBatchNorm && placement == Placement.AFTER_ACTIVATION) layers.add(bn);
-        }
-        layers.add(new LayerSpec.Linear(outputs));
-        return new NetworkSpec(inputs, layers);
+        // a null placement has always meant "no hidden BN" here; the per-layer factory rejects it instead
+        boolean bn = hiddenBatchNorm && placement != null;
+        List<Hidden> layers = new ArrayList<>(hidden.size());
+        for (int width : hidden) layers.add(new Hidden(width, bn, activation));
+        return mlp(inputs, inputBatchNorm, layers, outputs, placement, momentum, eps);
     }
 
     /** Width of the data entering layer {@code i} ({@code i == layers.size()} gives the output width). */
