@@ -18,7 +18,7 @@ import java.util.List;
  * ("every other numeric column", "inferred from the label"); once resolved against a dataset they never are.
  *
  * @param features feature columns in the order the network reads them
- * @param hidden   widths of the hidden layers, input side first
+ * @param hidden   the hidden layers, input side first
  * @param seed          seeds the initialization, the validation split and the shuffles
  * @param preprocessing how raw columns are encoded (fitted on the training split only)
  * @param earlyStopping null, or when to stop and which epoch to serve
@@ -29,7 +29,7 @@ public record TrainingSpec(
         String label,
         List<String> features,
         Task task,
-        List<Integer> hidden,
+        List<HiddenLayer> hidden,
         Activation activation,
         BatchNormSpec batchNorm,
         OptimizerSpec optimizer,
@@ -48,7 +48,7 @@ public record TrainingSpec(
             null,
             null,
             null,
-            List.of(64, 64),
+            List.of(HiddenLayer.of(64), HiddenLayer.of(64)),
             Activation.RELU,
             new BatchNormSpec(true, true, Placement.BEFORE_ACTIVATION, 0.1, 1e-5, StatisticsMode.EMA),
             new OptimizerSpec(OptimizerConfig.Type.ADAM, 1e-3, 0.9, 0.0),
@@ -64,6 +64,21 @@ public record TrainingSpec(
     public TrainingSpec {
         features = features == null ? null : List.copyOf(features);
         hidden = List.copyOf(hidden);
+    }
+
+    /**
+     * One hidden layer: {@code units} wide, with BatchNorm and an activation of its own, or (null) the request-level
+     * {@code batchNorm.hidden} and {@code activation}. Written as a plain width when it has neither.
+     */
+    public record HiddenLayer(int units, Boolean batchNorm, Activation activation) {
+        public static HiddenLayer of(int units) {
+            return new HiddenLayer(units, null, null);
+        }
+    }
+
+    /** The widths of the hidden layers. */
+    public List<Integer> widths() {
+        return hidden.stream().map(HiddenLayer::units).toList();
     }
 
     /**
@@ -119,7 +134,7 @@ public record TrainingSpec(
             String label,
             List<String> features,
             Task task,
-            List<Integer> hidden,
+            List<HiddenLayer> hidden,
             int epochs,
             int batchSize,
             double validationSplit) {
@@ -159,18 +174,27 @@ public record TrainingSpec(
 
     /** This spec with other hidden widths, batch size and validation split (for the kernel warm-up and tests). */
     public TrainingSpec withShape(List<Integer> newHidden, int newBatchSize, double newValidationSplit) {
-        return with(dataset, label, features, task, newHidden, epochs, newBatchSize, newValidationSplit);
+        List<HiddenLayer> layers = newHidden.stream().map(HiddenLayer::of).toList();
+        return with(dataset, label, features, task, layers, epochs, newBatchSize, newValidationSplit);
     }
 
-    /** The network this spec trains, for {@code inputs} input and {@code outputs} output units. */
+    /**
+     * The network this spec trains, for {@code inputs} input and {@code outputs} output units: each hidden layer
+     * with its own BatchNorm and activation, or the request-level ones.
+     */
     public NetworkSpec networkSpec(int inputs, int outputs) {
+        List<NetworkSpec.Hidden> layers = hidden.stream()
+                .map(h -> new NetworkSpec.Hidden(
+                        h.units(),
+                        h.batchNorm() != null ? h.batchNorm() : batchNorm.hidden(),
+                        h.activation() != null ? h.activation() : activation,
+                        batchNorm.placement()))
+                .toList();
         return NetworkSpec.mlp(
                 inputs,
-                hidden,
-                outputs,
-                activation,
                 batchNorm.input(),
-                batchNorm.hidden(),
+                layers,
+                outputs,
                 batchNorm.placement(),
                 batchNorm.momentum(),
                 batchNorm.eps());

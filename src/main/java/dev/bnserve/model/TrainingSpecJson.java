@@ -81,7 +81,7 @@ public final class TrainingSpecJson {
         }
         Task task = enumValue(body.get("task"), "task", null, Task::parse);
         List<String> features = features(body.get("features"));
-        List<Integer> hidden = hidden(body.get("hidden"), def.hidden());
+        List<TrainingSpec.HiddenLayer> hidden = hidden(body.get("hidden"), def.hidden());
         Activation activation = oneOf(body, "activation", def.activation(), Activation.values(), Activation::id);
 
         BatchNormSpec dbn = def.batchNorm();
@@ -201,7 +201,18 @@ public final class TrainingSpecJson {
         g.writeStringProperty("task", s.task() == null ? null : s.task().id());
         g.writeName("hidden");
         g.writeStartArray();
-        for (int w : s.hidden()) g.writeNumber(w);
+        for (TrainingSpec.HiddenLayer h : s.hidden()) {
+            if (h.batchNorm() == null && h.activation() == null) {
+                g.writeNumber(h.units());
+                continue;
+            }
+            g.writeStartObject();
+            g.writeNumberProperty("units", h.units());
+            if (h.batchNorm() != null) g.writeBooleanProperty("batchNorm", h.batchNorm());
+            if (h.activation() != null)
+                g.writeStringProperty("activation", h.activation().id());
+            g.writeEndObject();
+        }
         g.writeEndArray();
         g.writeStringProperty("activation", s.activation().id());
         BatchNormSpec bn = s.batchNorm();
@@ -276,19 +287,41 @@ public final class TrainingSpecJson {
         return out;
     }
 
-    private List<Integer> hidden(JsonNode node, List<Integer> def) {
+    private static final Set<String> HIDDEN = Set.of("units", "batchNorm", "activation");
+
+    /** Widths, or objects {@code {"units", "batchNorm", "activation"}} whose absent keys take the request's values. */
+    private List<TrainingSpec.HiddenLayer> hidden(JsonNode node, List<TrainingSpec.HiddenLayer> def) {
         if (node == null || node.isNull()) return def;
-        List<Integer> out = new ArrayList<>();
+        List<TrainingSpec.HiddenLayer> out = new ArrayList<>();
         if (!node.isArray()) {
             typeErrors.add(Violation.field("hidden", "must be an array of layer widths, e.g. [64, 64]"));
             return out;
         }
         for (int i = 0; i < node.size() && typeErrors.size() <= Problem.MAX_VIOLATIONS; i++) {
             JsonNode w = node.get(i);
-            if (!w.isIntegralNumber() || !w.canConvertToInt()) {
-                typeErrors.add(Violation.field("hidden[" + i + "]", "must be an integer width"));
+            String at = "hidden[" + i + "]";
+            if (w.isObject()) {
+                unknownFields(w, HIDDEN, at + ".");
+                JsonNode units = w.get("units");
+                if (units == null || !units.isIntegralNumber() || !units.canConvertToInt()) {
+                    typeErrors.add(Violation.field(at + ".units", "required: an integer width"));
+                    continue;
+                }
+                JsonNode bn = w.get("batchNorm");
+                if (bn != null && !bn.isNull() && !bn.isBoolean()) {
+                    typeErrors.add(Violation.field(at + ".batchNorm", "must be true or false"));
+                    continue;
+                }
+                Activation act = w.hasNonNull("activation")
+                        ? oneOf(w, "activation", null, Activation.values(), Activation::id, at + ".")
+                        : null;
+                out.add(new TrainingSpec.HiddenLayer(
+                        units.intValue(), bn == null || bn.isNull() ? null : bn.booleanValue(), act));
+            } else if (!w.isIntegralNumber() || !w.canConvertToInt()) {
+                typeErrors.add(
+                        Violation.field(at, "must be an integer width or {\"units\", \"batchNorm\", \"activation\"}"));
             } else {
-                out.add(w.intValue());
+                out.add(TrainingSpec.HiddenLayer.of(w.intValue()));
             }
         }
         return out;

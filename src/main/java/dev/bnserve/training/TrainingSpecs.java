@@ -62,7 +62,7 @@ final class TrainingSpecs {
             error("task", "regression needs a numeric label; '" + label + "' is categorical");
         }
         List<String> features = features(s.features(), ds, label, s.preprocessing());
-        hidden(s.hidden());
+        hidden(s.widths());
         TrainingSpec.BatchNormSpec bn = s.batchNorm();
         if (bn.momentum() != null && !(bn.momentum() >= 0 && bn.momentum() <= 1)) {
             error("batchNorm.momentum", "must be in [0, 1] or null (cumulative average), got " + bn.momentum());

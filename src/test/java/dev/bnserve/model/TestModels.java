@@ -64,7 +64,7 @@ public final class TestModels {
                 "y",
                 List.of("a", "b", "c"),
                 Task.CLASSIFICATION,
-                List.of(4),
+                List.of(TrainingSpec.HiddenLayer.of(4)),
                 Activation.RELU,
                 new TrainingSpec.BatchNormSpec(
                         true, true, Placement.BEFORE_ACTIVATION, null, 1e-5, StatisticsMode.POPULATION),
