@@ -8,18 +8,25 @@ import java.util.List;
  * layer is folded into the neighbouring Linear layer, so a prediction is a short chain of affine
  * maps and activations.
  *
- * <p>With BN in inference form {@code z = s⊙(x − μ) + β}, {@code s = γ/sqrt(runningVar + eps)},
- * {@code μ = runningMean}:
+ * <p>BN in inference form is {@code z = s⊙(x − c) + t} with {@code s = γ/sqrt(runningVar + eps)} and, per
+ * feature j, a center {@code c_j} and shift {@code t_j}:
  * <ul>
- *   <li>BN then Linear: {@code W·(s⊙(x − μ) + β) + b = W'·(x − μ) + b''} with {@code W' = W·diag(s)},
- *       {@code b'' = b + W·β}. The input shift μ stays a per-input subtraction ahead of the product (the
- *       {@code center} of a {@link Dense}) instead of being folded into the bias as {@code b + W·(β − s⊙μ)}:
- *       that bias and {@code W'·x} are both of size |W'|·|μ| and cancel, losing |μ|/σ·2⁻⁵³ relative
- *       (1.7e-10 at |μ|/σ = 1e6) where the unfolded BN loses nothing, since {@code x − μ} is exact or nearly so;</li>
- *   <li>Linear then BN: {@code s⊙(W·x + b − μ) + β = W'·x + b'} with {@code W' = diag(s)·W},
- *       {@code b' = s⊙(b − μ) + β} (the cancellation in {@code W·x + b − μ} is the unfolded network's too);</li>
+ *   <li>where {@code |μ_j| > }{@value #CENTER_RATIO}{@code ·sqrt(σ²_j + eps)} ({@code μ = runningMean}):
+ *       {@code c_j = μ_j}, {@code t_j = β_j};</li>
+ *   <li>elsewhere {@code c_j = 0}, {@code t_j = β_j − s_j·μ_j} (the classic fold).</li>
+ * </ul>
+ * Folded:
+ * <ul>
+ *   <li>BN then Linear: {@code W·(s⊙(x − c) + t) + b = W'·(x − c) + b''} with {@code W' = W·diag(s)},
+ *       {@code b'' = b + W·t}. The center stays a per-input subtraction ahead of the product (the {@code center}
+ *       of a {@link Dense}, subtracted inside its fma chain). Folding a large μ into the bias instead would put a
+ *       term of size |W'|·|μ| there that {@code W'·x} has to cancel, losing about log₂(|μ|/σ) bits (1.7e-10
+ *       relative at |μ|/σ = 1e6) where the unfolded BN, whose {@code x − μ} is exact or nearly so, loses none;
+ *       below the ratio the classic fold loses at most 10 bits (≲ 1e-13) and keeps the bits plans always had;</li>
+ *   <li>Linear then BN: {@code s⊙(W·x + b − c) + t = W'·x + b'} with {@code W' = diag(s)·W},
+ *       {@code b' = (b − c)⊙s + t} (the cancellation in {@code W·x + b − μ} is the unfolded network's too);</li>
  *   <li>adjacent BNs compose first; a BN with no Linear beside it stays an elementwise
- *       {@code fma(x − μ, s, β)}.</li>
+ *       {@code fma(x − c, s, t)}.</li>
  * </ul>
  *
  * <p>Each output is {@code y_o = fma(x_{in−1} − c_{in−1}, W'_{o,in−1}, … fma(x_0 − c_0, W'_{o,0}, b'_o))}
@@ -29,6 +36,13 @@ import java.util.List;
  * vector or the scalar kernel.
  */
 public final class InferencePlan {
+    /**
+     * A BatchNorm feature whose {@code |runningMean|} exceeds this many {@code sqrt(runningVar + eps)} keeps its
+     * mean as a center subtracted before the folded product rather than in the folded bias (2¹⁰: the bias fold
+     * then loses at most 10 bits to cancellation).
+     */
+    static final double CENTER_RATIO = 1024;
+
     private final int inputs;
     private final int outputs;
     private final Op[] ops;
@@ -171,14 +185,24 @@ public final class InferencePlan {
     }
 
     /**
-     * BatchNorm in inference form {@code s⊙(x − μ) + β}: center {@code μ = runningMean},
-     * {@code s = γ/sqrt(runningVar + eps)}, shift β.
+     * BatchNorm in inference form {@code s⊙(x − c) + t}, {@code s = γ/sqrt(runningVar + eps)}: per feature
+     * {@code c = μ, t = β} where {@code |μ| > CENTER_RATIO·sqrt(runningVar + eps)}, else {@code c = 0, t = β − s·μ}.
      */
     private static Affine affine(LayerState.BatchNorm bn) {
-        double[] scale = new double[bn.features()];
-        double[] g = bn.gamma(), rv = bn.runningVar();
-        for (int j = 0; j < scale.length; j++) scale[j] = g[j] / Math.sqrt(rv[j] + bn.eps());
-        return new Affine(bn.runningMean(), scale, bn.beta());
+        int d = bn.features();
+        double[] scale = new double[d], center = new double[d], shift = new double[d];
+        double[] g = bn.gamma(), be = bn.beta(), rm = bn.runningMean(), rv = bn.runningVar();
+        for (int j = 0; j < d; j++) {
+            double sd = Math.sqrt(rv[j] + bn.eps());
+            scale[j] = g[j] / sd;
+            if (Math.abs(rm[j]) > CENTER_RATIO * sd) {
+                center[j] = rm[j];
+                shift[j] = be[j];
+            } else {
+                shift[j] = be[j] - scale[j] * rm[j];
+            }
+        }
+        return new Affine(center, scale, shift);
     }
 
     /**
@@ -200,15 +224,15 @@ public final class InferencePlan {
     }
 
     /**
-     * Linear then Affine: {@code s⊙(W·(x − c) + b − μ) + t = (diag(s)·W)·(x − c) + (s⊙(b − μ) + t)}, the
-     * Linear's own center c kept.
+     * Linear then Affine: {@code s⊙(W·(x − c) + b − c₂) + t = (diag(s)·W)·(x − c) + ((b − c₂)⊙s + t)}, the
+     * Linear's own center c kept (with {@code c₂ = 0}, {@code b⊙s + t}: the classic fold's bits).
      */
     private static Linear foldAfter(Linear lin, Affine a) {
         double[] w = lin.w().clone(), b = lin.b().clone();
         int in = lin.in(), out = lin.out();
         for (int o = 0; o < out; o++) {
             for (int i = 0; i < in; i++) w[o * in + i] *= a.scale()[o];
-            b[o] = a.scale()[o] * (b[o] - a.center()[o]) + a.shift()[o];
+            b[o] = (b[o] - a.center()[o]) * a.scale()[o] + a.shift()[o];
         }
         return new Linear(in, out, lin.center(), w, b);
     }

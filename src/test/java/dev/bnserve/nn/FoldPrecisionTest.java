@@ -60,12 +60,12 @@ class FoldPrecisionTest {
     void inputBatchNormOverALargeMeanFoldsWithoutCancellation() {
         for (InferencePlanFactory f :
                 List.<InferencePlanFactory>of(InferencePlan::compile, InferencePlan::compileScalar)) {
-            double e6 = foldError(1e6, f);
-            double e7 = foldError(1e7, f);
-            System.out.printf(
-                    "fold error (max |plan − unfolded|/(1 + |unfolded|)): mean 1e6: %.3g, mean 1e7: %.3g%n", e6, e7);
-            assertThat(e6).isLessThanOrEqualTo(FOLD_LARGE_MEAN_TOL);
-            assertThat(e7).isLessThanOrEqualTo(FOLD_LARGE_MEAN_TOL);
+            // 1e3 (std 1) is just under InferencePlan.CENTER_RATIO: the classic fold, whose loss stays below 2^-43
+            for (double mean : new double[] {1e3, 1e6, 1e7}) {
+                double e = foldError(mean, f);
+                System.out.printf("fold error (max |plan − unfolded|/(1 + |unfolded|)) at mean %.0e: %.3g%n", mean, e);
+                assertThat(e).as("mean %s", mean).isLessThanOrEqualTo(FOLD_LARGE_MEAN_TOL);
+            }
         }
     }
 
