@@ -1,21 +1,24 @@
 package dev.bnserve.nn;
 
 /**
- * One row through a dense layer: {@code y[o] = fma(x[in−1], wt[in−1][o], … fma(x[0], wt[0][o], b[o]))}
- * with {@code wt} = Wᵀ row-major (in × out). Every implementation evaluates exactly this chain, so
+ * One row through a dense layer with centered inputs:
+ * {@code y[o] = fma(x[in−1] − c[in−1], wt[in−1][o], … fma(x[0] − c[0], wt[0][o], b[o]))}
+ * with {@code c} the {@code in} centers (zeros for a plain Linear; {@code x − 0.0} is {@code x}) and
+ * {@code wt} = Wᵀ row-major (in × out). Every implementation evaluates exactly this chain, so
  * they agree bit for bit.
  */
 interface DenseKernel {
-    void dense(double[] x, int xOff, double[] wt, double[] b, int in, int out, double[] y, int yOff);
+    void dense(double[] x, int xOff, double[] c, double[] wt, double[] b, int in, int out, double[] y, int yOff);
 
     String name();
 
     DenseKernel SCALAR = new DenseKernel() {
         @Override
-        public void dense(double[] x, int xOff, double[] wt, double[] b, int in, int out, double[] y, int yOff) {
+        public void dense(
+                double[] x, int xOff, double[] c, double[] wt, double[] b, int in, int out, double[] y, int yOff) {
             System.arraycopy(b, 0, y, yOff, out);
             for (int i = 0; i < in; i++) {
-                double xi = x[xOff + i];
+                double xi = x[xOff + i] - c[i];
                 int w = i * out;
                 for (int o = 0; o < out; o++) y[yOff + o] = Math.fma(xi, wt[w + o], y[yOff + o]);
             }

@@ -8,20 +8,41 @@ import java.util.List;
  * layer is folded into the neighbouring Linear layer, so a prediction is a short chain of affine
  * maps and activations.
  *
- * <p>With BN in inference form {@code z = s⊙x + t}, {@code s = γ/sqrt(runningVar + eps)},
- * {@code t = β − s⊙runningMean}:
+ * <p>BN in inference form is {@code z = s⊙(x − c) + t} with {@code s = γ/sqrt(runningVar + eps)} and, per
+ * feature j, a center {@code c_j} and shift {@code t_j}:
  * <ul>
- *   <li>BN then Linear: {@code W' = W·diag(s)}, {@code b' = b + W·t};</li>
- *   <li>Linear then BN: {@code W' = diag(s)·W}, {@code b' = s⊙b + t};</li>
- *   <li>a BN with no Linear beside it stays an elementwise affine map.</li>
+ *   <li>where {@code |μ_j| > }{@value #CENTER_RATIO}{@code ·sqrt(σ²_j + eps)} ({@code μ = runningMean}):
+ *       {@code c_j = μ_j}, {@code t_j = β_j};</li>
+ *   <li>elsewhere {@code c_j = 0}, {@code t_j = β_j − s_j·μ_j} (the classic fold).</li>
+ * </ul>
+ * Folded:
+ * <ul>
+ *   <li>BN then Linear: {@code W·(s⊙(x − c) + t) + b = W'·(x − c) + b''} with {@code W' = W·diag(s)},
+ *       {@code b'' = b + W·t}. The center stays a per-input subtraction ahead of the product (the {@code center}
+ *       of a {@link Dense}, subtracted inside its fma chain). Folding a large μ into the bias instead would put a
+ *       term of size |W'|·|μ| there that {@code W'·x} has to cancel, losing about log₂(|μ|/σ) bits (1.7e-10
+ *       relative at |μ|/σ = 1e6) where the unfolded BN, whose {@code x − μ} is exact or nearly so, loses none;
+ *       below the ratio the classic fold loses at most 10 bits (≲ 1e-13) and keeps the bits plans always had;</li>
+ *   <li>Linear then BN: {@code s⊙(W·x + b − c) + t = W'·x + b'} with {@code W' = diag(s)·W},
+ *       {@code b' = (b − c)⊙s + t} (the cancellation in {@code W·x + b − μ} is the unfolded network's too);</li>
+ *   <li>adjacent BNs compose first; a BN with no Linear beside it stays an elementwise
+ *       {@code fma(x − c, s, t)}.</li>
  * </ul>
  *
- * <p>Each output is {@code y_o = fma(x_{in−1}, W'_{o,in−1}, … fma(x_0, W'_{o,0}, b'_o))}: one fused
+ * <p>Each output is {@code y_o = fma(x_{in−1} − c_{in−1}, W'_{o,in−1}, … fma(x_0 − c_0, W'_{o,0}, b'_o))}
+ * ({@code c} the center, zeros when no BN precedes the Linear; {@code x − 0} is {@code x} exactly): one fused
  * multiply-add chain per output, in input order, for every row alike. The answer for a row is
  * therefore bit-identical whether it is computed alone or in a batch, on any thread, with the
  * vector or the scalar kernel.
  */
 public final class InferencePlan {
+    /**
+     * A BatchNorm feature whose {@code |runningMean|} exceeds this many {@code sqrt(runningVar + eps)} keeps its
+     * mean as a center subtracted before the folded product rather than in the folded bias (2¹⁰: the bias fold
+     * then loses at most 10 bits to cancellation).
+     */
+    static final double CENTER_RATIO = 1024;
+
     private final int inputs;
     private final int outputs;
     private final Op[] ops;
@@ -34,20 +55,26 @@ public final class InferencePlan {
         int apply(DenseKernel kernel, double[] src, int srcOff, int width, double[] dst, int dstOff);
     }
 
-    /** {@code y = x·Wᵀ + b}; {@code wt} holds Wᵀ row-major (in × out) so outputs are contiguous. */
-    record Dense(int in, int out, double[] wt, double[] b) implements Op {
+    /**
+     * {@code y = (x − center)·Wᵀ + b}; {@code center} has {@code in} values (zeros: a plain Linear), {@code wt} holds
+     * Wᵀ row-major (in × out) so outputs are contiguous.
+     */
+    record Dense(int in, int out, double[] center, double[] wt, double[] b) implements Op {
         @Override
         public int apply(DenseKernel kernel, double[] src, int srcOff, int width, double[] dst, int dstOff) {
-            kernel.dense(src, srcOff, wt, b, in, out, dst, dstOff);
+            kernel.dense(src, srcOff, center, wt, b, in, out, dst, dstOff);
             return out;
         }
     }
 
-    /** {@code y = fma(x, scale, shift)} elementwise: a BatchNorm that no Linear layer could absorb. */
-    record Affine(double[] scale, double[] shift) implements Op, Step {
+    /**
+     * {@code y = fma(x − center, scale, shift)} elementwise: BatchNorm as {@code s⊙(x − μ) + β}, and at run time
+     * a BatchNorm that no Linear layer could absorb.
+     */
+    record Affine(double[] center, double[] scale, double[] shift) implements Op, Step {
         @Override
         public int apply(DenseKernel kernel, double[] src, int srcOff, int width, double[] dst, int dstOff) {
-            for (int j = 0; j < width; j++) dst[dstOff + j] = Math.fma(src[srcOff + j], scale[j], shift[j]);
+            for (int j = 0; j < width; j++) dst[dstOff + j] = Math.fma(src[srcOff + j] - center[j], scale[j], shift[j]);
             return width;
         }
 
@@ -77,14 +104,17 @@ public final class InferencePlan {
         Op op();
     }
 
-    /** {@code y = x·Wᵀ + b} as in {@link LayerState.Linear}: {@code w} row-major out × in. */
-    private record Linear(int in, int out, double[] w, double[] b) implements Step {
+    /**
+     * {@code y = W·(x − center) + b}, {@code w} row-major out × in as in {@link LayerState.Linear}; {@code center}
+     * is zeros until a BatchNorm before it is folded in.
+     */
+    private record Linear(int in, int out, double[] center, double[] w, double[] b) implements Step {
         /** Transposes W (out × in) into Wᵀ (in × out) for the dense kernel. */
         @Override
         public Op op() {
             double[] wt = new double[in * out];
             for (int o = 0; o < out; o++) for (int i = 0; i < in; i++) wt[i * out + o] = w[o * in + i];
-            return new Dense(in, out, wt, b);
+            return new Dense(in, out, center, wt, b);
         }
     }
 
@@ -116,23 +146,23 @@ public final class InferencePlan {
                     switch (s.kind()) {
                         case LINEAR -> {
                             LayerState.Linear l = (LayerState.Linear) s;
-                            yield new Linear(l.in(), l.out(), l.weight(), l.bias());
+                            yield new Linear(l.in(), l.out(), new double[l.in()], l.weight(), l.bias());
                         }
                         case BATCHNORM -> affine((LayerState.BatchNorm) s);
                         case RELU -> new Act(Activation.RELU);
                         case TANH -> new Act(Activation.TANH);
                     });
         }
-        // Compose adjacent affine maps: s2⊙(s1⊙x + t1) + t2 = (s1⊙s2)⊙x + (s2⊙t1 + t2).
+        // Compose adjacent affine maps: s2⊙(s1⊙(x − c1) + t1 − c2) + t2 = (s1⊙s2)⊙(x − c1) + (s2⊙(t1 − c2) + t2).
         for (int i = 0; i + 1 < seq.size(); i++) {
             if (seq.get(i) instanceof Affine a && seq.get(i + 1) instanceof Affine b) {
                 double[] scale = new double[a.scale().length];
                 double[] shift = new double[scale.length];
                 for (int j = 0; j < scale.length; j++) {
                     scale[j] = a.scale()[j] * b.scale()[j];
-                    shift[j] = b.scale()[j] * a.shift()[j] + b.shift()[j];
+                    shift[j] = b.scale()[j] * (a.shift()[j] - b.center()[j]) + b.shift()[j];
                 }
-                seq.set(i, new Affine(scale, shift));
+                seq.set(i, new Affine(a.center(), scale, shift));
                 seq.remove(i + 1);
                 i--;
             }
@@ -154,19 +184,31 @@ public final class InferencePlan {
         return new InferencePlan(inputs, outputs, ops, kernel);
     }
 
-    /** BatchNorm in inference form: {@code s = γ/sqrt(runningVar + eps)}, {@code t = β − s⊙runningMean}. */
+    /**
+     * BatchNorm in inference form {@code s⊙(x − c) + t}, {@code s = γ/sqrt(runningVar + eps)}: per feature
+     * {@code c = μ, t = β} where {@code |μ| > CENTER_RATIO·sqrt(runningVar + eps)}, else {@code c = 0, t = β − s·μ}.
+     */
     private static Affine affine(LayerState.BatchNorm bn) {
-        double[] scale = new double[bn.features()];
-        double[] shift = new double[bn.features()];
+        int d = bn.features();
+        double[] scale = new double[d], center = new double[d], shift = new double[d];
         double[] g = bn.gamma(), be = bn.beta(), rm = bn.runningMean(), rv = bn.runningVar();
-        for (int j = 0; j < scale.length; j++) {
-            scale[j] = g[j] / Math.sqrt(rv[j] + bn.eps());
-            shift[j] = be[j] - scale[j] * rm[j];
+        for (int j = 0; j < d; j++) {
+            double sd = Math.sqrt(rv[j] + bn.eps());
+            scale[j] = g[j] / sd;
+            if (Math.abs(rm[j]) > CENTER_RATIO * sd) {
+                center[j] = rm[j];
+                shift[j] = be[j];
+            } else {
+                shift[j] = be[j] - scale[j] * rm[j];
+            }
         }
-        return new Affine(scale, shift);
+        return new Affine(center, scale, shift);
     }
 
-    /** Affine then Linear: {@code W·(s⊙x + t) + b = (W·diag(s))·x + (W·t + b)}. */
+    /**
+     * Affine then Linear: {@code W·(s⊙(x − c) + t) + b = (W·diag(s))·(x − c) + (W·t + b)}; the center c moves
+     * into the Linear (which has none yet: nothing folds before a Linear twice).
+     */
     private static Linear foldBefore(Affine a, Linear lin) {
         double[] w = lin.w().clone(), b = lin.b().clone();
         int in = lin.in(), out = lin.out();
@@ -178,18 +220,21 @@ public final class InferencePlan {
             }
             b[o] = acc;
         }
-        return new Linear(in, out, w, b);
+        return new Linear(in, out, a.center().clone(), w, b);
     }
 
-    /** Linear then Affine: {@code s⊙(W·x + b) + t = (diag(s)·W)·x + (s⊙b + t)}. */
+    /**
+     * Linear then Affine: {@code s⊙(W·(x − c) + b − c₂) + t = (diag(s)·W)·(x − c) + ((b − c₂)⊙s + t)}, the
+     * Linear's own center c kept (with {@code c₂ = 0}, {@code b⊙s + t}: the classic fold's bits).
+     */
     private static Linear foldAfter(Linear lin, Affine a) {
         double[] w = lin.w().clone(), b = lin.b().clone();
         int in = lin.in(), out = lin.out();
         for (int o = 0; o < out; o++) {
             for (int i = 0; i < in; i++) w[o * in + i] *= a.scale()[o];
-            b[o] = b[o] * a.scale()[o] + a.shift()[o];
+            b[o] = (b[o] - a.center()[o]) * a.scale()[o] + a.shift()[o];
         }
-        return new Linear(in, out, w, b);
+        return new Linear(in, out, lin.center(), w, b);
     }
 
     public int inputs() {
@@ -210,7 +255,7 @@ public final class InferencePlan {
         return kernel.name();
     }
 
-    /** Number of folded operations (dense maps, elementwise affine maps, activations). */
+    /** Number of folded operations (dense maps with their input centering, elementwise affine maps, activations). */
     public int operationCount() {
         return ops.length;
     }

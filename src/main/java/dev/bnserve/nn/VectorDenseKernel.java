@@ -18,7 +18,8 @@ final class VectorDenseKernel implements DenseKernel {
     }
 
     @Override
-    public void dense(double[] x, int xOff, double[] wt, double[] b, int in, int out, double[] y, int yOff) {
+    public void dense(
+            double[] x, int xOff, double[] c, double[] wt, double[] b, int in, int out, double[] y, int yOff) {
         int o = 0;
         for (; o + 4 * L <= out; o += 4 * L) {
             DoubleVector a0 = DoubleVector.fromArray(S, b, o);
@@ -26,7 +27,7 @@ final class VectorDenseKernel implements DenseKernel {
             DoubleVector a2 = DoubleVector.fromArray(S, b, o + 2 * L);
             DoubleVector a3 = DoubleVector.fromArray(S, b, o + 3 * L);
             for (int i = 0, w = o; i < in; i++, w += out) {
-                DoubleVector xi = DoubleVector.broadcast(S, x[xOff + i]);
+                DoubleVector xi = DoubleVector.broadcast(S, x[xOff + i] - c[i]);
                 a0 = xi.fma(DoubleVector.fromArray(S, wt, w), a0);
                 a1 = xi.fma(DoubleVector.fromArray(S, wt, w + L), a1);
                 a2 = xi.fma(DoubleVector.fromArray(S, wt, w + 2 * L), a2);
@@ -40,14 +41,14 @@ final class VectorDenseKernel implements DenseKernel {
         for (; o + L <= out; o += L) {
             DoubleVector a0 = DoubleVector.fromArray(S, b, o);
             for (int i = 0, w = o; i < in; i++, w += out) {
-                a0 = DoubleVector.broadcast(S, x[xOff + i]).fma(DoubleVector.fromArray(S, wt, w), a0);
+                a0 = DoubleVector.broadcast(S, x[xOff + i] - c[i]).fma(DoubleVector.fromArray(S, wt, w), a0);
             }
             a0.intoArray(y, yOff + o);
         }
         // The last out % L outputs: the same fma chain in scalar form (masked vector ops box on JDK 17).
         for (; o < out; o++) {
             double acc = b[o];
-            for (int i = 0, w = o; i < in; i++, w += out) acc = Math.fma(x[xOff + i], wt[w], acc);
+            for (int i = 0, w = o; i < in; i++, w += out) acc = Math.fma(x[xOff + i] - c[i], wt[w], acc);
             y[yOff + o] = acc;
         }
     }
