@@ -138,6 +138,22 @@ final class BatchNormLayer extends Layer {
         }
     }
 
+    /**
+     * Chan's parallel combination: folds a chunk of {@code m} rows with column means {@code cm} and
+     * {@code c2 = Σ(x − cm)²} into the running {@code mean}, {@code m2} over {@code count} rows
+     * ({@code δ = cm − mean}, {@code mean += δ·m/total}, {@code m2 += c2 + δ²·count·m/total}); returns
+     * {@code total = count + m}. Population statistics (the network's and {@link PopulationStatistics}) share it.
+     */
+    static long combine(double[] mean, double[] m2, long count, double[] cm, double[] c2, int m, int d) {
+        long total = count + m;
+        for (int j = 0; j < d; j++) {
+            double delta = cm[j] - mean[j];
+            mean[j] += delta * m / total;
+            m2[j] += c2[j] + delta * delta * ((double) count * m / total);
+        }
+        return total;
+    }
+
     @Override
     void forwardEval(Gemm gemm, double[] x, double[] y, int n) {
         final int d = in;

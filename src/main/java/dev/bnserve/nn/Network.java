@@ -357,13 +357,7 @@ public final class Network {
                 }
                 for (int i = 0; i < b; i++) layers[i].forwardEval(gemm, acts[i], acts[i + 1], m);
                 BatchNormLayer.moments(acts[b], m, d, cm, c2); // the chunk's mean and Σ(x − mean)², as in training
-                long total = count + m;
-                for (int j = 0; j < d; j++) {
-                    double delta = cm[j] - mean[j];
-                    mean[j] += delta * m / total;
-                    m2[j] += c2[j] + delta * delta * ((double) count * m / total);
-                }
-                count = total;
+                count = BatchNormLayer.combine(mean, m2, count, cm, c2, m, d);
             }
             for (int j = 0; j < d; j++) m2[j] /= (count - 1);
             bn.setRunningStatistics(mean, m2);

@@ -119,8 +119,11 @@ class TorchParityTest {
             JsonNode pop = fx.get("population");
             double[] all = new double[allRows.size() * inputs];
             for (int r = 0; r < allRows.size(); r++) System.arraycopy(allRows.get(r), 0, all, r * inputs, inputs);
+            List<LayerState> recalibrated =
+                    PopulationStatistics.recalibrate(inputs, net.state(), all, allRows.size(), null);
             net.recomputePopulationStatistics(all, allRows.size());
             assertState("population", net.state(), states(inputs, layers, pop.get("state")));
+            assertThat(recalibrated).as("PopulationStatistics.recalibrate").isEqualTo(net.state());
             double[] popOut = new double[en * k];
             net.forwardEval(ex, en, popOut);
             close("population eval output", popOut, flat(pop.get("eval_output")));
