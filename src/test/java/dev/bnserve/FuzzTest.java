@@ -202,7 +202,15 @@ class FuzzTest {
             return "problem lacks status/title/detail";
         }
         for (String internal : new String[] {
-            "Exception", "at dev.", "dev.bnserve", "java.", "tools.jackson", "org.springframework", "\tat ", "trace"
+            "Exception",
+            "at dev.",
+            "dev.bnserve",
+            "java.",
+            "tools.jackson",
+            "org.springframework",
+            "\tat ",
+            "stackTrace",
+            "\"trace\""
         }) {
             if (r.body().contains(internal)) return "reveals internals ('" + internal + "')";
         }
@@ -919,7 +927,43 @@ class FuzzTest {
 
     private Req oddIds() {
         String id = oddId();
-        return switch (rnd.nextInt(10)) {
+        return switch (rnd.nextInt(13)) {
+            case 10 ->
+                new Req(
+                        "ids",
+                        "GET",
+                        "/models/" + pick(id, classifier) + "/statistics"
+                                + pick("", "?dataset=" + id, "?dataset=" + iris, "?dataset="),
+                        null,
+                        null,
+                        Map.of());
+            case 11 ->
+                new Req(
+                        "ids",
+                        "POST",
+                        "/models/" + pick(id, classifier) + "/recalibrate",
+                        "application/json",
+                        utf8(pick(
+                                "{\"dataset\": \"" + iris + "\"}",
+                                "{\"dataset\": \"" + id + "\"}",
+                                "{}",
+                                "[]",
+                                "{\"dataset\": 1}",
+                                "")),
+                        Map.of());
+            case 12 ->
+                new Req(
+                        "ids",
+                        "POST",
+                        "/models/" + pick(id, classifier) + "/trace",
+                        "application/json",
+                        utf8(pick(
+                                "{\"features\": [5.1, 3.5, 1.4, 0.2]}",
+                                "{\"instances\": [[1, 2, 3, 4]]}",
+                                "{\"features\": [1]}",
+                                "{",
+                                "")),
+                        Map.of());
             case 9 -> new Req("ids", pick("GET", "POST", "DELETE"), "/problems/" + id, null, null, Map.of());
             case 0 -> new Req("ids", "GET", "/datasets/" + id, null, null, Map.of());
             case 1 -> new Req("ids", "DELETE", "/datasets/" + id, null, null, Map.of());

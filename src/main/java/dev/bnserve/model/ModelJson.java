@@ -179,6 +179,10 @@ public final class ModelJson {
         if (m.classes() == null) g.writeNullProperty("classes");
         else strings(g, "classes", m.classes());
         if (m.source() != null) g.writeStringProperty("source", m.source());
+        if (m.derivation() != null) {
+            g.writeStringProperty("derivedFrom", m.derivation().derivedFrom());
+            g.writeStringProperty("statisticsSource", m.derivation().statisticsSource());
+        }
         if (!m.ignored().isEmpty()) {
             g.writeArrayPropertyStart("ignored");
             for (IgnoredColumn c : m.ignored()) {
@@ -440,6 +444,15 @@ public final class ModelJson {
             return PreprocessingJson.read(p, inputs);
         }
 
+        private ModelRecord.Derivation derivation() {
+            JsonNode from = head.get("derivedFrom");
+            if (from == null || from.isNull()) return null;
+            if (!from.isString()) throw new ModelFormatException("derivedFrom", "must be a model id");
+            JsonNode how = head.get("statisticsSource");
+            return new ModelRecord.Derivation(
+                    from.stringValue(), how != null && how.isString() ? how.stringValue() : null);
+        }
+
         private List<IgnoredColumn> ignored() {
             JsonNode v = head.get("ignored");
             if (v == null || v.isNull()) return List.of();
@@ -592,7 +605,8 @@ public final class ModelJson {
                     layers,
                     n.path("source").asString(null),
                     prep,
-                    ignored());
+                    ignored(),
+                    derivation());
         }
     }
 

@@ -39,7 +39,14 @@ public record ModelRecord(
         List<LayerState> layers,
         String source,
         Preprocessor preprocessing,
-        List<IgnoredColumn> ignored) {
+        List<IgnoredColumn> ignored,
+        Derivation derivation) {
+
+    /**
+     * How a model was made from another without training: {@code derivedFrom} is the source model's id, and
+     * {@code statisticsSource} says where its BatchNorm running statistics came from.
+     */
+    public record Derivation(String derivedFrom, String statisticsSource) {}
 
     public ModelRecord {
         inputs = List.copyOf(inputs);
@@ -70,7 +77,7 @@ public record ModelRecord(
             String source) {
         this(
                 id, status, error, created, finished, dataset, label, task, inputs, classes, request, epoch, epochs,
-                history, metrics, layers, source, null, List.of());
+                history, metrics, layers, source, null, List.of(), null);
     }
 
     /** The preprocessing predictions go through: the fitted one, else the identity over {@link #inputs}. */
@@ -88,6 +95,8 @@ public record ModelRecord(
      * @param droppedRows      rows left out of training: a missing label, or a missing feature with missing=drop
      * @param validation       metrics of the served model on the validation split ({@code accuracy}, {@code
      *                         logLoss}, … or {@code rmse}, {@code mae}, {@code r2}), null without one
+     * @param statistics       which BatchNorm running statistics are served, how far the moving averages are from
+     *                         the training split's, and the validation loss with each (null without BatchNorm)
      */
     public record Metrics(
             double trainingSeconds,
@@ -102,7 +111,8 @@ public record ModelRecord(
             @JsonInclude(JsonInclude.Include.NON_NULL) Integer batchSize,
             @JsonInclude(JsonInclude.Include.NON_NULL) Integer bestEpoch,
             @JsonInclude(JsonInclude.Include.NON_NULL) Integer droppedRows,
-            @JsonInclude(JsonInclude.Include.NON_NULL) Object validation) {
+            @JsonInclude(JsonInclude.Include.NON_NULL) Object validation,
+            @JsonInclude(JsonInclude.Include.NON_NULL) Object statistics) {
 
         /** Figures of a model from before these were recorded. */
         public Metrics(
@@ -125,6 +135,7 @@ public record ModelRecord(
                     validationAccuracy,
                     validationRmse,
                     validationLoss,
+                    null,
                     null,
                     null,
                     null,
@@ -152,7 +163,8 @@ public record ModelRecord(
                 layers,
                 source,
                 preprocessing,
-                ignored);
+                ignored,
+                derivation);
     }
 
     public ModelRecord withProgress(List<EpochStats> h) {
@@ -176,7 +188,8 @@ public record ModelRecord(
                 layers,
                 source,
                 preprocessing,
-                ignored);
+                ignored,
+                derivation);
     }
 
     /** Ready, with its trained layers, the preprocessing they read and the columns ignored in the end. */
@@ -201,12 +214,38 @@ public record ModelRecord(
                 trained,
                 source,
                 prep,
-                finalIgnored);
+                finalIgnored,
+                derivation);
     }
 
     /** Ready, for models whose inputs are the network's. */
     public ModelRecord ready(List<LayerState> trained, Metrics m, Instant when) {
         return ready(trained, preprocessing, ignored, m, when);
+    }
+
+    /** A new model with these running statistics in place of this one's, made from it as {@code how} says. */
+    public ModelRecord derived(String newId, List<LayerState> recalibrated, Derivation how, Instant when) {
+        return new ModelRecord(
+                newId,
+                ModelStatus.READY,
+                null,
+                when,
+                when,
+                dataset,
+                label,
+                task,
+                inputs,
+                classes,
+                request,
+                epoch,
+                epochs,
+                history,
+                metrics,
+                recalibrated,
+                source,
+                preprocessing,
+                ignored,
+                how);
     }
 
     public ModelRecord withIdentity(String newId, String origin, Instant when) {
@@ -229,6 +268,7 @@ public record ModelRecord(
                 layers,
                 origin,
                 preprocessing,
-                ignored);
+                ignored,
+                derivation);
     }
 }

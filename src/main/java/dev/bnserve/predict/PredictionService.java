@@ -5,6 +5,7 @@ import dev.bnserve.model.ModelRecord;
 import dev.bnserve.model.ModelStatus;
 import dev.bnserve.model.ModelStore;
 import dev.bnserve.model.Task;
+import dev.bnserve.nn.Trace;
 import dev.bnserve.prep.ColumnEncoding;
 import dev.bnserve.prep.IsoDates;
 import dev.bnserve.prep.Settings;
@@ -105,6 +106,28 @@ public class PredictionService {
         if (!Double.isFinite(out[off])) throw overflow();
         return 0;
     }
+
+    /**
+     * One row through model {@code id}'s unfolded network: the answer as {@link #predict} gives it, the encoded row
+     * (null for a model without preprocessing, whose row is the network's input) and every layer's step. Tracing
+     * reads the stored layers and changes nothing.
+     */
+    public Traced trace(String id, PredictRequest request) {
+        if (!request.single()) {
+            throw invalid(
+                    "A trace follows one row: send it as 'features'.",
+                    List.of(Violation.field("instances", "trace one row at a time")));
+        }
+        ServingModel model = model(id);
+        List<String> warnings = new ArrayList<>(0);
+        double[] x = row(model, request.rows().get(0), warnings);
+        Predictions answer = predict(id, request);
+        Trace trace = Trace.of(x.length, model.layers(), x);
+        return new Traced(answer, model.preprocessing() == null ? null : x, trace);
+    }
+
+    /** A traced row: the answer, the encoded row (or null) and the steps. */
+    public record Traced(Predictions answer, double[] encoded, Trace trace) {}
 
     /** A scorer of rows one at a time with model {@code id}, for scoring a file as it streams. */
     public Scorer scorer(String id) {

@@ -4,6 +4,7 @@ import dev.bnserve.model.ModelRecord;
 import dev.bnserve.model.Task;
 import dev.bnserve.model.TrainingSpec;
 import dev.bnserve.nn.InferencePlan;
+import dev.bnserve.nn.LayerState;
 import dev.bnserve.prep.ColumnEncoding;
 import dev.bnserve.prep.Preprocessor;
 import dev.bnserve.prep.Settings;
@@ -18,6 +19,7 @@ import java.util.Map;
  * request needs. Immutable and shared by all request threads.
  *
  * @param levels per input, the level → index map of a categorical input, else null
+ * @param layers the unfolded layers, for tracing a row through them
  */
 record ServingModel(
         String id,
@@ -29,7 +31,8 @@ record ServingModel(
         Instant finished,
         Preprocessor preprocessing,
         Settings settings,
-        List<Map<String, Integer>> levels) {
+        List<Map<String, Integer>> levels,
+        List<LayerState> layers) {
 
     static ServingModel of(ModelRecord m) {
         Map<String, Integer> index = new HashMap<>();
@@ -52,6 +55,7 @@ record ServingModel(
                 m.finished() == null ? Instant.EPOCH : m.finished(),
                 prep,
                 settings,
-                levels);
+                levels,
+                m.layers());
     }
 }

@@ -74,10 +74,10 @@ public class ApiKeySecurityConfiguration {
                 .authorizeHttpRequests(auth -> {
                     auth.requestMatchers("/error").permitAll();
                     if (protectPredict) {
-                        auth.requestMatchers(HttpMethod.POST, "/predict", "/models/*/predict")
+                        auth.requestMatchers(HttpMethod.POST, "/predict", "/models/*/predict", "/models/*/trace")
                                 .authenticated();
                     } else {
-                        auth.requestMatchers(HttpMethod.POST, "/predict", "/models/*/predict")
+                        auth.requestMatchers(HttpMethod.POST, "/predict", "/models/*/predict", "/models/*/trace")
                                 .permitAll();
                     }
                     auth.requestMatchers(HttpMethod.GET)

@@ -13,7 +13,9 @@ import dev.bnserve.nn.Gemm;
 import dev.bnserve.nn.InferencePlan;
 import dev.bnserve.nn.LayerState;
 import dev.bnserve.nn.Network;
+import dev.bnserve.nn.PopulationStatistics;
 import dev.bnserve.nn.Split;
+import dev.bnserve.nn.StatisticsMode;
 import dev.bnserve.nn.Trainer;
 import dev.bnserve.nn.TrainingConfig;
 import dev.bnserve.nn.TrainingData;
@@ -117,6 +119,36 @@ final class TrainingRun {
         TrainingResult r = new Trainer(config).train(net, data, split, listener, cancelled);
         List<LayerState> layers = net.state();
         Object validation = evaluate(layers, d, x, split.validation(), codes, targets, classes);
+        StatisticsChoice stats = null;
+        StatisticsMode mode = spec.batchNorm().statistics();
+        if (mode != StatisticsMode.POPULATION && BatchNormStatistics.hasBatchNorm(layers) && validation != null) {
+            // the moving averages beside the exact population statistics of the training split, and what each
+            // would score on the validation split; 'auto' serves the better one
+            List<LayerState> population =
+                    PopulationStatistics.recalibrate(d, layers, x, split.train().length, split.train());
+            Object populationValidation = evaluate(population, d, x, split.validation(), codes, targets, classes);
+            double drift = BatchNormStatistics.maxDrift(
+                    layers, PopulationStatistics.measure(d, layers, x, split.train().length, split.train()));
+            double ema = loss(validation), pop = loss(populationValidation);
+            boolean usePopulation = mode == StatisticsMode.AUTO && pop < ema;
+            if (usePopulation) {
+                layers = population;
+                validation = populationValidation;
+            }
+            List<String> warnings = new ArrayList<>();
+            if (!usePopulation && pop < 0.9 * ema) {
+                warnings.add(String.format(
+                        java.util.Locale.ROOT,
+                        "the BatchNorm moving averages are far from the training split's statistics (max relative"
+                                + " drift %.3g): validation loss %.4g with them, %.4g with population statistics;"
+                                + " train with batchNorm.statistics \"population\" or \"auto\", or recalibrate",
+                        drift,
+                        ema,
+                        pop));
+            }
+            stats = new StatisticsChoice(
+                    usePopulation ? "population" : "ema", drift, new ValidationLosses(ema, pop), warnings);
+        }
         ModelRecord.Metrics metrics = new ModelRecord.Metrics(
                 r.trainingSeconds(),
                 r.samplesPerSecond(),
@@ -132,12 +164,30 @@ final class TrainingRun {
                 r.batchSize(),
                 r.bestEpoch(),
                 dropped,
-                validation);
+                validation,
+                stats);
         return new Outcome(layers, prep, ignored, r, metrics);
     }
 
+    /**
+     * Which running statistics the model serves ({@code ema} or {@code population}), how far the moving averages
+     * are from the training split's exact statistics, what each scores on the validation split, and a warning when
+     * the served ones are materially worse.
+     */
+    public record StatisticsChoice(
+            String served, double maxRelativeDrift, ValidationLosses validationLoss, List<String> warnings) {}
+
+    /** The validation loss with the moving averages and with the population statistics. */
+    public record ValidationLosses(double movingAverages, double population) {}
+
+    private static double loss(Object evaluation) {
+        return evaluation instanceof Evaluation.Classification c
+                ? c.logLoss()
+                : ((Evaluation.Regression) evaluation).mse();
+    }
+
     /** The metrics of the served network on the validation rows, or null without any. */
-    private static Object evaluate(
+    static Object evaluate(
             List<LayerState> layers,
             int d,
             double[] x,
@@ -162,7 +212,7 @@ final class TrainingRun {
     }
 
     /** The rows that train: with a label, and under {@code missing: drop} with every feature. */
-    private static int[] rows(Dataset ds, TrainingSpec spec) {
+    static int[] rows(Dataset ds, TrainingSpec spec) {
         Column label = ds.requireColumn(spec.label());
         boolean drop = spec.preprocessing().missing() == Settings.Missing.DROP;
         List<Column> features = spec.features().stream().map(ds::requireColumn).toList();
@@ -183,7 +233,7 @@ final class TrainingRun {
         return ((CategoricalColumn) c).code(r) < 0;
     }
 
-    private static InputColumn input(Column c, int[] rows) {
+    static InputColumn input(Column c, int[] rows) {
         if (c instanceof NumericColumn n) return new InputColumn.Numeric(c.name(), gather(n.toArray(), rows));
         if (c instanceof DateColumn d) {
             return new InputColumn.Date(c.name(), gather(d.epochSeconds(), rows), d.hasTime());
@@ -195,7 +245,7 @@ final class TrainingRun {
         return new InputColumn.Categorical(c.name(), codes, cat.levels());
     }
 
-    private static int[] labelCodes(Dataset ds, TrainingSpec spec, int[] rows) {
+    static int[] labelCodes(Dataset ds, TrainingSpec spec, int[] rows) {
         if (ds.requireColumn(spec.label()) instanceof NumericColumn) {
             double[] y = ds.numeric(spec.label());
             List<Double> levels = new ArrayList<>(distinct(y));
@@ -210,7 +260,7 @@ final class TrainingRun {
         return codes;
     }
 
-    private static double[] gather(double[] v, int[] rows) {
+    static double[] gather(double[] v, int[] rows) {
         double[] out = new double[rows.length];
         for (int i = 0; i < rows.length; i++) out[i] = v[rows[i]];
         return out;

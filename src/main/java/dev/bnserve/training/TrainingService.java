@@ -118,7 +118,8 @@ public class TrainingService {
                 null,
                 null,
                 null,
-                resolved.ignored());
+                resolved.ignored(),
+                null);
         Job job = new Job(queued.id(), req);
         jobs.put(job.id, job);
         models.save(queued);

@@ -103,6 +103,11 @@ public class ApiExceptionHandler {
             return Problem.malformed(why.detail(), why.error().stream().toList());
         }
         if (ex instanceof RequestSizeFilter.BodyTooLargeException tooLarge) return Problem.tooLarge(tooLarge.detail());
+        if (ex instanceof org.apache.tomcat.util.http.InvalidParameterException) { // %ff, %zz, a lone %
+            return Problem.malformed(
+                    "A query or form parameter is not valid percent-encoded UTF-8.",
+                    Violation.field("query", "invalid percent-encoding"));
+        }
         if (ex instanceof TypeMismatchException mismatch) {
             String name = mismatch.getPropertyName() == null ? "parameter" : mismatch.getPropertyName();
             return Problem.malformed(

@@ -8,7 +8,9 @@ import dev.bnserve.model.ModelRecord;
 import dev.bnserve.model.ModelStatus;
 import dev.bnserve.model.ModelStore;
 import dev.bnserve.model.TrainingSpecJson;
+import dev.bnserve.problem.Problem;
 import dev.bnserve.problem.Violation;
+import dev.bnserve.training.BatchNormStatistics;
 import dev.bnserve.training.TrainingService;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -30,6 +32,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 import tools.jackson.core.JacksonException;
@@ -46,10 +49,13 @@ class ModelController {
     private final ModelStore store;
     private final ModelJson json;
 
-    ModelController(TrainingService training, ModelStore store, ModelJson json) {
+    private final BatchNormStatistics bnStatistics;
+
+    ModelController(TrainingService training, ModelStore store, ModelJson json, BatchNormStatistics bnStatistics) {
         this.training = training;
         this.store = store;
         this.json = json;
+        this.bnStatistics = bnStatistics;
     }
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
@@ -165,6 +171,28 @@ class ModelController {
         ModelRecord imported =
                 store.save(doc.withIdentity(ModelIds.newId(), origin, now).withStatus(ModelStatus.READY, null, now));
         return ResponseEntity.created(URI.create("/models/" + imported.id())).body(imported);
+    }
+
+    /**
+     * Per BatchNorm layer, the stored running statistics beside the population statistics of the model's training
+     * split (or of every row of {@code ?dataset=}), their drift, and the validation loss with each.
+     */
+    @GetMapping("/{id}/statistics")
+    BatchNormStatistics.Report statistics(@PathVariable String id, @RequestParam(required = false) String dataset) {
+        return bnStatistics.report(id, dataset);
+    }
+
+    /** A new model with the same weights and the population statistics of every row of {@code dataset}. */
+    @PostMapping(path = "/{id}/recalibrate", consumes = MediaType.APPLICATION_JSON_VALUE)
+    ResponseEntity<ModelRecord> recalibrate(@PathVariable String id, @RequestBody JsonNode body) {
+        JsonNode d = body == null ? null : body.get("dataset");
+        if (body == null || !body.isObject() || d == null || !d.isString()) {
+            throw Problem.malformed(
+                    "Send {\"dataset\": \"d-…\"}: the dataset whose rows give the statistics.",
+                    Violation.field("dataset", "required string"));
+        }
+        ModelRecord derived = bnStatistics.recalibrate(id, d.stringValue());
+        return ResponseEntity.created(URI.create("/models/" + derived.id())).body(derived);
     }
 
     private ModelRecord find(String id) {

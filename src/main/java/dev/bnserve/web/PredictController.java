@@ -25,6 +25,15 @@ class PredictController {
         this.csv = csv;
     }
 
+    /** One row through the unfolded network, every BatchNorm's statistics shown (see {@link PredictionCodec#trace}). */
+    @PostMapping(
+            path = "/models/{id}/trace",
+            consumes = MediaType.APPLICATION_JSON_VALUE,
+            produces = MediaType.APPLICATION_JSON_VALUE)
+    ResponseEntity<byte[]> trace(@PathVariable String id, HttpServletRequest request) throws IOException {
+        return json(codec.trace(id, PredictionCodec.body(request)));
+    }
+
     /** Scores a CSV file: {@code text/csv} in, {@code text/csv} out (see {@link CsvScoring}). */
     @PostMapping(path = "/models/{id}/predict", consumes = CsvScoring.TEXT_CSV, produces = CsvScoring.TEXT_CSV)
     void score(

@@ -2,6 +2,8 @@ package dev.bnserve.web;
 
 import dev.bnserve.config.BnserveProperties;
 import dev.bnserve.model.Task;
+import dev.bnserve.nn.LayerKind;
+import dev.bnserve.nn.Trace;
 import dev.bnserve.predict.PredictRequest;
 import dev.bnserve.predict.PredictRequest.Row;
 import dev.bnserve.predict.PredictionService;
@@ -57,6 +59,67 @@ final class PredictionCodec {
         } finally {
             timer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         }
+    }
+
+    /** The answer to a trace body ({@code {"features": …}}): the prediction, then every step through the layers. */
+    byte[] trace(String id, byte[] body) {
+        if (body.length == 0) throw Problem.malformed(JsonErrors.MISSING_BODY);
+        PredictionService.Traced t = predictions.trace(id, read(body));
+        Predictions a = t.answer();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(4096);
+        try (JsonGenerator g = mapper.createGenerator(bytes)) {
+            g.writeStartObject();
+            g.writeStringProperty("model", a.model());
+            answer(a, 0, g);
+            warnings(a, 0, g);
+            g.writeArrayPropertyStart("steps");
+            if (t.encoded() != null) {
+                g.writeStartObject();
+                g.writeStringProperty("type", "preprocess");
+                numbers(g, "output", t.encoded());
+                g.writeEndObject();
+            }
+            for (Trace.Step step : t.trace().steps()) {
+                g.writeStartObject();
+                g.writeStringProperty("type", step.kind().id());
+                if (step.kind() == LayerKind.BATCHNORM) {
+                    numbers(g, "input", step.input());
+                    numbers(g, "mean", step.mean());
+                    numbers(g, "var", step.var());
+                    g.writeNumberProperty("eps", step.eps());
+                    numbers(g, "normalized", step.normalized());
+                    numbers(g, "gamma", step.gamma());
+                    numbers(g, "beta", step.beta());
+                }
+                numbers(g, "output", step.output());
+                g.writeEndObject();
+            }
+            g.writeStartObject();
+            g.writeStringProperty("type", "output");
+            double[] y = t.trace().output().clone();
+            if (a.task() == Task.REGRESSION) {
+                g.writeNumberProperty("prediction", y[0]);
+            } else {
+                double max = Double.NEGATIVE_INFINITY;
+                for (double v : y) max = Math.max(max, v);
+                double sum = 0;
+                for (int j = 0; j < y.length; j++) sum += y[j] = Math.exp(y[j] - max);
+                g.writeObjectPropertyStart("probabilities");
+                for (int j = 0; j < y.length; j++)
+                    g.writeNumberProperty(a.classes().get(j), y[j] / sum);
+                g.writeEndObject();
+            }
+            g.writeEndObject();
+            g.writeEndArray();
+            g.writeEndObject();
+        }
+        return bytes.toByteArray();
+    }
+
+    private static void numbers(JsonGenerator g, String name, double[] v) {
+        g.writeArrayPropertyStart(name);
+        for (double d : v) g.writeNumber(d);
+        g.writeEndArray();
     }
 
     /** The request body in one exact-size array when its length is declared (readAllBytes would start with 16 KB). */

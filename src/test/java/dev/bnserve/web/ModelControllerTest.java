@@ -84,6 +84,9 @@ class ModelControllerTest {
     @MockitoBean
     ModelStore store;
 
+    @MockitoBean
+    dev.bnserve.training.BatchNormStatistics bnStatistics;
+
     // ------------------------------------------------------------------ submit
 
     @Test
