@@ -186,4 +186,19 @@ class BatchNormVisibleTest {
                 .isEqualTo(
                         auto.at("/metrics/statistics/validationLoss/population").asDouble());
     }
+
+    /** A model trained with population statistics reports the metrics of that model, not of the EMA one it replaced. */
+    @Test
+    void populationModelsReportTheirOwnMetrics() throws Exception {
+        String ds = http.upload("iris-pop", TestHttp.resource("iris"));
+        JsonNode m = http.awaitReady(http.train("{\"dataset\": \"" + ds + "\", \"label\": \"species\", \"epochs\": 4,"
+                + " \"batchNorm\": {\"statistics\": \"population\"}}"));
+        JsonNode report = json(http.get("/models/" + m.get("id").asString() + "/statistics"));
+        // the stored statistics are the population ones, and the served model's validation loss is the metric
+        assertThat(report.get("maxRelativeDrift").asDouble()).isLessThan(1e-9);
+        assertThat(report.at("/validationLoss/movingAverages").asDouble())
+                .isEqualTo(m.at("/metrics/validationLoss").asDouble());
+        assertThat(m.at("/metrics/validation/logLoss").asDouble())
+                .isEqualTo(m.at("/metrics/validationLoss").asDouble());
+    }
 }
