@@ -11,25 +11,42 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class ProblemTypeController {
     /** Every problem type the service sends, by slug. */
-    static final Map<String, String> TYPES = Map.of(
-            "invalid-csv",
-            "The uploaded file is not a CSV the service can read. 'errors' lists each problem with its line (row) and"
-                    + " column; fix those and upload again.",
-            "invalid-training-request",
-            "The training request is readable but names something the dataset lacks or a value outside its range or"
-                    + " a configured limit. 'errors' names each field.",
-            "invalid-prediction-request",
-            "The rows do not fit the model: wrong arity, unknown or missing feature names, or values that are not"
-                    + " finite numbers. 'errors' names each place.",
-            "invalid-model-document",
-            "The model document cannot be imported: 'errors' names the field at fault. Export a ready model with"
-                    + " GET /models/{id}/export to get a valid one.",
-            "model-not-ready",
-            "The model is queued, training, failed or cancelled; only ready models predict or export. Poll"
-                    + " GET /models/{id} or stream /models/{id}/events.",
-            "no-model-ready",
-            "POST /predict without a model uses the latest ready one, and there is none yet: train one with"
-                    + " POST /models.");
+    static final Map<String, String> TYPES = Map.ofEntries(
+            Map.entry(
+                    "no-batchnorm",
+                    "The model has no BatchNorm layer, so there are no running statistics to recalibrate."),
+            Map.entry(
+                    "training-data-gone",
+                    "The dataset the model was trained on has been deleted, so its training split cannot be measured;"
+                            + " pass ?dataset= to measure on another dataset with the model's inputs."),
+            Map.entry(
+                    "dataset-lacks-inputs",
+                    "The dataset lacks some of the model's input columns, or has them with another type; 'errors'"
+                            + " names each."),
+            Map.entry(
+                    "invalid-csv",
+                    "The uploaded file is not a CSV the service can read. 'errors' lists each problem with its line (row) and"
+                            + " column; fix those and upload again."),
+            Map.entry(
+                    "invalid-training-request",
+                    "The training request is readable but names something the dataset lacks or a value outside its range or"
+                            + " a configured limit. 'errors' names each field."),
+            Map.entry(
+                    "invalid-prediction-request",
+                    "The rows do not fit the model: wrong arity, unknown or missing feature names, or values that are not"
+                            + " finite numbers. 'errors' names each place."),
+            Map.entry(
+                    "invalid-model-document",
+                    "The model document cannot be imported: 'errors' names the field at fault. Export a ready model with"
+                            + " GET /models/{id}/export to get a valid one."),
+            Map.entry(
+                    "model-not-ready",
+                    "The model is queued, training, failed or cancelled; only ready models predict or export. Poll"
+                            + " GET /models/{id} or stream /models/{id}/events."),
+            Map.entry(
+                    "no-model-ready",
+                    "POST /predict without a model uses the latest ready one, and there is none yet: train one with"
+                            + " POST /models."));
 
     @GetMapping(path = ProblemWriter.TYPE_BASE + "{slug}", produces = MediaType.TEXT_PLAIN_VALUE)
     String describe(@PathVariable String slug) {
