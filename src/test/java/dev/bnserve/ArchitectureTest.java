@@ -3,6 +3,7 @@ package dev.bnserve;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
@@ -22,7 +23,21 @@ class ArchitectureTest {
 
     @Test
     void packagesDependOnlyDownwards() {
-        layeredArchitecture()
+        layers().check(MAIN);
+    }
+
+    /** The rule can fail: a test class in nn that reaches into web is caught. */
+    @Test
+    void theLayeringRuleCatchesAViolation() {
+        JavaClasses withViolation =
+                new ClassFileImporter().importPackages("dev.bnserve.nn.archfixture", "dev.bnserve.web");
+        assertThatThrownBy(() -> layers().withOptionalLayers(true).check(withViolation))
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("ReachesIntoWeb");
+    }
+
+    private static com.tngtech.archunit.library.Architectures.LayeredArchitecture layers() {
+        return layeredArchitecture()
                 .consideringOnlyDependenciesInLayers()
                 .layer("app")
                 .definedBy("dev.bnserve")
@@ -67,8 +82,7 @@ class ArchitectureTest {
                 .whereLayer("prep")
                 .mayOnlyBeAccessedByLayers("data", "model", "training", "predict", "web", "app")
                 .whereLayer("io")
-                .mayOnlyBeAccessedByLayers("data", "model", "app")
-                .check(MAIN);
+                .mayOnlyBeAccessedByLayers("data", "model", "app");
     }
 
     @Test
