@@ -574,6 +574,25 @@ class ServiceEndToEndTest {
         assertThat(docs.body())
                 .as("JSON trees are documented as objects, not as Jackson beans")
                 .doesNotContain("ObjectNode", "JsonNode");
+        JsonNode info = json(docs).get("info");
+        assertThat(info.get("title").asString()).isEqualTo("bnserve");
+        assertThat(info.get("version").asString())
+                .as("the build's version, not springdoc's placeholder")
+                .isNotEqualTo("v0")
+                .matches("\\d+\\.\\d+.*");
+        assertThat(info.get("license").get("name").asString()).isEqualTo("Apache-2.0");
+        assertThat(json(docs)
+                        .get("components")
+                        .get("securitySchemes")
+                        .get("bearerAuth")
+                        .get("scheme")
+                        .asString())
+                .isEqualTo("bearer");
+        assertThat(json(docs).get("paths").has("/error"))
+                .as("/error is not an API")
+                .isFalse();
+        assertThat(json(get("/actuator/info")).get("build").get("artifact").asString())
+                .isEqualTo("bnserve");
     }
 
     // ------------------------------------------------------------------ bad input

@@ -14,6 +14,7 @@ import org.springframework.web.bind.annotation.RestController;
  * Asked for directly, {@code /error} is just a path that does not exist.
  */
 @RestController
+@io.swagger.v3.oas.annotations.Hidden
 class ProblemErrorController implements ErrorController {
 
     @RequestMapping("${server.error.path:/error}")
