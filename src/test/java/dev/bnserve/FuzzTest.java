@@ -933,7 +933,7 @@ class FuzzTest {
                         "ids",
                         "GET",
                         "/models/" + pick(id, classifier) + "/statistics"
-                                + pick("", "?dataset=" + id, "?dataset=" + iris, "?dataset="),
+                                + pick("", "?dataset=" + enc(id), "?dataset=" + iris, "?dataset="),
                         null,
                         null,
                         Map.of());
@@ -989,8 +989,8 @@ class FuzzTest {
                                 + pick(
                                         "?format=onnx",
                                         "?format=onnx&fold=true",
-                                        "?format=onnx&fold=" + id,
-                                        "?format=" + id,
+                                        "?format=onnx&fold=" + enc(id),
+                                        "?format=" + enc(id),
                                         "?format=",
                                         "?fold=true",
                                         "?format=ONNX",

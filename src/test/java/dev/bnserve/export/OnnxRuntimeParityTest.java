@@ -151,6 +151,10 @@ class OnnxRuntimeParityTest {
             assertThat(x.headers().firstValue("Content-Disposition").orElseThrow())
                     .contains(id + (fold ? "-folded" : "") + ".onnx");
             byte[] onnx = x.body();
+            // kept for checks by other tools (onnx.checker, the README's Python snippet)
+            java.nio.file.Path file = java.nio.file.Path.of("target", "onnx", name + (fold ? "-folded" : "") + ".onnx");
+            java.nio.file.Files.createDirectories(file.getParent());
+            java.nio.file.Files.write(file, onnx);
 
             Onnx.ModelProto proto = Onnx.ModelProto.parseFrom(onnx);
             assertThat(proto.getOpsetImport(0).getVersion()).isGreaterThanOrEqualTo(15);
