@@ -124,6 +124,15 @@ public final class ModelJson {
 
     // ================================================================== writing
 
+    /** The {@code preprocessing} field of the model document, as a JSON text (for the ONNX export's metadata). */
+    public String preprocessingJson(Preprocessor p) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        try (JsonGenerator g = writer.createGenerator(out)) {
+            PreprocessingJson.write(g, p);
+        }
+        return out.toString();
+    }
+
     /** Streams the full document to {@code out} (flushed, not closed). */
     public void write(ModelRecord m, OutputStream out) {
         try (JsonGenerator g = writer.createGenerator(out)) {
