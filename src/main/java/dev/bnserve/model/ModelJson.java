@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -508,6 +509,12 @@ public final class ModelJson {
             if (classes.size() > limits.maxClasses())
                 throw new ModelFormatException(
                         "classes", "a model has at most " + limits.maxClasses() + " classes, not " + classes.size());
+            // Duplicate labels would make an answer's probabilities object carry duplicate keys.
+            Set<String> seen = new HashSet<>();
+            for (String c : classes) {
+                if (!seen.add(c))
+                    throw new ModelFormatException("classes", "class labels must be unique: '" + c + "' repeats");
+            }
             return classes;
         }
 

@@ -39,6 +39,17 @@ import org.springframework.security.web.savedrequest.NullRequestCache;
 @Configuration(proxyBeanMethods = false)
 public class ApiKeySecurityConfiguration {
 
+    /**
+     * The console's policy: scripts, styles, data and frames only from this origin, no inline scripts or style
+     * attributes ({@code data:} images only for the blank favicon).
+     */
+    static final String CONSOLE_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            + "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+    /** Swagger UI renders with style attributes and data: icons; its scripts still come only from this origin. */
+    static final String SWAGGER_UI_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+            + "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'";
+
     private static final Logger log = LoggerFactory.getLogger(ApiKeySecurityConfiguration.class);
 
     @Bean
@@ -53,7 +64,11 @@ public class ApiKeySecurityConfiguration {
                 .requestCache(cache -> cache.requestCache(new NullRequestCache()))
                 .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .exceptionHandling(ex -> ex.authenticationEntryPoint(new ProblemAuthenticationEntryPoint())
-                        .accessDeniedHandler(new ProblemAccessDeniedHandler()));
+                        .accessDeniedHandler(new ProblemAccessDeniedHandler()))
+                // Spring Security's default headers stay; a Content-Security-Policy joins them.
+                .headers(headers -> headers.addHeaderWriter((request, response) -> response.setHeader(
+                        "Content-Security-Policy",
+                        request.getRequestURI().startsWith("/swagger-ui") ? SWAGGER_UI_CSP : CONSOLE_CSP)));
 
         if (!settings.keySet()) {
             if (settings.apiKey() != null && !settings.apiKey().isEmpty()) {

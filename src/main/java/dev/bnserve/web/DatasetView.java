@@ -42,7 +42,8 @@ record DatasetView(String id, String name, int rows, Instant created, String del
             Object max,
             Integer distinct,
             List<String> values,
-            String note) {
+            String note,
+            Histogram histogram) {
 
         static ColumnView of(Column column, boolean withValues) {
             String note = column.missing() == column.size() ? ALL_MISSING : column.constant() ? CONSTANT : null;
@@ -57,7 +58,8 @@ record DatasetView(String id, String name, int rows, Instant created, String del
                         finite(n.max()),
                         null,
                         null,
-                        note);
+                        note,
+                        withValues ? Histogram.of(n) : null);
             }
             if (column instanceof DateColumn t) {
                 return new ColumnView(
@@ -70,16 +72,40 @@ record DatasetView(String id, String name, int rows, Instant created, String del
                         t.format(t.max()),
                         null,
                         null,
-                        note);
+                        note,
+                        null);
             }
             CategoricalColumn c = (CategoricalColumn) column;
             List<String> values = withValues && c.distinct() <= MAX_LISTED_VALUES ? c.levels() : null;
             return new ColumnView(
-                    c.name(), c.type().json(), c.missing(), null, null, null, null, c.distinct(), values, note);
+                    c.name(), c.type().json(), c.missing(), null, null, null, null, c.distinct(), values, note, null);
         }
 
         private static Double finite(double v) {
             return Double.isFinite(v) ? v : null;
+        }
+    }
+
+    /**
+     * {@code histogram} of a numeric column in single-dataset views: {@value #BINS} equal-width bins from {@code min}
+     * to {@code max} (the last one closed), missing cells left out. One pass over the column per request, so
+     * listings (which omit it) stay cheap; null for a column without values.
+     */
+    static final int BINS = 20;
+
+    record Histogram(double min, double max, int[] counts) {
+        static Histogram of(NumericColumn n) {
+            double lo = n.min(), hi = n.max();
+            if (!Double.isFinite(lo) || !Double.isFinite(hi)) return null;
+            int[] counts = new int[lo == hi ? 1 : BINS];
+            double width = (hi - lo) / counts.length;
+            for (int i = 0, size = n.size(); i < size; i++) {
+                double v = n.get(i);
+                if (Double.isNaN(v)) continue;
+                int bin = width == 0 ? 0 : (int) ((v - lo) / width);
+                counts[Math.min(counts.length - 1, Math.max(0, bin))]++;
+            }
+            return new Histogram(lo, hi, counts);
         }
     }
 
