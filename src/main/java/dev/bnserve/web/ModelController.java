@@ -134,6 +134,17 @@ class ModelController {
      * {@code fold=true} the folded graph that {@code /predict} runs; see {@link OnnxExport}).
      */
     @GetMapping("/{id}/export")
+    @io.swagger.v3.oas.annotations.responses.ApiResponse(
+            responseCode = "200",
+            description = "The model document (format=json) or the ONNX model (format=onnx)",
+            content = {
+                @Content(
+                        mediaType = MediaType.APPLICATION_JSON_VALUE,
+                        schema = @Schema(implementation = ModelRecord.class)),
+                @Content(
+                        mediaType = MediaType.APPLICATION_OCTET_STREAM_VALUE,
+                        schema = @Schema(type = "string", format = "binary"))
+            })
     ResponseEntity<?> export(
             @PathVariable String id,
             @RequestParam(required = false) String format,
