@@ -45,6 +45,8 @@ class ArchitectureTest {
                 .definedBy("dev.bnserve.security..")
                 .layer("web")
                 .definedBy("dev.bnserve.web..")
+                .layer("export")
+                .definedBy("dev.bnserve.export..")
                 .layer("training")
                 .definedBy("dev.bnserve.training..")
                 .layer("predict")
@@ -69,18 +71,20 @@ class ArchitectureTest {
                 .mayOnlyBeAccessedByLayers("app")
                 .whereLayer("web")
                 .mayOnlyBeAccessedByLayers("security", "app")
+                .whereLayer("export")
+                .mayOnlyBeAccessedByLayers("web", "security", "app")
                 .whereLayer("training")
                 .mayOnlyBeAccessedByLayers("web", "security", "app")
                 .whereLayer("predict")
                 .mayOnlyBeAccessedByLayers("web", "security", "app")
                 .whereLayer("model")
-                .mayOnlyBeAccessedByLayers("training", "predict", "web", "security", "app")
+                .mayOnlyBeAccessedByLayers("training", "predict", "export", "web", "security", "app")
                 .whereLayer("data")
                 .mayOnlyBeAccessedByLayers("model", "training", "predict", "web", "security", "app")
                 .whereLayer("config")
                 .mayOnlyBeAccessedByLayers("model", "training", "predict", "web", "security", "app")
                 .whereLayer("prep")
-                .mayOnlyBeAccessedByLayers("data", "model", "training", "predict", "web", "app")
+                .mayOnlyBeAccessedByLayers("data", "model", "training", "predict", "export", "web", "app")
                 .whereLayer("io")
                 .mayOnlyBeAccessedByLayers("data", "model", "app");
     }
@@ -113,6 +117,7 @@ class ArchitectureTest {
                         "dev.bnserve.model..",
                         "dev.bnserve.training..",
                         "dev.bnserve.predict..",
+                        "dev.bnserve.export..",
                         "dev.bnserve.problem..")
                 .should()
                 .dependOnClassesThat()

@@ -927,7 +927,7 @@ class FuzzTest {
 
     private Req oddIds() {
         String id = oddId();
-        return switch (rnd.nextInt(13)) {
+        return switch (rnd.nextInt(15)) {
             case 10 ->
                 new Req(
                         "ids",
@@ -963,6 +963,40 @@ class FuzzTest {
                                 "{\"features\": [1]}",
                                 "{",
                                 "")),
+                        Map.of());
+            case 13 ->
+                new Req(
+                        "ids",
+                        "POST",
+                        "/models/" + pick(id, classifier) + "/encode",
+                        pick("application/json", "text/csv", "application/json; charset=utf-8"),
+                        utf8(pick(
+                                "{\"features\": [5.1, 3.5, 1.4, 0.2]}",
+                                "{\"features\": {\"sepal_length\": 5.1, \"nope\": \"x\"}}",
+                                "{\"features\": {\"sepal_length\": null}}",
+                                "{\"instances\": [[1, 2, 3, 4]]}",
+                                "{\"features\": [1]}",
+                                "{\"features\": [\"a\", 1e999, 3, 4]}",
+                                "{",
+                                "[]",
+                                "")),
+                        Map.of());
+            case 14 ->
+                new Req(
+                        "ids",
+                        "GET",
+                        "/models/" + pick(id, classifier) + "/export"
+                                + pick(
+                                        "?format=onnx",
+                                        "?format=onnx&fold=true",
+                                        "?format=onnx&fold=" + id,
+                                        "?format=" + id,
+                                        "?format=",
+                                        "?fold=true",
+                                        "?format=ONNX",
+                                        "?format=json&format=onnx"),
+                        null,
+                        null,
                         Map.of());
             case 9 -> new Req("ids", pick("GET", "POST", "DELETE"), "/problems/" + id, null, null, Map.of());
             case 0 -> new Req("ids", "GET", "/datasets/" + id, null, null, Map.of());

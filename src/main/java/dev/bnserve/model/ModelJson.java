@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -122,6 +123,15 @@ public final class ModelJson {
     }
 
     // ================================================================== writing
+
+    /** The {@code preprocessing} field of the model document, as a JSON text (for the ONNX export's metadata). */
+    public String preprocessingJson(Preprocessor p) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        try (JsonGenerator g = writer.createGenerator(out)) {
+            PreprocessingJson.write(g, p);
+        }
+        return out.toString();
+    }
 
     /** Streams the full document to {@code out} (flushed, not closed). */
     public void write(ModelRecord m, OutputStream out) {
@@ -499,6 +509,12 @@ public final class ModelJson {
             if (classes.size() > limits.maxClasses())
                 throw new ModelFormatException(
                         "classes", "a model has at most " + limits.maxClasses() + " classes, not " + classes.size());
+            // Duplicate labels would make an answer's probabilities object carry duplicate keys.
+            Set<String> seen = new HashSet<>();
+            for (String c : classes) {
+                if (!seen.add(c))
+                    throw new ModelFormatException("classes", "class labels must be unique: '" + c + "' repeats");
+            }
             return classes;
         }
 

@@ -50,7 +50,7 @@ public final class InferencePlan {
     private final DenseKernel kernel;
 
     /** One step of the compiled program: reads {@code width} values at {@code src[srcOff]}, writes {@code dst[dstOff]}. */
-    sealed interface Op permits Dense, Affine, Act {
+    public sealed interface Op permits Dense, Affine, Act {
         /** Applies the step and returns the width of its output. */
         int apply(DenseKernel kernel, double[] src, int srcOff, int width, double[] dst, int dstOff);
     }
@@ -59,7 +59,7 @@ public final class InferencePlan {
      * {@code y = (x − center)·Wᵀ + b}; {@code center} has {@code in} values (zeros: a plain Linear), {@code wt} holds
      * Wᵀ row-major (in × out) so outputs are contiguous.
      */
-    record Dense(int in, int out, double[] center, double[] wt, double[] b) implements Op {
+    public record Dense(int in, int out, double[] center, double[] wt, double[] b) implements Op {
         @Override
         public int apply(DenseKernel kernel, double[] src, int srcOff, int width, double[] dst, int dstOff) {
             kernel.dense(src, srcOff, center, wt, b, in, out, dst, dstOff);
@@ -71,7 +71,7 @@ public final class InferencePlan {
      * {@code y = fma(x − center, scale, shift)} elementwise: BatchNorm as {@code s⊙(x − μ) + β}, and at run time
      * a BatchNorm that no Linear layer could absorb.
      */
-    record Affine(double[] center, double[] scale, double[] shift) implements Op, Step {
+    public record Affine(double[] center, double[] scale, double[] shift) implements Op, Step {
         @Override
         public int apply(DenseKernel kernel, double[] src, int srcOff, int width, double[] dst, int dstOff) {
             for (int j = 0; j < width; j++) dst[dstOff + j] = Math.fma(src[srcOff + j] - center[j], scale[j], shift[j]);
@@ -85,7 +85,7 @@ public final class InferencePlan {
     }
 
     /** {@code y = f(x)} elementwise. */
-    record Act(Activation activation) implements Op, Step {
+    public record Act(Activation activation) implements Op, Step {
         @Override
         public int apply(DenseKernel kernel, double[] src, int srcOff, int width, double[] dst, int dstOff) {
             activation.forward(src, srcOff, dst, dstOff, width);
@@ -239,6 +239,25 @@ public final class InferencePlan {
 
     public int inputs() {
         return inputs;
+    }
+
+    /**
+     * The compiled program, step by step, as copies (the plan stays immutable): what an exporter writes to compute
+     * exactly what {@link #predict} computes, centers included.
+     */
+    public List<Op> operations() {
+        List<Op> out = new ArrayList<>(ops.length);
+        for (Op op : ops) {
+            if (op instanceof Dense d) {
+                out.add(new Dense(d.in(), d.out(), d.center().clone(), d.wt().clone(), d.b().clone()));
+            } else if (op instanceof Affine a) {
+                out.add(new Affine(
+                        a.center().clone(), a.scale().clone(), a.shift().clone()));
+            } else {
+                out.add(op); // Act holds no array
+            }
+        }
+        return out;
     }
 
     public int outputs() {

@@ -126,6 +126,25 @@ public class PredictionService {
         return new Traced(answer, model.preprocessing() == null ? null : x, trace);
     }
 
+    /**
+     * One row as the network's input, after model {@code id}'s preprocessing: the {@code input} row of its ONNX
+     * export. What was assumed (an imputed value, an unknown level) goes to the answer's warnings.
+     */
+    public Encoded encode(String id, PredictRequest request) {
+        if (!request.single()) {
+            throw invalid(
+                    "Encoding takes one row: send it as 'features'.",
+                    List.of(Violation.field("instances", "encode one row at a time")));
+        }
+        ServingModel model = model(id);
+        List<String> warnings = new ArrayList<>(0);
+        double[] x = row(model, request.rows().get(0), warnings);
+        return new Encoded(model.id(), x, List.copyOf(warnings));
+    }
+
+    /** An encoded row: the model's id, the network's input and what was assumed. */
+    public record Encoded(String model, double[] encoded, List<String> warnings) {}
+
     /** A traced row: the answer, the encoded row (or null) and the steps. */
     public record Traced(Predictions answer, double[] encoded, Trace trace) {}
 

@@ -1,5 +1,6 @@
 package dev.bnserve.web;
 
+import dev.bnserve.export.OnnxExport;
 import dev.bnserve.model.ModelFormatException;
 import dev.bnserve.model.ModelIds;
 import dev.bnserve.model.ModelJson;
@@ -21,6 +22,8 @@ import java.net.URI;
 import java.time.Instant;
 import java.util.List;
 import java.util.function.Consumer;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.info.BuildProperties;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -50,12 +53,21 @@ class ModelController {
     private final ModelJson json;
 
     private final BatchNormStatistics bnStatistics;
+    /** The build's version, written into ONNX exports. */
+    private final String version;
 
-    ModelController(TrainingService training, ModelStore store, ModelJson json, BatchNormStatistics bnStatistics) {
+    ModelController(
+            TrainingService training,
+            ModelStore store,
+            ModelJson json,
+            BatchNormStatistics bnStatistics,
+            ObjectProvider<BuildProperties> build) {
         this.training = training;
         this.store = store;
         this.json = json;
         this.bnStatistics = bnStatistics;
+        BuildProperties b = build.getIfAvailable();
+        this.version = b != null ? b.getVersion() : "development";
     }
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
@@ -117,15 +129,59 @@ class ModelController {
         return emitter;
     }
 
+    /**
+     * The model as its JSON document ({@code format=json}, the default) or as ONNX ({@code format=onnx}, with
+     * {@code fold=true} the folded graph that {@code /predict} runs; see {@link OnnxExport}).
+     */
     @GetMapping("/{id}/export")
-    ResponseEntity<ModelRecord> export(@PathVariable String id) {
+    ResponseEntity<?> export(
+            @PathVariable String id,
+            @RequestParam(required = false) String format,
+            @RequestParam(required = false) String fold) {
+        boolean onnx;
+        if (format == null || format.equals("json")) onnx = false;
+        else if (format.equals("onnx")) onnx = true;
+        else {
+            throw Problem.invalid(
+                    "invalid-export-request",
+                    "Invalid export request",
+                    "Unknown export format '" + Problem.shown(format) + "'; expected json or onnx.",
+                    List.of(Violation.field("format", "expected json or onnx")));
+        }
+        boolean folded;
+        if (fold == null || fold.equals("false")) folded = false;
+        else if (fold.equals("true")) folded = true;
+        else {
+            throw Problem.invalid(
+                    "invalid-export-request",
+                    "Invalid export request",
+                    "'fold' must be true or false, got '" + Problem.shown(fold) + "'.",
+                    List.of(Violation.field("fold", "expected true or false")));
+        }
+        if (fold != null && !onnx) {
+            throw Problem.invalid(
+                    "invalid-export-request",
+                    "Invalid export request",
+                    "'fold' applies to format=onnx only.",
+                    List.of(Violation.field("fold", "only with format=onnx")));
+        }
         ModelRecord m = find(id);
         if (m.status() != ModelStatus.READY) {
             throw ModelProblems.notReady(m, "can be exported");
         }
+        if (!onnx) {
+            return ResponseEntity.ok()
+                    .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"" + id + ".json\"")
+                    .body(m);
+        }
+        String prep = m.preprocessing() == null ? null : json.preprocessingJson(m.preprocessing());
+        byte[] bytes = OnnxExport.write(m, folded, prep, version);
         return ResponseEntity.ok()
-                .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"" + id + ".json\"")
-                .body(m);
+                .contentType(MediaType.APPLICATION_OCTET_STREAM)
+                .header(
+                        HttpHeaders.CONTENT_DISPOSITION,
+                        "attachment; filename=\"" + id + (folded ? "-folded" : "") + ".onnx\"")
+                .body(bytes);
     }
 
     /**

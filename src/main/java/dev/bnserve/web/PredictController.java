@@ -34,6 +34,15 @@ class PredictController {
         return json(codec.trace(id, PredictionCodec.body(request)));
     }
 
+    /** One row encoded as the network's (and the ONNX export's) input (see {@link PredictionCodec#encode}). */
+    @PostMapping(
+            path = "/models/{id}/encode",
+            consumes = MediaType.APPLICATION_JSON_VALUE,
+            produces = MediaType.APPLICATION_JSON_VALUE)
+    ResponseEntity<byte[]> encode(@PathVariable String id, HttpServletRequest request) throws IOException {
+        return json(codec.encode(id, PredictionCodec.body(request)));
+    }
+
     /** Scores a CSV file: {@code text/csv} in, {@code text/csv} out (see {@link CsvScoring}). */
     @PostMapping(path = "/models/{id}/predict", consumes = CsvScoring.TEXT_CSV, produces = CsvScoring.TEXT_CSV)
     void score(

@@ -116,6 +116,25 @@ final class PredictionCodec {
         return bytes.toByteArray();
     }
 
+    /** The answer to an encode body ({@code {"features": …}}): {@code {"model", "encoded": […], "warnings"}}. */
+    byte[] encode(String id, byte[] body) {
+        if (body.length == 0) throw Problem.malformed(JsonErrors.MISSING_BODY);
+        PredictionService.Encoded e = predictions.encode(id, read(body));
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+        try (JsonGenerator g = mapper.createGenerator(bytes)) {
+            g.writeStartObject();
+            g.writeStringProperty("model", e.model());
+            numbers(g, "encoded", e.encoded());
+            if (!e.warnings().isEmpty()) {
+                g.writeArrayPropertyStart("warnings");
+                for (String w : e.warnings()) g.writeString(w);
+                g.writeEndArray();
+            }
+            g.writeEndObject();
+        }
+        return bytes.toByteArray();
+    }
+
     private static void numbers(JsonGenerator g, String name, double[] v) {
         g.writeArrayPropertyStart(name);
         for (double d : v) g.writeNumber(d);

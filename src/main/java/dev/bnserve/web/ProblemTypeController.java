@@ -36,6 +36,10 @@ class ProblemTypeController {
                     "The rows do not fit the model: wrong arity, unknown or missing feature names, or values that are not"
                             + " finite numbers. 'errors' names each place."),
             Map.entry(
+                    "invalid-export-request",
+                    "The export's query names an unknown format (json or onnx) or a fold value other than true or false"
+                            + " (fold applies to format=onnx). 'errors' names the parameter."),
+            Map.entry(
                     "invalid-model-document",
                     "The model document cannot be imported: 'errors' names the field at fault. Export a ready model with"
                             + " GET /models/{id}/export to get a valid one."),

@@ -217,6 +217,7 @@ class ModelJsonTest {
         expectError(d -> d.putArray("classes"), "classes");
         expectError(d -> d.putArray("classes").add("no").add(true), "classes");
         expectError(d -> d.putArray("classes").add("no").add("yes").add("maybe"), "layers");
+        expectError(d -> d.putArray("classes").add("0").add("0"), "classes");
         expectError(d -> d.put("status", "done"), "status");
         expectError(d -> d.remove("layers"), "layers");
         expectError(d -> d.putNull("layers"), "layers");
