@@ -1,6 +1,7 @@
 package dev.bnserve.security;
 
 import dev.bnserve.config.BnserveProperties;
+import dev.bnserve.web.ContentSecurityPolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
@@ -39,17 +40,6 @@ import org.springframework.security.web.savedrequest.NullRequestCache;
 @Configuration(proxyBeanMethods = false)
 public class ApiKeySecurityConfiguration {
 
-    /**
-     * The console's policy: scripts, styles, data and frames only from this origin, no inline scripts or style
-     * attributes ({@code data:} images only for the blank favicon).
-     */
-    static final String CONSOLE_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-            + "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
-
-    /** Swagger UI renders with style attributes and data: icons; its scripts still come only from this origin. */
-    static final String SWAGGER_UI_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-            + "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'";
-
     private static final Logger log = LoggerFactory.getLogger(ApiKeySecurityConfiguration.class);
 
     @Bean
@@ -66,9 +56,7 @@ public class ApiKeySecurityConfiguration {
                 .exceptionHandling(ex -> ex.authenticationEntryPoint(new ProblemAuthenticationEntryPoint())
                         .accessDeniedHandler(new ProblemAccessDeniedHandler()))
                 // Spring Security's default headers stay; a Content-Security-Policy joins them.
-                .headers(headers -> headers.addHeaderWriter((request, response) -> response.setHeader(
-                        "Content-Security-Policy",
-                        request.getRequestURI().startsWith("/swagger-ui") ? SWAGGER_UI_CSP : CONSOLE_CSP)));
+                .headers(headers -> headers.addHeaderWriter(new ContentSecurityPolicy()));
 
         if (!settings.keySet()) {
             if (settings.apiKey() != null && !settings.apiKey().isEmpty()) {

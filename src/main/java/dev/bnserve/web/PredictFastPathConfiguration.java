@@ -23,14 +23,15 @@ import org.springframework.security.web.header.writers.frameoptions.XFrameOption
 @Configuration(proxyBeanMethods = false)
 class PredictFastPathConfiguration {
 
-    /** The header writers Spring Security's {@code HeadersConfigurer} installs by default, in its order. */
+    /** The header writers Spring Security's {@code HeadersConfigurer} installs by default, in its order, and the CSP. */
     static HeaderWriter defaultSecurityHeaders() {
         return new CompositeHeaderWriter(List.of(
                 new XContentTypeOptionsHeaderWriter(),
                 new XXssProtectionHeaderWriter(),
                 new CacheControlHeadersWriter(),
                 new HstsHeaderWriter(),
-                new XFrameOptionsHeaderWriter(XFrameOptionsHeaderWriter.XFrameOptionsMode.DENY)));
+                new XFrameOptionsHeaderWriter(XFrameOptionsHeaderWriter.XFrameOptionsMode.DENY),
+                new ContentSecurityPolicy()));
     }
 
     @Bean
