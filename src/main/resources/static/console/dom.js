@@ -50,9 +50,9 @@ export function badge(status) {
 
 export function headline(m) {
   const v = m.metrics?.validation;
-  if (v?.accuracy !== undefined) return 'accuracy ' + fmt(v.accuracy, 3);
+  if (v?.accuracy !== undefined) return 'accuracy ' + (v.accuracy * 100).toFixed(1) + '%';
   if (v?.rmse !== undefined) return 'rmse ' + fmt(v.rmse, 4);
-  if (m.metrics?.validationAccuracy !== undefined) return 'accuracy ' + fmt(m.metrics.validationAccuracy, 3);
-  if (m.metrics?.validationRmse !== undefined) return 'rmse ' + fmt(m.metrics.validationRmse, 4);
+  if (m.metrics?.validationAccuracy != null) return 'accuracy ' + (m.metrics.validationAccuracy * 100).toFixed(1) + '%';
+  if (m.metrics?.validationRmse != null) return 'rmse ' + fmt(m.metrics.validationRmse, 4);
   return '—';
 }

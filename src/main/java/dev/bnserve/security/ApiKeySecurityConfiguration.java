@@ -56,7 +56,7 @@ public class ApiKeySecurityConfiguration {
                 .exceptionHandling(ex -> ex.authenticationEntryPoint(new ProblemAuthenticationEntryPoint())
                         .accessDeniedHandler(new ProblemAccessDeniedHandler()))
                 // Spring Security's default headers stay; a Content-Security-Policy joins them.
-                .headers(headers -> headers.addHeaderWriter(ContentSecurityPolicy.writer()));
+                .headers(headers -> headers.addHeaderWriter(new ContentSecurityPolicy()));
 
         if (!settings.keySet()) {
             if (settings.apiKey() != null && !settings.apiKey().isEmpty()) {

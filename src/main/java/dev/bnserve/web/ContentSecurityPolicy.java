@@ -1,12 +1,15 @@
 package dev.bnserve.web;
 
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.security.web.header.HeaderWriter;
 
 /**
- * The Content-Security-Policy every answer carries: the security chain and the predict fast path (which answers
- * outside the chain) write it with this one writer, so both paths send the same headers.
+ * The Content-Security-Policy of every response, written by Spring Security's chain and by the predict fast path
+ * alike (so both answer the same headers).
  */
-public final class ContentSecurityPolicy {
+public final class ContentSecurityPolicy implements HeaderWriter {
+
     /**
      * The console's policy: scripts, styles, data and frames only from this origin, no inline scripts or style
      * attributes ({@code data:} images only for the blank favicon).
@@ -18,11 +21,9 @@ public final class ContentSecurityPolicy {
     static final String SWAGGER_UI = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
             + "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'";
 
-    private ContentSecurityPolicy() {}
-
-    /** Writes the policy for the request's path. */
-    public static HeaderWriter writer() {
-        return (request, response) -> response.setHeader(
+    @Override
+    public void writeHeaders(HttpServletRequest request, HttpServletResponse response) {
+        response.setHeader(
                 "Content-Security-Policy", request.getRequestURI().startsWith("/swagger-ui") ? SWAGGER_UI : CONSOLE);
     }
 }

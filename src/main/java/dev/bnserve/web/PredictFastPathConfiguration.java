@@ -23,7 +23,7 @@ import org.springframework.security.web.header.writers.frameoptions.XFrameOption
 @Configuration(proxyBeanMethods = false)
 class PredictFastPathConfiguration {
 
-    /** The header writers Spring Security's {@code HeadersConfigurer} installs by default, in its order, and the CSP the chain adds. */
+    /** The header writers Spring Security's {@code HeadersConfigurer} installs by default, in its order, and the CSP. */
     static HeaderWriter defaultSecurityHeaders() {
         return new CompositeHeaderWriter(List.of(
                 new XContentTypeOptionsHeaderWriter(),
@@ -31,7 +31,7 @@ class PredictFastPathConfiguration {
                 new CacheControlHeadersWriter(),
                 new HstsHeaderWriter(),
                 new XFrameOptionsHeaderWriter(XFrameOptionsHeaderWriter.XFrameOptionsMode.DENY),
-                ContentSecurityPolicy.writer()));
+                new ContentSecurityPolicy()));
     }
 
     @Bean

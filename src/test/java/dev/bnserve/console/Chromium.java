@@ -73,6 +73,22 @@ final class Chromium {
         return wait;
     }
 
+    /** The top {@code height} px of the page at {@code width} px. */
+    static Path top(ChromeDriver driver, String name, int width, int height) {
+        try {
+            Dimension before = driver.manage().window().getSize();
+            driver.manage().window().setSize(new Dimension(width, height));
+            ((JavascriptExecutor) driver).executeScript("window.scrollTo(0, 0)");
+            Files.createDirectories(SCREENSHOTS);
+            Path file = SCREENSHOTS.resolve(name + ".png");
+            Files.write(file, driver.getScreenshotAs(OutputType.BYTES));
+            driver.manage().window().setSize(before);
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** The whole page at {@code width} px (the window grows to the document's height for the shot). */
     static Path screenshot(ChromeDriver driver, String name, int width) {
         try {

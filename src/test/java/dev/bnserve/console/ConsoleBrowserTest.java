@@ -124,6 +124,8 @@ class ConsoleBrowserTest {
                 .forEach(e -> api.put(e.getKey(), e.getValue().asDouble()));
         assertThat(bars).isEqualTo(api);
 
+        Chromium.top(driver, "console", 1280, 1400); // the README's docs/console.png
+
         // The trace toggle: one table per BatchNorm layer, for the same answer.
         driver.findElement(By.id("trace-toggle")).click();
         driver.findElement(By.id("predict-submit")).click();
@@ -133,6 +135,11 @@ class ConsoleBrowserTest {
                 .isEqualTo(answer.get("prediction").asString());
         Chromium.screenshot(driver, "scenario1-model", 1280);
         Chromium.screenshot(driver, "scenario1-model-phone", 390);
+
+        // Swagger UI renders under its own policy (style attributes, data: icons; scripts still only 'self').
+        driver.get(url("/swagger-ui.html"));
+        Chromium.waiting(driver, 20)
+                .until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector(".info .title"), "bnserve"));
 
         driver.get(url("/#/"));
         Chromium.waiting(driver, 10)
