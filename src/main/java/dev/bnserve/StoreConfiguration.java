@@ -2,6 +2,7 @@ package dev.bnserve;
 
 import dev.bnserve.config.BnserveProperties;
 import dev.bnserve.data.DatasetStore;
+import dev.bnserve.data.FileDatasetStore;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -11,7 +12,7 @@ class StoreConfiguration {
 
     @Bean
     DatasetStore datasetStore(BnserveProperties properties) {
-        DatasetStore store = new DatasetStore(properties.dataDir());
+        FileDatasetStore store = new FileDatasetStore(properties.dataDir());
         store.load();
         return store;
     }

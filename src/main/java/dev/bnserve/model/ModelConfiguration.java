@@ -15,7 +15,7 @@ class ModelConfiguration {
 
     @Bean
     ModelStore modelStore(BnserveProperties properties, ModelJson json) {
-        ModelStore store = new ModelStore(properties.dataDir(), json);
+        ModelStore store = new FileModelStore(properties.dataDir(), json);
         store.load();
         return store;
     }

@@ -30,12 +30,12 @@ class DatasetStoreTest {
 
     @Test
     void savedDatasetsSurviveARestartBitForBit() throws IOException {
-        DatasetStore store = new DatasetStore(dataDir);
+        FileDatasetStore store = new FileDatasetStore(dataDir);
         assertThat(store.load()).isZero();
         Dataset iris = store.save(iris());
         Dataset odd = store.save(oddValues());
 
-        DatasetStore reopened = new DatasetStore(dataDir);
+        FileDatasetStore reopened = new FileDatasetStore(dataDir);
         assertThat(reopened.load()).isEqualTo(2);
         assertThat(reopened.list()).extracting(Dataset::id).containsExactlyInAnyOrder(iris.id(), odd.id());
         assertSameContent(reopened.get(iris.id()).orElseThrow(), iris);
@@ -53,12 +53,12 @@ class DatasetStoreTest {
                         Column.date("at", new double[] {-0.5, 1_325_422_800.25, Double.NaN}, true),
                         Column.numeric("x", new double[] {1, Double.NaN, 3})),
                 ';');
-        DatasetStore store = new DatasetStore(dataDir);
+        FileDatasetStore store = new FileDatasetStore(dataDir);
         store.save(dated);
         Path meta = store.root().resolve(dated.id()).resolve("meta.json");
         assertThat(Files.readString(meta)).contains("\"formatVersion\":2", "\"type\":\"date\"");
 
-        DatasetStore reopened = new DatasetStore(dataDir);
+        FileDatasetStore reopened = new FileDatasetStore(dataDir);
         assertThat(reopened.load()).isEqualTo(1);
         Dataset back = reopened.get(dated.id()).orElseThrow();
         assertSameContent(back, dated);
@@ -81,7 +81,7 @@ class DatasetStoreTest {
                         + ",\"columns\":[{\"name\":\"x\",\"type\":\"numeric\"},"
                         + "{\"name\":\"label \\\"quoted\\\"\",\"type\":\"categorical\"}]}");
 
-        DatasetStore store = new DatasetStore(dataDir);
+        FileDatasetStore store = new FileDatasetStore(dataDir);
         assertThat(store.load()).isEqualTo(1);
         Dataset back = store.get(old.id()).orElseThrow();
         assertSameContent(back, old);
@@ -90,7 +90,7 @@ class DatasetStoreTest {
 
     @Test
     void savedDirectoryHoldsExactlyTheDataAndMetaFiles() throws IOException {
-        DatasetStore store = new DatasetStore(dataDir);
+        FileDatasetStore store = new FileDatasetStore(dataDir);
         Dataset d = store.save(iris());
         assertThat(names(store.root())).containsExactly(d.id());
         assertThat(names(store.root().resolve(d.id()))).containsExactlyInAnyOrder("data.bin", "meta.json");
@@ -101,7 +101,7 @@ class DatasetStoreTest {
     @Test
     void failedCommitLeavesNothingBehind() throws IOException {
         List<String> seenInTemp = new ArrayList<>();
-        DatasetStore store = new DatasetStore(dataDir) {
+        FileDatasetStore store = new FileDatasetStore(dataDir) {
             @Override
             void commit(Path tmpDir, Path finalDir) throws IOException {
                 seenInTemp.addAll(names(tmpDir));
@@ -113,18 +113,18 @@ class DatasetStoreTest {
         assertThat(seenInTemp).containsExactlyInAnyOrder("data.bin", "meta.json");
         assertThat(store.get(d.id())).isEmpty();
         assertThat(names(store.root())).isEmpty();
-        assertThat(new DatasetStore(dataDir).load()).isZero();
+        assertThat(new FileDatasetStore(dataDir).load()).isZero();
     }
 
     @Test
     void loadRemovesLeftoverTemporaryDirectories() throws IOException {
-        DatasetStore store = new DatasetStore(dataDir);
+        FileDatasetStore store = new FileDatasetStore(dataDir);
         Dataset kept = store.save(iris());
         Path leftover = Files.createDirectories(store.root().resolve(DatasetIds.newId() + ".tmp"));
         Files.write(leftover.resolve("data.bin"), new byte[] {1, 2, 3});
         Path deleting = Files.createDirectories(store.root().resolve(DatasetIds.newId() + ".del.tmp"));
 
-        DatasetStore reopened = new DatasetStore(dataDir);
+        FileDatasetStore reopened = new FileDatasetStore(dataDir);
         assertThat(reopened.load()).isEqualTo(1);
         assertThat(leftover).doesNotExist();
         assertThat(deleting).doesNotExist();
@@ -133,7 +133,7 @@ class DatasetStoreTest {
 
     @Test
     void corruptOrIncompleteEntriesAreSkipped() throws IOException {
-        DatasetStore store = new DatasetStore(dataDir);
+        FileDatasetStore store = new FileDatasetStore(dataDir);
         Dataset good = store.save(iris());
         Dataset flipped = store.save(iris());
         Dataset truncated = store.save(iris());
@@ -151,7 +151,7 @@ class DatasetStoreTest {
         Files.writeString(store.root().resolve(badMeta.id()).resolve("meta.json"), "{not json", StandardCharsets.UTF_8);
         Files.writeString(store.root().resolve("README.txt"), "stray file");
 
-        DatasetStore reopened = new DatasetStore(dataDir);
+        FileDatasetStore reopened = new FileDatasetStore(dataDir);
         assertThat(reopened.load()).isEqualTo(1);
         assertThat(reopened.list()).extracting(Dataset::id).containsExactly(good.id());
         assertThat(store.root().resolve(flipped.id())).exists(); // kept for inspection, only skipped
@@ -159,7 +159,7 @@ class DatasetStoreTest {
 
     @Test
     void malformedIdsNeverReachTheFilesystem() throws IOException {
-        DatasetStore store = new DatasetStore(dataDir);
+        FileDatasetStore store = new FileDatasetStore(dataDir);
         store.load();
         Path outside = Files.writeString(dataDir.resolve("x"), "precious");
         for (String id : List.of(
@@ -184,25 +184,25 @@ class DatasetStoreTest {
 
     @Test
     void deleteRemovesFromMemoryAndDisk() throws IOException {
-        DatasetStore store = new DatasetStore(dataDir);
+        FileDatasetStore store = new FileDatasetStore(dataDir);
         Dataset d = store.save(iris());
         assertThat(store.delete(d.id())).isTrue();
         assertThat(store.get(d.id())).isEmpty();
         assertThat(names(store.root())).isEmpty();
         assertThat(store.delete(d.id())).isFalse();
-        assertThat(new DatasetStore(dataDir).load()).isZero();
+        assertThat(new FileDatasetStore(dataDir).load()).isZero();
     }
 
     @Test
     void savingTheSameIdTwiceIsRejected() throws IOException {
-        DatasetStore store = new DatasetStore(dataDir);
+        FileDatasetStore store = new FileDatasetStore(dataDir);
         Dataset d = store.save(iris());
         assertThatThrownBy(() -> store.save(d)).isInstanceOf(IllegalStateException.class);
     }
 
     @Test
     void concurrentSavesAreAllKept() throws Exception {
-        DatasetStore store = new DatasetStore(dataDir);
+        FileDatasetStore store = new FileDatasetStore(dataDir);
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
             List<Future<Dataset>> futures = new ArrayList<>();
@@ -216,12 +216,12 @@ class DatasetStoreTest {
             pool.shutdownNow();
         }
         assertThat(store.list()).hasSize(32);
-        assertThat(new DatasetStore(dataDir).load()).isEqualTo(32);
+        assertThat(new FileDatasetStore(dataDir).load()).isEqualTo(32);
     }
 
     @Test
     void listIsOrderedByCreationTime() {
-        DatasetStore store = new DatasetStore(dataDir);
+        FileDatasetStore store = new FileDatasetStore(dataDir);
         Dataset late = new Dataset(
                 DatasetIds.newId(),
                 "late",

@@ -32,7 +32,7 @@ class ModelStoreTest {
     }
 
     ModelStore newStore() {
-        return new ModelStore(dataDir, json);
+        return new FileModelStore(dataDir, json);
     }
 
     @Test

@@ -20,6 +20,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 import dev.bnserve.data.DatasetStore;
+import dev.bnserve.data.FileDatasetStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -59,7 +60,7 @@ class DatasetControllerTest {
     static class StoreConfig {
         @Bean
         DatasetStore datasetStore() {
-            DatasetStore store = new DatasetStore(dataDir);
+            FileDatasetStore store = new FileDatasetStore(dataDir);
             store.load();
             return store;
         }

@@ -15,6 +15,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
+import dev.bnserve.model.FileModelStore;
 import dev.bnserve.model.ModelIds;
 import dev.bnserve.model.ModelJson;
 import dev.bnserve.model.ModelRecord;
@@ -68,7 +69,7 @@ class PredictControllerTest {
     static class StoreConfig {
         @Bean
         ModelStore modelStore(JsonMapper mapper) {
-            ModelStore store = new ModelStore(dataDir, new ModelJson(mapper));
+            ModelStore store = new FileModelStore(dataDir, new ModelJson(mapper));
             store.load();
             return store;
         }
