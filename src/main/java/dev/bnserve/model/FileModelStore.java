@@ -56,11 +56,17 @@ public class FileModelStore implements ModelStore {
                     Files.deleteIfExists(f);
                     continue;
                 }
-                if (!name.endsWith(".json") || !ModelIds.isValid(name.substring(0, name.length() - 5))) continue;
+                String fileId = name.endsWith(".json") ? name.substring(0, name.length() - 5) : "";
+                if (!ModelIds.isValid(fileId)) continue;
                 try {
                     ModelRecord m;
                     try (InputStream in = Files.newInputStream(f)) {
                         m = json.read(in);
+                    }
+                    // The name is the id that get and delete use: a file claiming another is not this store's.
+                    if (!fileId.equals(m.id())) {
+                        log.warn("skipping model file {}: it holds id '{}'", name, m.id());
+                        continue;
                     }
                     if (!m.status().isTerminal()) {
                         m = m.withStatus(

@@ -206,6 +206,27 @@ class ModelStoreTest {
         assertThat(models().resolve("notes.txt")).exists();
     }
 
+    /**
+     * The file name is the id: a file claiming another id (or a path such as {@code ../../evil}) would be listed and
+     * served under an id that delete cannot reach, or come back after its delete (issue 16, bug 10).
+     */
+    @Test
+    void aFileWhoseIdDiffersFromItsNameIsSkipped() throws IOException {
+        ModelStore store = newStore();
+        ModelRecord m = ModelJsonTest.sample(ModelIds.newId());
+        store.save(m);
+        ObjectNode evil = (ObjectNode) JsonMapper.builder().build().readTree(json.writeBytes(m));
+        evil.put("id", "../../evil");
+        Files.writeString(models().resolve(ModelIds.newId() + ".json"), evil.toString());
+        ObjectNode other = (ObjectNode) JsonMapper.builder().build().readTree(json.writeBytes(m));
+        other.put("id", ModelIds.newId());
+        Files.writeString(models().resolve(ModelIds.newId() + ".json"), other.toString());
+
+        ModelStore reopened = newStore();
+        assertThat(reopened.load()).isEqualTo(1);
+        assertThat(reopened.list()).extracting(ModelRecord::id).containsExactly(m.id());
+    }
+
     @Test
     void invalidIdsAreRejectedWithoutTouchingTheFileSystem() throws IOException {
         ModelStore store = newStore();
