@@ -560,12 +560,19 @@ class ServiceEndToEndTest {
     @Test
     void actuatorAndApiDocs() throws Exception {
         predictOk("/models/" + irisModel + "/predict", "{\"features\": [5.1, 3.5, 1.4, 0.2]}");
+        assertThat(postJson("/models/" + irisModel + "/predict", "{\"features\": [1]}")
+                        .statusCode())
+                .isEqualTo(422);
         HttpResponse<String> health = get("/actuator/health");
         assertThat(health.statusCode()).isEqualTo(200);
         assertThat(json(health).get("status").asString()).isEqualTo("UP");
         HttpResponse<String> prometheus = get("/actuator/prometheus");
         assertThat(prometheus.statusCode()).isEqualTo(200);
         assertThat(prometheus.body()).contains("bnserve_predict", "bnserve_training");
+        assertThat(prometheus.body())
+                .as("prediction timers are tagged by outcome")
+                .containsPattern("bnserve_predict_seconds_count\\{[^}]*outcome=\"success\"[^}]*} [1-9]")
+                .containsPattern("bnserve_predict_seconds_count\\{[^}]*outcome=\"client_error\"[^}]*} [1-9]");
         HttpResponse<String> docs = get("/v3/api-docs");
         assertThat(docs.statusCode()).isEqualTo(200);
         assertThat(docs.headers().firstValue("Content-Type").orElse("")).contains("json");

@@ -34,7 +34,12 @@ public final class Problem extends RuntimeException {
         /** Something this service depends on is unavailable. */
         UNAVAILABLE,
         /** A bug or an unexpected failure: nothing about it is shown to the client. */
-        INTERNAL
+        INTERNAL;
+
+        /** Whether the client can fix it (or wait for it, when busy); unavailable and internal are this side's. */
+        public boolean clientError() {
+            return this != UNAVAILABLE && this != INTERNAL;
+        }
     }
 
     private final Kind kind;

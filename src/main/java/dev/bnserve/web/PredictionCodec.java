@@ -38,27 +38,44 @@ final class PredictionCodec {
     private final PredictionService predictions;
     private final JsonMapper mapper;
     private final int maxInstances;
-    private final Timer timer;
+    /** One timer per outcome, registered once: the fast path picks one, it never builds tags per request. */
+    private final Timer succeeded;
+
+    private final Timer refused;
+    private final Timer failed;
 
     PredictionCodec(
             PredictionService predictions, JsonMapper mapper, BnserveProperties properties, MeterRegistry meters) {
         this.predictions = predictions;
         this.mapper = mapper;
         this.maxInstances = properties.limits().maxInstances();
-        this.timer = Timer.builder("bnserve.predict")
-                .description("Prediction requests, parsing to answer")
-                .register(meters);
+        this.succeeded = predictTimer(meters, "success");
+        this.refused = predictTimer(meters, "client_error");
+        this.failed = predictTimer(meters, "server_error");
     }
 
     /** The answer to a prediction body: with model {@code id}, else the body's model, else the latest ready one. */
     byte[] answer(String id, byte[] body) {
         long start = System.nanoTime();
+        Timer outcome = failed;
         try {
             if (body.length == 0) throw Problem.malformed(JsonErrors.MISSING_BODY); // as @RequestBody says
-            return write(predictions.predict(id, read(body)));
+            byte[] answer = write(predictions.predict(id, read(body)));
+            outcome = succeeded;
+            return answer;
+        } catch (Problem p) {
+            outcome = p.kind().clientError() ? refused : failed;
+            throw p;
         } finally {
-            timer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+            outcome.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         }
+    }
+
+    private static Timer predictTimer(MeterRegistry meters, String outcome) {
+        return Timer.builder("bnserve.predict")
+                .description("Prediction requests, parsing to answer, by outcome")
+                .tag("outcome", outcome)
+                .register(meters);
     }
 
     /** The answer to a trace body ({@code {"features": …}}): the prediction, then every step through the layers. */
