@@ -96,12 +96,82 @@ public class PredictionService {
     }
 
     /**
-     * Runs the plan on the network input {@code x} into {@code out[off..off+k)}: the class probabilities (returning
-     * the most probable class) or the prediction (returning 0). The one place an answer is computed.
+     * Answers {@code columns} with model {@code id}: one value per row in each column, row {@code r} made of every
+     * column's value {@code r} and predicted exactly as {@link #predict} predicts that row sent by name.
+     */
+    public Predictions predictColumns(String id, List<Column> columns) {
+        return predict(id, Column.rows(columns));
+    }
+
+    /**
+     * Answers {@code n} rows that are already the network's input ({@code x}, row-major, {@code n} × the model's
+     * encoded width, e.g. {@link #encode}'s rows): they skip preprocessing and go straight into the plan, the same
+     * arithmetic {@link #predict} ends in.
+     */
+    public Predictions predictEncoded(String id, int n, double[] x) {
+        ServingModel model = model(id);
+        int w = model.plan().inputs();
+        if (n < 1 || x.length != (long) n * w) {
+            throw invalid(
+                    "Expected " + n + " encoded rows of " + w + " values, got " + x.length + " values.",
+                    List.of(Violation.field("input", "expected " + n + " × " + w + " values")));
+        }
+        for (int i = 0; i < x.length; i++) {
+            if (!Double.isFinite(x[i])) {
+                throw invalid(
+                        "Encoded value " + i + " is not a finite number.",
+                        List.of(Violation.field("input[" + i + "]", "must be finite")));
+            }
+        }
+        int k = model.plan().outputs();
+        double[] out = new double[n * k];
+        int[] best = model.task() == Task.CLASSIFICATION ? new int[n] : null;
+        double[] scratch = new double[model.plan().scratchSize()];
+        for (int r = 0; r < n; r++) {
+            int b = answer(model, x, r * w, out, r * k, scratch);
+            if (best != null) best[r] = b;
+        }
+        return new Predictions(model.id(), model.task(), model.classes(), false, n, k, out, best, null);
+    }
+
+    /**
+     * What model {@code id} takes and gives: its raw inputs with their kinds, the encoded inputs its network takes
+     * (the raw inputs themselves for a model without preprocessing), its task and classes.
+     */
+    public Signature signature(String id) {
+        ServingModel model = model(id);
+        List<Input> inputs = new ArrayList<>(model.inputs().size());
+        for (int i = 0; i < model.inputs().size(); i++) {
+            inputs.add(new Input(
+                    model.inputs().get(i),
+                    model.preprocessing() == null
+                            ? ColumnEncoding.InputType.NUMERIC
+                            : model.preprocessing().columns().get(i).inputType()));
+        }
+        List<String> encoded = model.preprocessing() == null
+                ? model.inputs()
+                : model.preprocessing().encodedInputs();
+        return new Signature(model.id(), model.task(), List.copyOf(inputs), encoded, model.classes());
+    }
+
+    /** A ready model's interface: see {@link #signature}. {@code classes} is null for regression. */
+    public record Signature(
+            String model, Task task, List<Input> inputs, List<String> encodedInputs, List<String> classes) {}
+
+    /** A raw input of a model and the kind of values it takes. */
+    public record Input(String name, ColumnEncoding.InputType type) {}
+
+    /**
+     * Runs the plan on the network input at {@code x[in..)} into {@code out[off..off+k)}: the class probabilities
+     * (returning the most probable class) or the prediction (returning 0). The one place an answer is computed.
      */
     private static int answer(ServingModel model, double[] x, double[] out, int off, double[] scratch) {
+        return answer(model, x, 0, out, off, scratch);
+    }
+
+    private static int answer(ServingModel model, double[] x, int in, double[] out, int off, double[] scratch) {
         int k = model.plan().outputs();
-        model.plan().predict(x, 0, out, off, scratch);
+        model.plan().predict(x, in, out, off, scratch);
         if (model.task() == Task.CLASSIFICATION) return softmax(out, off, k);
         if (!Double.isFinite(out[off])) throw overflow();
         return 0;

@@ -27,7 +27,8 @@ import org.springframework.security.web.savedrequest.NullRequestCache;
  *     {@code POST /models}, {@code DELETE /models/**}, {@code POST /models/import}, and any other non-GET
  *     request not listed below) needs {@code Authorization: Bearer <key>}. {@code GET}/{@code HEAD}/{@code OPTIONS}
  *     (datasets, models, actuator, {@code /v3/api-docs/**}, {@code /swagger-ui/**}) stay open, and so does
- *     prediction ({@code POST /predict}, {@code POST /models/*}{@code /predict}) unless
+ *     prediction ({@code POST /predict}, {@code POST /models/*}{@code /predict}, the Open Inference Protocol's
+ *     {@code POST /v2/models/*}{@code /infer}) unless
  *     {@code bnserve.security.protect-predict=true}.</li>
  * </ul>
  *
@@ -41,6 +42,11 @@ import org.springframework.security.web.savedrequest.NullRequestCache;
 public class ApiKeySecurityConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(ApiKeySecurityConfiguration.class);
+
+    /** The POSTs that only compute an answer: open unless protect-predict (Open Inference {@code infer} included). */
+    static final String[] PREDICTION = {
+        "/predict", "/models/*/predict", "/models/*/trace", "/v2/models/*/infer", "/v2/models/*/versions/*/infer"
+    };
 
     @Bean
     SecurityFilterChain apiSecurityFilterChain(HttpSecurity http, BnserveProperties properties) throws Exception {
@@ -77,11 +83,9 @@ public class ApiKeySecurityConfiguration {
                 .authorizeHttpRequests(auth -> {
                     auth.requestMatchers("/error").permitAll();
                     if (protectPredict) {
-                        auth.requestMatchers(HttpMethod.POST, "/predict", "/models/*/predict", "/models/*/trace")
-                                .authenticated();
+                        auth.requestMatchers(HttpMethod.POST, PREDICTION).authenticated();
                     } else {
-                        auth.requestMatchers(HttpMethod.POST, "/predict", "/models/*/predict", "/models/*/trace")
-                                .permitAll();
+                        auth.requestMatchers(HttpMethod.POST, PREDICTION).permitAll();
                     }
                     auth.requestMatchers(HttpMethod.GET)
                             .permitAll()

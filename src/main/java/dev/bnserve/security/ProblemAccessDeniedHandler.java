@@ -15,6 +15,6 @@ final class ProblemAccessDeniedHandler implements AccessDeniedHandler {
     public void handle(
             HttpServletRequest request, HttpServletResponse response, AccessDeniedException accessDeniedException)
             throws IOException {
-        ProblemWriter.write(response, HttpStatus.FORBIDDEN.value(), "This request is not allowed.");
+        ProblemWriter.write(request, response, HttpStatus.FORBIDDEN.value(), "This request is not allowed.");
     }
 }

@@ -31,6 +31,6 @@ final class ProblemAuthenticationEntryPoint implements AuthenticationEntryPoint 
         String detail = invalid
                 ? "The API key in the Authorization header is invalid; send 'Authorization: Bearer <api key>'."
                 : "This request needs the API key; send 'Authorization: Bearer <api key>'.";
-        ProblemWriter.write(response, HttpStatus.UNAUTHORIZED.value(), detail);
+        ProblemWriter.write(request, response, HttpStatus.UNAUTHORIZED.value(), detail);
     }
 }

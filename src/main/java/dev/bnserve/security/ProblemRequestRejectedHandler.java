@@ -24,6 +24,7 @@ final class ProblemRequestRejectedHandler implements RequestRejectedHandler {
             throws IOException {
         log.debug("Rejected request: {}", ex.getMessage());
         ProblemWriter.write(
+                request,
                 response,
                 HttpStatus.BAD_REQUEST.value(),
                 "The request URL or headers contain characters or sequences that are not allowed "

@@ -43,7 +43,7 @@ public class ApiExceptionHandler {
     @ExceptionHandler(Throwable.class)
     void handle(Throwable ex, HttpServletRequest request, HttpServletResponse response) throws IOException {
         if (ex instanceof AsyncRequestNotUsableException) return; // the client is gone: nobody to answer
-        ProblemWriter.write(response, resolve(ex, request, response));
+        ProblemWriter.write(request, response, resolve(ex, request, response));
     }
 
     /** The answer to {@code ex}, setting any headers it needs (Accept, Allow) on {@code response}. */

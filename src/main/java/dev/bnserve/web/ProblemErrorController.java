@@ -22,7 +22,7 @@ class ProblemErrorController implements ErrorController {
         int status = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE) instanceof Integer code && code >= 400
                 ? code
                 : 404;
-        ProblemWriter.write(response, status, refusal(status));
+        ProblemWriter.write(request, response, status, refusal(status));
     }
 
     /** What a request refused by the container is told. Never echoes the request. */

@@ -27,12 +27,13 @@ public final class ProblemErrorReportValve extends ErrorReportValve {
         if (!ioAllowed.get()) return;
 
         try {
-            response.setContentType("application/problem+json");
+            ProblemWriter.Rendering rendering = ProblemWriter.Rendering.forPath(request.getRequestURI());
+            response.setContentType(rendering.contentType());
             response.setCharacterEncoding("UTF-8");
             PrintWriter writer = response.getReporter();
             if (writer != null) {
                 byte[] body =
-                        ProblemWriter.bytes(ProblemWriter.Body.plain(code, ProblemErrorController.refusal(code), null));
+                        rendering.bytes(ProblemWriter.Body.plain(code, ProblemErrorController.refusal(code), null));
                 writer.write(new String(body, StandardCharsets.UTF_8));
                 response.finishResponse();
             }

@@ -2,6 +2,8 @@ package dev.bnserve.web;
 
 import dev.bnserve.problem.Problem;
 import dev.bnserve.problem.Violation;
+import jakarta.servlet.RequestDispatcher;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -19,6 +21,10 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>A problem with a meaning of its own has the type {@code /problems/<slug>} and its own title; any other has
  * {@code about:blank} and the status phrase as its title, as RFC 9457 §4.2.1 requires.
+ *
+ * <p>On the Open Inference Protocol's paths ({@code /v2/…}) the same problems are rendered in that protocol's shape,
+ * {@code {"error": "…"}} as {@code application/json} (see {@link Rendering}), so its clients can read every error,
+ * including those raised before any controller runs (size limit, API key, container refusals).
  */
 public final class ProblemWriter {
     /** Where problem types live: a type's URI is this plus its slug. */
@@ -65,23 +71,87 @@ public final class ProblemWriter {
         return s == null ? "Error" : s.getReasonPhrase();
     }
 
-    /** Sends {@code body} as the whole response, unless one is already on its way. */
-    public static void write(HttpServletResponse response, Body body) throws IOException {
+    /** How an error answer is written: which shape depends on the path the request was for. */
+    public enum Rendering {
+        /** RFC 9457 {@code application/problem+json}: every path but the protocol's. */
+        PROBLEM(MediaType.APPLICATION_PROBLEM_JSON_VALUE),
+        /**
+         * The Open Inference Protocol's error object, {@code {"error": detail}}, for {@code /v2} and below. Its
+         * published document gives infer only 400 (and servers use 404 for an unknown model), so the 422 of a request
+         * that is well-formed but cannot be answered is a 400 here; other statuses stay as they are.
+         */
+        OPEN_INFERENCE(MediaType.APPLICATION_JSON_VALUE);
+
+        private final String contentType;
+
+        Rendering(String contentType) {
+            this.contentType = contentType;
+        }
+
+        public String contentType() {
+            return contentType;
+        }
+
+        /** The rendering for a request to {@code path} (null: unknown, problem+json). */
+        public static Rendering forPath(String path) {
+            return path != null && (path.equals("/v2") || path.startsWith("/v2/")) ? OPEN_INFERENCE : PROBLEM;
+        }
+
+        /**
+         * The rendering for {@code request}: by the path it was sent to, also when it is the container's error
+         * dispatch for it.
+         */
+        public static Rendering of(HttpServletRequest request) {
+            return forPath(
+                    request.getAttribute(RequestDispatcher.ERROR_REQUEST_URI) instanceof String original
+                            ? original
+                            : request.getRequestURI());
+        }
+
+        /** The status sent for {@code body}. */
+        public int status(Body body) {
+            return this == OPEN_INFERENCE && body.status() == 422 ? 400 : body.status();
+        }
+
+        /** The answer's bytes, UTF-8 JSON. */
+        public byte[] bytes(Body body) {
+            return this == PROBLEM ? ProblemWriter.bytes(body) : error(body.detail());
+        }
+    }
+
+    /**
+     * Sends {@code body} as the whole response to {@code request}, in the rendering its path asks for, unless a
+     * response is already on its way.
+     */
+    public static void write(HttpServletRequest request, HttpServletResponse response, Body body) throws IOException {
         if (response.isCommitted()) return;
-        byte[] bytes = bytes(body);
-        response.setStatus(body.status());
-        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+        Rendering rendering = Rendering.of(request);
+        byte[] bytes = rendering.bytes(body);
+        response.setStatus(rendering.status(body));
+        response.setContentType(rendering.contentType());
         response.setContentLength(bytes.length);
         response.getOutputStream().write(bytes);
         response.flushBuffer();
     }
 
     /** A plain problem of {@code status}: for the layers that answer before any route is known. */
-    public static void write(HttpServletResponse response, int status, String detail) throws IOException {
-        write(response, Body.plain(status, detail, null));
+    public static void write(HttpServletRequest request, HttpServletResponse response, int status, String detail)
+            throws IOException {
+        write(request, response, Body.plain(status, detail, null));
     }
 
-    /** The document as UTF-8 JSON. */
+    /** The Open Inference Protocol's error object. */
+    private static byte[] error(String detail) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(64 + detail.length());
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringProperty("error", detail);
+            g.writeEndObject();
+        }
+        return out.toByteArray();
+    }
+
+    /** The problem document as UTF-8 JSON. */
     public static byte[] bytes(Body body) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
         try (JsonGenerator g = JSON.createGenerator(out)) {

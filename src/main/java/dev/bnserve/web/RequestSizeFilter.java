@@ -63,7 +63,7 @@ class RequestSizeFilter extends OncePerRequestFilter {
         long max = isImport ? maxImport : isScoring ? maxUpload : this.max;
         String limit = isImport ? IMPORT_LIMIT : isScoring ? UPLOAD_LIMIT : REQUEST_LIMIT;
         if (request.getContentLengthLong() > max) {
-            reject(response, max, limit);
+            reject(request, response, max, limit);
             return;
         }
         CappedRequest capped = new CappedRequest(request, max, limit);
@@ -74,14 +74,18 @@ class RequestSizeFilter extends OncePerRequestFilter {
         }
         if (capped.exceeded && !response.isCommitted()) {
             response.reset();
-            reject(response, max, limit);
+            reject(request, response, max, limit);
         }
     }
 
-    private static void reject(HttpServletResponse response, long max, String limit) throws IOException {
+    private static void reject(HttpServletRequest request, HttpServletResponse response, long max, String limit)
+            throws IOException {
         response.setHeader("Connection", "close");
         ProblemWriter.write(
-                response, HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE, BodyTooLargeException.detail(max, limit));
+                request,
+                response,
+                HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE,
+                BodyTooLargeException.detail(max, limit));
     }
 
     /** Thrown from the body stream once the cap is passed; the advice answers it with a 413. */
