@@ -50,9 +50,9 @@ final class InferenceCodec {
     }
 
     /**
-     * A tensor's elements: element {@code i} is the number {@code numbers[i]}, or the string {@code texts[i]} (then
-     * {@code numbers[i]} is NaN), or JSON null (NaN and no text). {@code strings}, {@code nulls} and {@code numbers}
-     * count each kind.
+     * A tensor's elements: element {@code i} is the number {@code values[i]}, or the string {@code texts[i]} (then
+     * {@code values[i]} is NaN), or JSON null (NaN and no text); {@code strings} and {@code nulls} count those, and
+     * {@code count} all.
      */
     record Data(double[] values, String[] texts, int strings, int nulls, int count) {}
 
@@ -314,15 +314,6 @@ final class InferenceCodec {
                 tensor(g, out, type, probabilities ? s.classes().size() : 0);
             }
             g.writeEndArray();
-            // what the protocol has no field for: the model that answers, its task, classes and encoded input
-            g.writeObjectPropertyStart("parameters");
-            g.writeStringProperty("model", s.model());
-            g.writeStringProperty("task", s.task().name().toLowerCase(java.util.Locale.ROOT));
-            if (s.classes() != null) strings(g, "classes", s.classes());
-            g.writeName("encoded_input");
-            tensor(g, OpenInferenceController.ENCODED, FP64, s.encodedInputs().size());
-            strings(g, "encoded_inputs", s.encodedInputs());
-            g.writeEndObject();
             g.writeEndObject();
         }
         return bytes.toByteArray();
@@ -338,12 +329,6 @@ final class InferenceCodec {
         if (width > 0) g.writeNumber(width);
         g.writeEndArray();
         g.writeEndObject();
-    }
-
-    private static void strings(JsonGenerator g, String name, List<String> values) {
-        g.writeArrayPropertyStart(name);
-        for (String v : values) g.writeString(v);
-        g.writeEndArray();
     }
 
     static Problem bad(String detail, String field) {

@@ -66,16 +66,17 @@ class OpenInferenceController {
         return version == null ? ref : ref + "@" + version;
     }
 
-    @GetMapping(path = "/v2/health/live", produces = MediaType.APPLICATION_JSON_VALUE)
-    Map<String, Object> live() {
-        return Map.of("live", true);
+    /** 200 with no body, as the protocol's document has it (a liveness probe). */
+    @GetMapping("/v2/health/live")
+    ResponseEntity<Void> live() {
+        return ResponseEntity.ok().build();
     }
 
-    /** Ready while the application accepts traffic (Spring Boot's readiness state), with or without models. */
-    @GetMapping(path = "/v2/health/ready", produces = MediaType.APPLICATION_JSON_VALUE)
-    ResponseEntity<Map<String, Object>> ready() {
+    /** 200 while the application accepts traffic (Spring Boot's readiness state), with or without models; else 503. */
+    @GetMapping("/v2/health/ready")
+    ResponseEntity<Void> ready() {
         boolean ready = availability.getReadinessState() == ReadinessState.ACCEPTING_TRAFFIC;
-        return ResponseEntity.status(ready ? 200 : 503).body(Map.of("ready", ready));
+        return ResponseEntity.status(ready ? 200 : 503).build();
     }
 
     @GetMapping(
@@ -85,7 +86,11 @@ class OpenInferenceController {
         return Map.of("name", PLATFORM, "version", version, "extensions", List.of());
     }
 
-    /** Inputs (one per raw column), outputs, and in {@code parameters} the model id, task and the encoded input. */
+    /**
+     * Name, platform, inputs (one tensor per raw column) and outputs: exactly the document's fields, so strict clients
+     * read it. The alternative encoded input ({@code input}, {@code [N, encodedInputs.length]}) is the model
+     * resource's {@code encodedInputs}.
+     */
     @GetMapping(
             path = {"/v2/models/{ref}", "/v2/models/{ref}/versions/{version}"},
             produces = MediaType.APPLICATION_JSON_VALUE)
@@ -94,13 +99,14 @@ class OpenInferenceController {
         return json(InferenceCodec.metadata(mapper, ref, s));
     }
 
-    /** 200 for a ready model; 404 for none, 409 for one that is not ready (as {@code /predict} answers). */
-    @GetMapping(
-            path = {"/v2/models/{ref}/ready", "/v2/models/{ref}/versions/{version}/ready"},
-            produces = MediaType.APPLICATION_JSON_VALUE)
-    Map<String, Object> modelReady(@PathVariable String ref, @PathVariable(required = false) String version) {
+    /**
+     * 200 (no body, as the document has it) for a ready model; 404 for none, 409 for one that is not ready (as
+     * {@code /predict} answers).
+     */
+    @GetMapping(path = {"/v2/models/{ref}/ready", "/v2/models/{ref}/versions/{version}/ready"})
+    ResponseEntity<Void> modelReady(@PathVariable String ref, @PathVariable(required = false) String version) {
         predictions.signature(resolve(ref, version));
-        return Map.of("name", ref, "ready", true);
+        return ResponseEntity.ok().build();
     }
 
     @PostMapping(
