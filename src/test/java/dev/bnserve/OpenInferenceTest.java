@@ -250,6 +250,77 @@ class OpenInferenceTest {
         compared++;
     }
 
+    /** The validation can fail: answers missing what the document requires are caught. */
+    @Test
+    void theDocumentRefusesAnswersThatBreakIt() throws Exception {
+        HttpResponse<String> real = http.get("/v2/models/m-doesnotexist/infer"); // any real exchange to reshape
+        assertThat(DOCUMENT.errors(
+                        "POST",
+                        "/v2/models/x/infer",
+                        "{\"inputs\": []}",
+                        reshaped(real, 200, "{\"model_name\": \"x\"}")))
+                .isNotEmpty(); // no outputs
+        assertThat(DOCUMENT.errors(
+                        "POST", "/v2/models/x/infer", "{\"inputs\": []}", reshaped(real, 400, "{\"detail\": \"x\"}")))
+                .isNotEmpty(); // not the error object
+        assertThat(DOCUMENT.errors(
+                        "GET",
+                        "/v2/models/x",
+                        null,
+                        reshaped(real, 200, "{\"name\": \"x\", \"platform\": \"p\", \"inputs\": [{\"name\": \"a\"}]}")))
+                .isNotEmpty(); // a tensor without datatype and shape
+        assertThat(DOCUMENT.errors(
+                        "POST", "/v2/models/x/infer", "{\"outputs\": []}", reshaped(real, 400, "{\"error\": \"x\"}")))
+                .isNotEmpty(); // a request without inputs
+    }
+
+    /** {@code real} with another status and JSON body. */
+    private static HttpResponse<String> reshaped(HttpResponse<String> real, int status, String body) {
+        return new HttpResponse<>() {
+            public int statusCode() {
+                return status;
+            }
+
+            public java.net.http.HttpRequest request() {
+                return real.request();
+            }
+
+            public java.util.Optional<HttpResponse<String>> previousResponse() {
+                return java.util.Optional.empty();
+            }
+
+            public java.net.http.HttpHeaders headers() {
+                return java.net.http.HttpHeaders.of(
+                        Map.of("Content-Type", List.of("application/json")), (k, v) -> true);
+            }
+
+            public String body() {
+                return body;
+            }
+
+            public java.util.Optional<javax.net.ssl.SSLSession> sslSession() {
+                return java.util.Optional.empty();
+            }
+
+            public java.net.URI uri() {
+                return real.uri();
+            }
+
+            public java.net.http.HttpClient.Version version() {
+                return real.version();
+            }
+        };
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    void summary() {
+        System.out.printf(
+                "OpenInferenceTest: %d exchanges validated against rest_predict_v2.yaml, %d numbers compared bit for bit"
+                        + " with /predict%n",
+                validated, compared);
+        assertThat(compared).isGreaterThan(150 * 3 + 300); // every iris probability, every complete cars row
+    }
+
     // ------------------------------------------------------------------ errors
 
     @Test
