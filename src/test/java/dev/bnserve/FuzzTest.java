@@ -24,8 +24,9 @@ import tools.jackson.databind.JsonNode;
 /**
  * Seeded black-box fuzzing over real HTTP: a few thousand malformed requests across every endpoint (mutated
  * CSV uploads raw and multipart, mutated training, prediction and import JSON, odd ids and paths, wrong
- * methods and content types, empty bodies). The service must answer every one without a 5xx, every 4xx must
- * be an {@code application/problem+json} without internals, and afterwards the service must be healthy and
+ * methods and content types, empty bodies, Open Inference Protocol requests). The service must answer every one
+ * without a 5xx, every 4xx must be an {@code application/problem+json} without internals (on the protocol's
+ * {@code /v2} paths: its {@code {"error": "…"}} as {@code application/json}), and afterwards the service must be healthy and
  * its two models must answer bit for bit as before. Requests that legitimately succeed are counted and what
  * they create is removed again.
  */
@@ -187,6 +188,7 @@ class FuzzTest {
         int s = r.statusCode();
         if (s < 400 || s >= 500) return null;
         String type = r.headers().firstValue("Content-Type").orElse("");
+        if (openInference(r.request().uri().getRawPath())) return protocolError(r, type);
         if (!type.startsWith(TestHttp.PROBLEM)) return "not problem+json";
         JsonNode p;
         try {
@@ -201,6 +203,35 @@ class FuzzTest {
                 || p.path("detail").asString().isBlank()) {
             return "problem lacks status/title/detail";
         }
+        return internals(r.body());
+    }
+
+    /** Whether a path is the Open Inference Protocol's, whose errors have that protocol's shape instead. */
+    static boolean openInference(String rawPath) {
+        return rawPath.equals("/v2") || rawPath.startsWith("/v2/");
+    }
+
+    /** Null when a 4xx on a /v2 path is the protocol's {@code {"error": "…"}} without internals, else what is wrong. */
+    static String protocolError(HttpResponse<String> r, String type) {
+        if (!type.startsWith("application/json")) return "not application/json";
+        if (r.request().method().equals("HEAD")) return null; // the same headers as GET, never a body
+        JsonNode e;
+        try {
+            e = TestHttp.json(r);
+        } catch (RuntimeException ex) {
+            return "body is not JSON";
+        }
+        if (!e.isObject()
+                || e.size() != 1
+                || !e.path("error").isString()
+                || e.path("error").asString().isBlank()) {
+            return "not the protocol's {\"error\": \"…\"}";
+        }
+        return internals(r.body());
+    }
+
+    /** Null unless {@code body} reveals the implementation. */
+    static String internals(String body) {
         for (String internal : new String[] {
             "Exception",
             "at dev.",
@@ -212,7 +243,7 @@ class FuzzTest {
             "stackTrace",
             "\"trace\""
         }) {
-            if (r.body().contains(internal)) return "reveals internals ('" + internal + "')";
+            if (body.contains(internal)) return "reveals internals ('" + internal + "')";
         }
         return null;
     }
@@ -283,6 +314,8 @@ class FuzzTest {
             all.append(r == 0 ? "" : ",").append(r % 2 == 0 ? row : TestHttp.jsonObject(FEATURES, ROWS[r], 4));
             allReg.append(r == 0 ? "" : ",").append(r % 2 == 1 ? regRow : TestHttp.jsonObject(FEATURES, ROWS[r], 3));
         }
+        out.put("/v2/models/" + classifier + "/infer\n" + inferBody(classifier, ROWS.length, 4), null);
+        out.put("/v2/models/" + regressor + "/infer\n" + inferBody(regressor, ROWS.length, 3), null);
         out.put("/models/" + classifier + "/predict\n{\"instances\": " + all + "]}", null);
         out.put("/models/" + regressor + "/predict\n{\"instances\": " + allReg + "]}", null);
         for (Map.Entry<String, String> e : out.entrySet()) {
@@ -294,10 +327,26 @@ class FuzzTest {
         return out;
     }
 
+    /** An infer body with the first {@code n} rows of {@link #ROWS}, one FP64 tensor per input column. */
+    private static String inferBody(String model, int n, int inputs) {
+        StringBuilder b = new StringBuilder("{\"id\": \"" + model + "\", \"inputs\": [");
+        for (int c = 0; c < inputs; c++) {
+            b.append(c == 0 ? "" : ", ")
+                    .append("{\"name\": \"")
+                    .append(FEATURES[c])
+                    .append("\", \"datatype\": \"FP64\", \"shape\": [")
+                    .append(n)
+                    .append("], \"data\": [");
+            for (int r = 0; r < n; r++) b.append(r == 0 ? "" : ", ").append(ROWS[r][c]);
+            b.append("]}");
+        }
+        return b.append("]}").toString();
+    }
+
     // ------------------------------------------------------------------ generators
 
     private Req next(int i) {
-        return switch (i % 9) {
+        return switch (i % 10) {
             case 0 -> csvRaw();
             case 1 -> csvMultipart();
             case 2 -> training();
@@ -305,6 +354,7 @@ class FuzzTest {
             case 5 -> importDoc();
             case 6 -> oddIds();
             case 7 -> wrongMethodsAndTypes();
+            case 8 -> inference();
             default ->
                 switch (rnd.nextInt(4)) {
                     case 0 -> csvRaw();
@@ -703,6 +753,114 @@ class FuzzTest {
                     + "}";
         });
         return new Req("training", "POST", "/models", jsonType(), utf8(body), Map.of());
+    }
+
+    // ---- Open Inference Protocol
+
+    private Req inference() {
+        String model = pick(
+                classifier,
+                classifier,
+                regressor,
+                "m-0000000000000000000000",
+                "x".repeat(300),
+                "%2e%2e",
+                "n@1",
+                "..",
+                "",
+                "d-" + iris);
+        String ref = model.equals("%2e%2e") ? model : enc(model);
+        String base = "/v2/models/" + ref + pick("", "", "", "/versions/" + pick("1", "x", "%00", ""));
+        if (rnd.nextInt(4) == 0) {
+            String path = pick(
+                    "/v2",
+                    "/v2/",
+                    "/v2/health/live",
+                    "/v2/health/ready",
+                    "/v2/health",
+                    "/v2/models",
+                    "/v2/models/",
+                    base,
+                    base + "/ready",
+                    base + "/infer",
+                    base + "/nope",
+                    "/v2/repository/index",
+                    "/v2//models");
+            String method = pick("GET", "GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH");
+            return new Req("infer", method, path, method.equals("GET") ? null : jsonType(), null, Map.of());
+        }
+        int arity = model.equals(regressor) ? 3 : 4;
+        int n = 1 + rnd.nextInt(ROWS.length);
+        boolean encoded = rnd.nextBoolean();
+        String valid = encoded
+                ? "{\"inputs\": [{\"name\": \"input\", \"datatype\": \"FP64\", \"shape\": [1, " + arity
+                        + "], \"data\": " + TestHttp.jsonArray(ROWS[rnd.nextInt(ROWS.length)], arity) + "}]}"
+                : inferBody(model, n, arity);
+        String body = mutateJson(valid, () -> {
+            String tensor = "{\"name\": " + pick("\"input\"", "\"sepal_length\"", "\"nope\"", "1", "null", "\"\"")
+                    + ", \"datatype\": " + pick("\"FP64\"", "\"FP32\"", "\"BYTES\"", "\"BOOL\"", "\"fp64\"", "7")
+                    + ", \"shape\": "
+                    + pick(
+                            "[1, 4]",
+                            "[1]",
+                            "[]",
+                            "[-1, 4]",
+                            "[1.5]",
+                            "[\"1\"]",
+                            "[0]",
+                            "[0, 4]",
+                            "[1000000000000000000, 1000000000000000000]",
+                            "[99999999999999999999]",
+                            "null",
+                            "[1, 1, 1, 1, 1, 1, 1, 1, 1, 4]",
+                            "[20000]")
+                    + ", \"data\": "
+                    + pick(
+                            "[1, 2, 3, 4]",
+                            "[[1, 2], [3, 4]]",
+                            "[[[[1]]], 2, [3, [4]]]",
+                            "[]",
+                            "[\"a\", \"b\", \"c\", \"d\"]",
+                            "[true, false, true, false]",
+                            "[null, null, null, null]",
+                            "[1e400, 1, 1, 1]",
+                            "[{}, 1, 2, 3]",
+                            "1",
+                            "\"x\"",
+                            "[" + "1,".repeat(5000) + "1]")
+                    + pick(
+                            "",
+                            ", \"parameters\": {}",
+                            ", \"parameters\": []",
+                            ", \"parameters\": {\"binary_data_size\": 4}")
+                    + "}";
+            return switch (rnd.nextInt(8)) {
+                case 0 -> "{\"inputs\": [" + tensor + "]}";
+                case 1 -> "{\"inputs\": [" + tensor + ", " + tensor + "]}";
+                case 2 ->
+                    valid.substring(0, valid.length() - 1) + ", \"outputs\": "
+                            + pick(
+                                    "[{\"name\": \"prediction\"}]",
+                                    "[{\"name\": \"logits\"}]",
+                                    "[{}]",
+                                    "{}",
+                                    "[1]",
+                                    "[{\"name\": \"probabilities\", \"parameters\": {\"binary_data\": true}}]")
+                            + "}";
+                case 3 ->
+                    valid.substring(0, valid.length() - 1) + ", \"id\": " + pick("1", "null", "[]", "\"é☃\"") + "}";
+                case 4 ->
+                    valid.substring(0, valid.length() - 1) + ", \"parameters\": "
+                            + pick("{}", "[]", "1", "{\"binary_data_output\": true}", "{\"a\": {\"b\": [1]}}") + "}";
+                case 5 -> "{\"inputs\": " + pick("{}", "null", "[]", "[1]", "\"input\"") + "}";
+                case 6 -> inferBody(model, n, arity).replace("FP64", pick("BYTES", "FP32", "INT64"));
+                default ->
+                    inferBody(model, n, arity)
+                            .replace("\"shape\": [" + n + "]", "\"shape\": [" + pick(n + 1, n - 1, 0) + "]");
+            };
+        });
+        Map<String, String> headers = rnd.nextInt(20) == 0 ? Map.of("Inference-Header-Content-Length", "12") : Map.of();
+        return new Req("infer", "POST", base + "/infer", jsonType(), utf8(body), headers);
     }
 
     // ---- prediction
