@@ -192,7 +192,17 @@ class ApiKeySecurityTest {
         assertThat(byBody.statusCode()).as(byBody.body()).isEqualTo(200);
         // a bad prediction request is judged on its content, not refused
         assertThat(anonymous.postJson("/predict", "{").statusCode()).isEqualTo(400);
+        // the Open Inference Protocol's infer is prediction, its metadata reads
+        HttpResponse<String> infer = anonymous.postJson("/v2/models/" + model + "/infer", INFER);
+        assertThat(infer.statusCode()).as(infer.body()).isEqualTo(200);
+        assertThat(anonymous.get("/v2/models/" + model).statusCode()).isEqualTo(200);
+        assertThat(anonymous.get("/v2/health/ready").statusCode()).isEqualTo(200);
     }
+
+    /** One row (x = 3, y = 2) for the tiny model, as Open Inference Protocol tensors. */
+    static final String INFER =
+            "{\"inputs\": [{\"name\": \"x\", \"datatype\": \"FP64\", \"shape\": [1], \"data\": [3]},"
+                    + " {\"name\": \"y\", \"datatype\": \"FP64\", \"shape\": [1], \"data\": [2]}]}";
 
     // ------------------------------------------------------------------ configuration hygiene
 
@@ -252,8 +262,19 @@ class ApiKeySecurityTest {
             assertThat(byBody.statusCode()).as(byBody.body()).isEqualTo(200);
             assertThat(byBody.body()).isEqualTo(byId.body());
 
+            // infer is prediction: refused in the protocol's own error shape, answered with the key
+            HttpResponse<String> infer = anonymous.postJson("/v2/models/" + model + "/infer", INFER);
+            assertThat(infer.statusCode()).isEqualTo(401);
+            assertThat(infer.headers().firstValue("Content-Type").orElse("")).startsWith("application/json");
+            assertThat(infer.headers().firstValue("WWW-Authenticate").orElse(""))
+                    .startsWith("Bearer");
+            assertThat(TestHttp.json(infer).get("error").asString()).contains("Authorization: Bearer");
+            HttpResponse<String> keyedInfer = keyed.postJson("/v2/models/" + model + "/infer", INFER);
+            assertThat(keyedInfer.statusCode()).as(keyedInfer.body()).isEqualTo(200);
+
             // reads stay open, writes stay closed
             assertThat(anonymous.get("/models/" + model).statusCode()).isEqualTo(200);
+            assertThat(anonymous.get("/v2/models/" + model).statusCode()).isEqualTo(200);
             assertThat(anonymous.get("/actuator/health").statusCode()).isEqualTo(200);
             expect401(anonymous.postCsv("/datasets", TINY_CSV));
         }
