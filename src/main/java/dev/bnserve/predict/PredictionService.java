@@ -1,5 +1,6 @@
 package dev.bnserve.predict;
 
+import dev.bnserve.config.BnserveProperties;
 import dev.bnserve.model.ModelProblems;
 import dev.bnserve.model.ModelRecord;
 import dev.bnserve.model.ModelStatus;
@@ -31,8 +32,12 @@ public class PredictionService {
     /** The most recently finished ready model, kept current on every save and delete. */
     private volatile ServingModel latest;
 
-    PredictionService(ModelStore store) {
+    /** {@code bnserve.limits.max-answer-values}: rows × outputs of one answer. */
+    private final long maxAnswerValues;
+
+    PredictionService(ModelStore store, BnserveProperties properties) {
         this.store = store;
+        this.maxAnswerValues = properties.limits().maxAnswerValues();
         store.onSaved(this::onSaved);
         store.onDeleted(this::onDeleted);
     }
@@ -74,6 +79,16 @@ public class PredictionService {
         String chosen = id != null ? id : request.model();
         ServingModel model = chosen != null ? model(chosen) : latest();
         int n = request.rows().size();
+        int outputs = model.plan().outputs();
+        if ((long) n * outputs > maxAnswerValues) {
+            // Checked before any work: a many-class model would otherwise turn a small request into a huge answer.
+            long rowsAllowed = Math.max(1, maxAnswerValues / outputs);
+            throw Problem.tooLarge(
+                    "An answer of " + n + " rows × " + outputs + " outputs exceeds " + maxAnswerValues
+                            + " values (bnserve.limits.max-answer-values); send at most " + rowsAllowed
+                            + " rows per request to this model.",
+                    Violation.field(request.single() ? "features" : "instances", "at most " + rowsAllowed + " rows"));
+        }
         double[][] rows = new double[n][];
         List<String>[] warnings = null;
         for (int r = 0; r < n; r++) {
