@@ -28,6 +28,9 @@ public final class ProblemWriter {
 
     private ProblemWriter() {}
 
+    /** Seconds a client should wait before retrying a 429 or 503. */
+    static final int RETRY_AFTER_SECONDS = 5;
+
     /** A problem answer as it is sent. */
     public record Body(int status, String type, String title, String detail, String instance, List<Violation> errors) {
 
@@ -70,6 +73,10 @@ public final class ProblemWriter {
         if (response.isCommitted()) return;
         byte[] bytes = bytes(body);
         response.setStatus(body.status());
+        // A full queue or a missing dependency passes: say when to try again, as RFC 9110 section 10.2.3 allows.
+        if (body.status() == 429 || body.status() == 503) {
+            response.setHeader("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
+        }
         response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
         response.setContentLength(bytes.length);
         response.getOutputStream().write(bytes);
