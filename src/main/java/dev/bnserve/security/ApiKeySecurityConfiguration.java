@@ -83,6 +83,10 @@ public class ApiKeySecurityConfiguration {
                         auth.requestMatchers(HttpMethod.POST, "/predict", "/models/*/predict", "/models/*/trace")
                                 .permitAll();
                     }
+                    // Metrics name models, routes and traffic: with a key set, only its holder reads them
+                    // (Prometheus sends it with `authorization: {credentials: …}`). Health and info stay open.
+                    auth.requestMatchers("/actuator/metrics", "/actuator/metrics/**", "/actuator/prometheus")
+                            .authenticated();
                     auth.requestMatchers(HttpMethod.GET)
                             .permitAll()
                             .requestMatchers(HttpMethod.HEAD)
