@@ -33,6 +33,8 @@ public record BnserveProperties(
      * @param maxEpochs         epochs per training request
      * @param maxTrainingBudget epochs x training rows per request
      * @param maxInstances      rows per prediction request
+     * @param maxAnswerValues   rows × outputs (classes, or 1 for regression) of one JSON prediction answer, so that a
+     *                          model with very many classes cannot turn a small request into a huge answer
      * @param maxRequestBytes   body size of every request other than a dataset upload or a model import (JSON: training,
      *                          predict)
      * @param maxImportBytes    body size of a model import ({@code POST /models/import}). Unset, it is derived from the
@@ -54,6 +56,7 @@ public record BnserveProperties(
             @DefaultValue("10000") int maxEpochs,
             @DefaultValue("2000000000") long maxTrainingBudget,
             @DefaultValue("10000") int maxInstances,
+            @DefaultValue("2000000") long maxAnswerValues,
             @DefaultValue("64MB") DataSize maxRequestBytes,
             DataSize maxImportBytes) {
 

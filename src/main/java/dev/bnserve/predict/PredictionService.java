@@ -1,5 +1,6 @@
 package dev.bnserve.predict;
 
+import dev.bnserve.config.BnserveProperties;
 import dev.bnserve.model.ModelProblems;
 import dev.bnserve.model.ModelRecord;
 import dev.bnserve.model.ModelStatus;
@@ -31,8 +32,12 @@ public class PredictionService {
     /** The most recently finished ready model, kept current on every save and delete. */
     private volatile ServingModel latest;
 
-    PredictionService(ModelStore store) {
+    /** {@code bnserve.limits.max-answer-values}: rows × outputs of one answer. */
+    private final long maxAnswerValues;
+
+    PredictionService(ModelStore store, BnserveProperties properties) {
         this.store = store;
+        this.maxAnswerValues = properties.limits().maxAnswerValues();
         store.onSaved(this::onSaved);
         store.onDeleted(this::onDeleted);
     }
@@ -74,6 +79,7 @@ public class PredictionService {
         String chosen = id != null ? id : request.model();
         ServingModel model = chosen != null ? model(chosen) : latest();
         int n = request.rows().size();
+        checkAnswerSize(model, n, request.single() ? "features" : "instances");
         double[][] rows = new double[n][];
         List<String>[] warnings = null;
         for (int r = 0; r < n; r++) {
@@ -95,6 +101,19 @@ public class PredictionService {
         return new Predictions(model.id(), model.task(), model.classes(), request.single(), n, k, out, best, warnings);
     }
 
+    /** Refuses, before any work, an answer of more than max-answer-values: a many-class model could blow it up. */
+    private void checkAnswerSize(ServingModel model, int n, String field) {
+        int outputs = model.plan().outputs();
+        if ((long) n * outputs > maxAnswerValues) {
+            long rowsAllowed = Math.max(1, maxAnswerValues / outputs);
+            throw Problem.tooLarge(
+                    "An answer of " + n + " rows × " + outputs + " outputs exceeds " + maxAnswerValues
+                            + " values (bnserve.limits.max-answer-values); send at most " + rowsAllowed
+                            + " rows per request to this model.",
+                    Violation.field(field, "at most " + rowsAllowed + " rows"));
+        }
+    }
+
     /**
      * Answers {@code columns} with model {@code id}: one value per row in each column, row {@code r} made of every
      * column's value {@code r} and predicted exactly as {@link #predict} predicts that row sent by name.
@@ -110,6 +129,7 @@ public class PredictionService {
      */
     public Predictions predictEncoded(String id, int n, double[] x) {
         ServingModel model = model(id);
+        checkAnswerSize(model, n, "input");
         int w = model.plan().inputs();
         if (n < 1 || x.length != (long) n * w) {
             throw invalid(

@@ -87,6 +87,10 @@ public class ApiKeySecurityConfiguration {
                     } else {
                         auth.requestMatchers(HttpMethod.POST, PREDICTION).permitAll();
                     }
+                    // Metrics name models, routes and traffic: with a key set, only its holder reads them
+                    // (Prometheus sends it with `authorization: {credentials: …}`). Health and info stay open.
+                    auth.requestMatchers("/actuator/metrics", "/actuator/metrics/**", "/actuator/prometheus")
+                            .authenticated();
                     auth.requestMatchers(HttpMethod.GET)
                             .permitAll()
                             .requestMatchers(HttpMethod.HEAD)

@@ -34,6 +34,9 @@ public final class ProblemWriter {
 
     private ProblemWriter() {}
 
+    /** Seconds a client should wait before retrying a 429 or 503. */
+    static final int RETRY_AFTER_SECONDS = 5;
+
     /** A problem answer as it is sent. */
     public record Body(int status, String type, String title, String detail, String instance, List<Violation> errors) {
 
@@ -128,6 +131,10 @@ public final class ProblemWriter {
         Rendering rendering = Rendering.of(request);
         byte[] bytes = rendering.bytes(body);
         response.setStatus(rendering.status(body));
+        // A full queue or a missing dependency passes: say when to try again, as RFC 9110 section 10.2.3 allows.
+        if (body.status() == 429 || body.status() == 503) {
+            response.setHeader("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
+        }
         response.setContentType(rendering.contentType());
         response.setContentLength(bytes.length);
         response.getOutputStream().write(bytes);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.bnserve.TestHttp;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
@@ -172,8 +173,12 @@ class ApiKeySecurityTest {
         assertThat(health.statusCode()).isEqualTo(200);
         assertThat(TestHttp.json(health).get("status").asString()).isEqualTo("UP");
         assertThat(anonymous.get("/actuator/info").statusCode()).isEqualTo(200);
-        assertThat(anonymous.get("/actuator/prometheus").statusCode()).isEqualTo(200);
-        assertThat(anonymous.get("/actuator/metrics").statusCode()).isEqualTo(200);
+        // metrics are not public with a key set (issue 16, leaks)
+        for (String metrics :
+                List.of("/actuator/prometheus", "/actuator/metrics", "/actuator/metrics/jvm.memory.used")) {
+            assertThat(anonymous.get(metrics).statusCode()).as(metrics).isEqualTo(401);
+            assertThat(keyed.get(metrics).statusCode()).as(metrics).isEqualTo(200);
+        }
         assertThat(anonymous.get("/v3/api-docs").statusCode()).isEqualTo(200);
         assertThat(anonymous.get("/swagger-ui/index.html").statusCode()).isEqualTo(200);
         // a wrong key on an open endpoint is ignored, not refused

@@ -166,10 +166,11 @@ class ModelControllerTest {
     void fullQueueIs429() throws Exception {
         when(training.submit(any())).thenThrow(Problem.busy("The training queue is full."));
         expectProblem(
-                mvc.perform(post("/models")
-                        .contentType(MediaType.APPLICATION_JSON)
-                        .content("{\"dataset\": \"d-x\", \"label\": \"y\"}")),
-                429);
+                        mvc.perform(post("/models")
+                                .contentType(MediaType.APPLICATION_JSON)
+                                .content("{\"dataset\": \"d-x\", \"label\": \"y\"}")),
+                        429)
+                .andExpect(header().string("Retry-After", "5"));
     }
 
     @Test
