@@ -3,6 +3,7 @@ package dev.bnserve;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import dev.bnserve.predict.PredictionService;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -394,11 +395,23 @@ class ServiceEndToEndTest {
         JsonNode latest = predictOk("/predict", "{\"features\": [5.1, 3.5, 1.4, 0.2]}");
         assertThat(latest.get("model").asString()).isEqualTo(id);
         JsonNode named = predictOk("/models/" + id + "/predict", "{\"features\": [5.1, 3.5, 1.4, 0.2]}");
-        assertIdentical(answer(latest), answer(named), "latest model");
+        ObjectNode implicit = (ObjectNode) answer(latest);
+        implicit.remove("warnings"); // checked below
+        assertIdentical(implicit, answer(named), "latest model");
         // an explicit model wins over the latest one
         JsonNode chosen =
                 predictOk("/predict", "{\"features\": [5.1, 3.5, 1.4, 0.2], \"model\": \"" + irisModel + "\"}");
         assertThat(chosen.get("model").asString()).isEqualTo(irisModel);
+        // the implicit choice is answered, with a warning that names the model and says how to choose one
+        String notice = PredictionService.implicitModelNotice(id);
+        assertThat(latest.get("warnings").get(0).asString()).isEqualTo(notice).contains(id, "\"model\"");
+        JsonNode batch = predictOk("/predict", "{\"instances\": [[5.1, 3.5, 1.4, 0.2], [6.2, 2.9, 4.3, 1.3]]}");
+        assertThat(batch.get("warnings").size()).isEqualTo(1);
+        assertThat(batch.get("warnings").get(0).asString()).isEqualTo(notice);
+        assertThat(batch.get("predictions").get(0).has("warnings")).isFalse();
+        // an explicit model, in the body or the path, is answered without it
+        assertThat(chosen.has("warnings")).isFalse();
+        assertThat(named.has("warnings")).isFalse();
     }
 
     @Test

@@ -98,7 +98,18 @@ public class PredictionService {
             int b = answer(model, rows[r], out, r * k, scratch);
             if (best != null) best[r] = b;
         }
-        return new Predictions(model.id(), model.task(), model.classes(), request.single(), n, k, out, best, warnings);
+        String notice = chosen == null ? implicitModelNotice(model.id()) : null;
+        return new Predictions(
+                model.id(), model.task(), model.classes(), request.single(), n, k, out, best, warnings, notice);
+    }
+
+    /**
+     * The warning on an answer to a request that named no model: it went to whichever model finished last, so a
+     * client relying on it silently switches models when another finishes.
+     */
+    public static String implicitModelNotice(String id) {
+        return "no model was named, so the most recently finished ready model (" + id
+                + ") answered; name one with \"model\" or POST /models/{id}/predict";
     }
 
     /** Refuses, before any work, an answer of more than max-answer-values: a many-class model could blow it up. */

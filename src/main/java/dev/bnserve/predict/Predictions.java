@@ -13,6 +13,8 @@ import java.util.List;
  * @param best     per row, the index of the most probable class (classification), else null
  * @param warnings per row, what was assumed to answer it (a missing value imputed, an unknown level, an unknown
  *                 name), or null when nothing was; null when no row has any
+ * @param notice   a warning about the whole answer, else null: set when the request named no model and the most
+ *                 recently finished ready model answered, which may not be the one the client meant
  */
 public record Predictions(
         String model,
@@ -23,4 +25,20 @@ public record Predictions(
         int width,
         double[] outputs,
         int[] best,
-        List<String>[] warnings) {}
+        List<String>[] warnings,
+        String notice) {
+
+    /** Answers without a notice. */
+    public Predictions(
+            String model,
+            Task task,
+            List<String> classes,
+            boolean single,
+            int rows,
+            int width,
+            double[] outputs,
+            int[] best,
+            List<String>[] warnings) {
+        this(model, task, classes, single, rows, width, outputs, best, warnings, null);
+    }
+}

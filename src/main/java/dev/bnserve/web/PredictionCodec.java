@@ -215,6 +215,11 @@ final class PredictionCodec {
                 answer(a, 0, g);
                 warnings(a, 0, g);
             } else {
+                if (a.notice() != null) {
+                    g.writeArrayPropertyStart("warnings");
+                    g.writeString(a.notice());
+                    g.writeEndArray();
+                }
                 g.writeName("predictions");
                 g.writeStartArray();
                 for (int r = 0; r < a.rows(); r++) {
@@ -232,9 +237,12 @@ final class PredictionCodec {
 
     /** Row {@code r}'s {@code warnings}, when it has any. */
     private static void warnings(Predictions a, int r, JsonGenerator g) {
-        if (a.warnings() == null || a.warnings()[r] == null) return;
+        List<String> row = a.warnings() == null ? null : a.warnings()[r];
+        String notice = a.single() ? a.notice() : null; // a batch carries it once, beside "predictions"
+        if (row == null && notice == null) return;
         g.writeArrayPropertyStart("warnings");
-        for (String w : a.warnings()[r]) g.writeString(w);
+        if (notice != null) g.writeString(notice);
+        if (row != null) for (String w : row) g.writeString(w);
         g.writeEndArray();
     }
 
