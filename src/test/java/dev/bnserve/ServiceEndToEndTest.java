@@ -389,6 +389,27 @@ class ServiceEndToEndTest {
     }
 
     @Test
+    void aTrainingRequestCanNameItsDatasetAndTheModelRecordsTheId() throws Exception {
+        String name = "named-iris-" + System.nanoTime();
+        HttpResponse<String> up = send("POST", "/datasets?name=" + name, "text/csv", resource("iris"));
+        assertThat(up.statusCode()).isEqualTo(201);
+        String datasetId = json(up).get("id").asString();
+        String id = train("{\"dataset\": \"" + name + "\", \"label\": \"species\", \"epochs\": 2}");
+        JsonNode model = awaitReady(id);
+        assertThat(model.get("dataset").asString()).isEqualTo(datasetId);
+        assertThat(model.get("request").get("dataset").asString()).isEqualTo(datasetId);
+        // a second dataset with that name makes it ambiguous: the request is refused with 409, nothing queued
+        assertThat(send("POST", "/datasets?name=" + name, "text/csv", resource("iris"))
+                        .statusCode())
+                .isEqualTo(201);
+        int before = json(get("/models")).size();
+        HttpResponse<String> refused = postJson("/models", "{\"dataset\": \"" + name + "\", \"label\": \"species\"}");
+        expectProblem(refused, 409);
+        assertThat(json(refused).get("detail").asString()).contains(datasetId);
+        assertThat(json(get("/models")).size()).isEqualTo(before);
+    }
+
+    @Test
     void predictWithoutModelUsesTheMostRecentlyFinishedReadyModel() throws Exception {
         String id = train("{\"dataset\": \"" + irisId + "\", \"label\": \"species\", \"epochs\": 3, \"seed\": 7}");
         awaitReady(id);

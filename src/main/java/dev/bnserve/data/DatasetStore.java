@@ -1,5 +1,6 @@
 package dev.bnserve.data;
 
+import dev.bnserve.problem.Problem;
 import java.util.List;
 import java.util.Optional;
 
@@ -25,6 +26,31 @@ public interface DatasetStore {
 
     /** All datasets, oldest first. */
     List<Dataset> list();
+
+    /**
+     * The dataset a reference names: its id, else its name. Names need not be unique, so a name two datasets share
+     * answers a conflict that lists their ids rather than picking one; empty when nothing matches.
+     *
+     * @throws Problem a conflict when the reference is a name that several datasets have
+     */
+    default Optional<Dataset> resolve(String reference) {
+        Optional<Dataset> byId = get(reference);
+        if (byId.isPresent() || reference == null) return byId;
+        List<Dataset> named =
+                list().stream().filter(d -> reference.equals(d.name())).toList();
+        if (named.size() > 1) {
+            throw Problem.conflict(
+                    "ambiguous-dataset-name",
+                    "Ambiguous dataset name",
+                    named.size() + " datasets are named '" + Problem.shown(reference) + "' ("
+                            + String.join(
+                                    ", ",
+                                    named.stream().limit(10).map(Dataset::id).toList())
+                            + (named.size() > 10 ? ", …" : "")
+                            + "); refer to one by its id, or delete the others.");
+        }
+        return named.stream().findFirst();
+    }
 
     /** Removes a dataset; false if there was no such dataset (or the id is malformed). */
     boolean delete(String id);

@@ -90,11 +90,12 @@ public class TrainingService {
 
     /** Validates and enqueues; returns the queued model. */
     public ModelRecord submit(TrainingSpec sent) {
-        Dataset ds = datasets.get(sent.dataset())
+        Dataset ds = datasets.resolve(sent.dataset())
                 .orElseThrow(() -> Problem.invalid(
                         "invalid-training-request",
                         "Invalid training request",
-                        "No dataset with id '" + Problem.shown(sent.dataset()) + "'; upload one with POST /datasets.",
+                        "No dataset with id or name '" + Problem.shown(sent.dataset())
+                                + "'; upload one with POST /datasets.",
                         List.of(Violation.field("dataset", "unknown dataset"))));
         TrainingSpecs.Resolved resolved = TrainingSpecs.resolve(sent, ds, properties.limits());
         TrainingSpec req = resolved.spec();

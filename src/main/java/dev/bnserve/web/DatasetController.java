@@ -114,14 +114,17 @@ class DatasetController {
         return store.list().stream().map(DatasetView::summary).toList();
     }
 
+    /** By id or by name (a name several datasets share is a 409). */
     @GetMapping("/{id}")
     DatasetView get(@PathVariable String id) {
-        return DatasetView.of(store.get(id).orElseThrow(() -> notFound(id)));
+        return DatasetView.of(store.resolve(id).orElseThrow(() -> notFound(id)));
     }
 
+    /** By id or by name, like GET; a name several datasets share is a 409 and deletes nothing. */
     @DeleteMapping("/{id}")
     ResponseEntity<Void> delete(@PathVariable String id) {
-        if (!store.delete(id)) {
+        Dataset found = store.resolve(id).orElseThrow(() -> notFound(id));
+        if (!store.delete(found.id())) {
             throw notFound(id);
         }
         return ResponseEntity.noContent().build();

@@ -48,6 +48,10 @@ class ProblemTypeController {
                     "The model is queued, training, failed or cancelled; only ready models predict or export. Poll"
                             + " GET /models/{id} or stream /models/{id}/events."),
             Map.entry(
+                    "ambiguous-dataset-name",
+                    "Several datasets share the name used as a reference, so it names none of them: the detail lists"
+                            + " their ids. Refer to one by id, or delete the others."),
+            Map.entry(
                     "no-model-ready",
                     "POST /predict without a model uses the latest ready one, and there is none yet: train one with"
                             + " POST /models."));

@@ -132,6 +132,42 @@ class DatasetControllerTest {
     }
 
     @Test
+    void aNameWorksWhereAnIdDoesUntilTwoDatasetsShareIt() throws Exception {
+        String name = "by-name-" + System.nanoTime();
+        String first = mvc.perform(
+                        post("/datasets").param("name", name).contentType(CSV).content(resource("iris")))
+                .andExpect(status().isCreated())
+                .andReturn()
+                .getResponse()
+                .getHeader("Location")
+                .substring("/datasets/".length());
+        mvc.perform(get("/datasets/" + name))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.id").value(first));
+
+        String second = mvc.perform(
+                        post("/datasets").param("name", name).contentType(CSV).content(resource("iris")))
+                .andExpect(status().isCreated())
+                .andReturn()
+                .getResponse()
+                .getHeader("Location")
+                .substring("/datasets/".length());
+        // ambiguous: a 409 naming both ids, and a delete by the name removes neither
+        expectProblem(mvc.perform(get("/datasets/" + name)), 409)
+                .andExpect(jsonPath("$.detail", containsString(first)))
+                .andExpect(jsonPath("$.detail", containsString(second)));
+        expectProblem(mvc.perform(delete("/datasets/" + name)), 409);
+        mvc.perform(get("/datasets/" + first)).andExpect(status().isOk());
+        mvc.perform(get("/datasets/" + second)).andExpect(status().isOk());
+
+        // ids still work, and once one is gone the name is unambiguous again
+        mvc.perform(delete("/datasets/" + first)).andExpect(status().isNoContent());
+        mvc.perform(get("/datasets/" + name)).andExpect(jsonPath("$.id").value(second));
+        mvc.perform(delete("/datasets/" + name)).andExpect(status().isNoContent());
+        expectProblem(mvc.perform(get("/datasets/" + second)), 404);
+    }
+
+    @Test
     void rawUploadWithoutNameIsCalledDatasetAndPlainTextOrOctetStreamAreAccepted() throws Exception {
         mvc.perform(post("/datasets").contentType(MediaType.TEXT_PLAIN).content("a,b\n1,2\n"))
                 .andExpect(status().isCreated())
