@@ -247,6 +247,15 @@ public final class CsvParser {
                     error(line, String.valueOf(i + 1), "column " + (i + 1) + " has an empty name");
                     continue;
                 }
+                int bad = unprintable(h);
+                if (bad >= 0) {
+                    error(
+                            line,
+                            String.valueOf(i + 1),
+                            "column " + (i + 1) + "'s name holds " + spelledChar(h.charAt(bad)) + " at position "
+                                    + (bad + 1) + "; names must be printable text");
+                    continue;
+                }
                 Integer first = seen.putIfAbsent(h, i + 1);
                 if (first != null) {
                     error(
@@ -259,6 +268,24 @@ public final class CsvParser {
                 throw CsvProblems.of(errors, false);
             }
             return names;
+        }
+
+        /**
+         * The first control character (NUL included) or byte-order mark in a column name, else -1: such a name
+         * cannot be typed in a request, and a second BOM (a file concatenated with another) would hide in it.
+         */
+        private static int unprintable(String name) {
+            for (int i = 0; i < name.length(); i++) {
+                char c = name.charAt(i);
+                if (Character.isISOControl(c) || c == '\uFEFF') return i;
+            }
+            return -1;
+        }
+
+        private static String spelledChar(char c) {
+            return c == '\uFEFF'
+                    ? "a byte-order mark (U+FEFF)"
+                    : String.format("the control character U+%04X", (int) c);
         }
 
         private int nextNonBlank() throws IOException {

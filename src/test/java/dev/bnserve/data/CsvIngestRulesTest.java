@@ -242,7 +242,7 @@ class CsvIngestRulesTest {
             assertThat(parse("a;b,c\n1;2,3\n").delimiter()).isEqualTo(',');
             assertThat(parse("a;b;c,d\n1;2;3,4\n").delimiter()).isEqualTo(';');
             assertThat(parse("single\n1\n").delimiter()).isEqualTo(',');
-            assertThat(parse("\n\n\uFEFFa|b\n1|2\n").delimiter()).isEqualTo('|');
+            assertThat(parse("\uFEFF\n\na|b\n1|2\n").delimiter()).isEqualTo('|');
         }
 
         @ParameterizedTest

@@ -285,6 +285,21 @@ class CsvParserTest {
     }
 
     @Test
+    void controlCharactersAndASecondBomInAHeaderNameAreRefusedByColumn() {
+        assertThat(single(fail("a,b\u0000c\n1,2\n")))
+                .isEqualTo(
+                        Violation.cell(
+                                1,
+                                "2",
+                                "column 2's name holds the control character U+0000 at position 2; names must be printable text"));
+        assertThat(single(fail("\"x\u0007\",b\n1,2\n")).column()).isEqualTo("1");
+        // the leading BOM is skipped as always; a second one, as when two files were concatenated, is refused
+        Violation bom = single(fail("\uFEFF\uFEFFa,b\n1,2\n"));
+        assertThat(bom.column()).isEqualTo("1");
+        assertThat(bom.message()).contains("byte-order mark (U+FEFF) at position 1");
+    }
+
+    @Test
     void emptyHeaderName() {
         Violation error = single(fail("a,  ,c\n1,2,3\n"));
         assertThat(error.row()).isEqualTo(1);
