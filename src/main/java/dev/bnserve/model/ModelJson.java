@@ -740,7 +740,10 @@ public final class ModelJson {
                         yield new LayerState.Linear(in, o, flat, a.numbers("bias", o, at + ".bias"));
                     }
                     case BATCHNORM -> {
-                        int f = l.path("features").asInt(d);
+                        JsonNode fn = l.get("features");
+                        if (fn != null && !fn.canConvertToInt())
+                            throw new ModelFormatException(at + ".features", "must be an integer");
+                        int f = fn == null ? d : fn.intValue();
                         if (f != d)
                             throw new ModelFormatException(
                                     at + ".features", "layer normalizes " + f + " features but receives " + d);
@@ -752,12 +755,12 @@ public final class ModelJson {
                         yield new LayerState.BatchNorm(
                                 f,
                                 momentum,
-                                l.path("eps").asDouble(1e-5),
+                                eps(l.get("eps"), at),
                                 a.numbers("gamma", f, at + ".gamma"),
                                 a.numbers("beta", f, at + ".beta"),
                                 a.numbers("runningMean", f, at + ".runningMean"),
                                 a.numbers("runningVar", f, at + ".runningVar"),
-                                l.path("batchesTracked").asLong(0));
+                                batchesTracked(l.get("batchesTracked"), at));
                     }
                     case RELU -> new LayerState.Relu(d);
                     case TANH -> new LayerState.Tanh(d);
@@ -898,6 +901,22 @@ public final class ModelJson {
         if (bad >= 0)
             return new Numbers(null, new ModelFormatException(at + "[" + bad + "]", "expected a finite number"));
         return new Numbers(into != null ? null : out, null);
+    }
+
+    /** A BatchNorm layer's eps: absent means PyTorch's 1e-5; else a positive finite number, never a string. */
+    private static double eps(JsonNode v, String at) {
+        if (v == null) return 1e-5;
+        if (!v.isNumber() || !(v.doubleValue() > 0) || !Double.isFinite(v.doubleValue()))
+            throw new ModelFormatException(at + ".eps", "must be a positive number");
+        return v.doubleValue();
+    }
+
+    /** A BatchNorm layer's batch count: absent means 0; else a non-negative integer. */
+    private static long batchesTracked(JsonNode v, String at) {
+        if (v == null) return 0;
+        if (!v.isIntegralNumber() || !v.canConvertToLong() || v.longValue() < 0)
+            throw new ModelFormatException(at + ".batchesTracked", "must be a non-negative integer");
+        return v.longValue();
     }
 
     private static double num(JsonNode o, String field) {

@@ -179,6 +179,8 @@ class ModelJsonTest {
         expectError(d -> d.put("version", 3), "version");
         expectError(d -> d.put("version", 0), "version");
         expectError(d -> d.put("version", "two"), "version");
+        expectError(d -> d.put("version", "1"), "version"); // the number as text
+        expectError(d -> d.put("version", 1.9), "version");
         // documents without the markers (hand-written) are accepted
         ObjectNode bare = doc();
         bare.remove(
@@ -259,8 +261,8 @@ class ModelJsonTest {
         // constraints checked by the layer itself name the layer, and the message the property
         expectError(d -> ((ArrayNode) layer(d, 2).get("runningVar")).set(3, -1.0), "layers[2]", "runningVar");
         expectError(d -> layer(d, 2).put("momentum", 1.5), "layers[2]", "momentum");
-        expectError(d -> layer(d, 2).put("eps", -1.0), "layers[2]", "eps");
-        expectError(d -> layer(d, 2).put("eps", 0.0), "layers[2]", "eps");
+        expectError(d -> layer(d, 2).put("eps", -1.0), "layers[2].eps", "positive");
+        expectError(d -> layer(d, 2).put("eps", 0.0), "layers[2].eps", "positive");
         // the output width must match the classes
         expectError(
                 d -> {
@@ -280,6 +282,23 @@ class ModelJsonTest {
     void nonNumericBatchNormMomentumIsNamed() {
         expectError(d -> layer(d, 2).put("momentum", "fast"), "layers[2].momentum");
         expectError(d -> layer(d, 0).put("momentum", true), "layers[0].momentum");
+    }
+
+    @Test
+    void batchNormEpsCountAndFeaturesMustBeNumbersOfTheirKind() {
+        expectError(d -> layer(d, 0).put("eps", "x"), "layers[0].eps");
+        expectError(d -> layer(d, 0).put("eps", 0.0), "layers[0].eps");
+        expectError(d -> layer(d, 0).put("eps", -1e-5), "layers[0].eps");
+        expectError(d -> layer(d, 0).put("batchesTracked", "many"), "layers[0].batchesTracked");
+        expectError(d -> layer(d, 0).put("batchesTracked", -1), "layers[0].batchesTracked");
+        expectError(d -> layer(d, 0).put("batchesTracked", 2.5), "layers[0].batchesTracked");
+        expectError(d -> layer(d, 0).put("features", "4"), "layers[0].features");
+        // absent, they take PyTorch's defaults
+        ObjectNode d = doc();
+        layer(d, 0).remove(List.of("eps", "batchesTracked"));
+        LayerState.BatchNorm bn = (LayerState.BatchNorm) json.read(d).layers().get(0);
+        assertThat(bn.eps()).isEqualTo(1e-5);
+        assertThat(bn.batchesTracked()).isZero();
     }
 
     @Test
