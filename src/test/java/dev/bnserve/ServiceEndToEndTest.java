@@ -410,6 +410,19 @@ class ServiceEndToEndTest {
     }
 
     @Test
+    void aLongMultipartFileNameIsNotCalledTooLarge() throws Exception {
+        String longName = "x".repeat(1000) + ".csv";
+        HttpResponse<String> r = multipart("/datasets", longName, resource("iris"));
+        // Tomcat refuses part headers over 512 bytes; that is the file name's fault, not a body over the upload limit
+        expectProblem(r, 400);
+        assertThat(json(r).get("detail").asString()).contains("headers are longer than 512 bytes", "file name");
+        assertThat(json(r).get("errors").get(0).get("field").asString()).isEqualTo("file");
+        assertThat(multipart("/datasets", "x".repeat(200) + ".csv", resource("iris"))
+                        .statusCode())
+                .isEqualTo(201);
+    }
+
+    @Test
     void predictWithoutModelUsesTheMostRecentlyFinishedReadyModel() throws Exception {
         String id = train("{\"dataset\": \"" + irisId + "\", \"label\": \"species\", \"epochs\": 3, \"seed\": 7}");
         awaitReady(id);

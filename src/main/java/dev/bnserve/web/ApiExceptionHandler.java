@@ -79,10 +79,32 @@ public class ApiExceptionHandler {
         return ProblemWriter.Body.plain(500, INTERNAL_DETAIL, instance);
     }
 
+    /**
+     * Tomcat reports a part's header section over its limit (512 bytes: a file name of a few hundred characters) as a
+     * size limit, which Spring turns into "upload too large"; it is a 400 about the part's headers, not the body.
+     */
+    private static Problem partHeadersTooLong(Throwable ex) {
+        for (Throwable t = ex; t != null; t = t.getCause()) {
+            String m = t.getMessage();
+            if (m != null && m.startsWith("Header section has more than")) {
+                String bytes = m.replaceAll("^Header section has more than (\\d+) bytes.*$", "$1");
+                return Problem.malformed(
+                        "The multipart part's headers are longer than " + bytes
+                                + " bytes, the server's limit for them; shorten the file name (or name the dataset"
+                                + " with ?name=).",
+                        Violation.field("file", "part headers longer than " + bytes + " bytes"));
+            }
+        }
+        return null;
+    }
+
     /** The domain problem that {@code ex} is or stands for, else null. */
     private Problem problem(Throwable ex) {
         if (ex instanceof Problem p) return p;
-        if (ex instanceof MaxUploadSizeExceededException) return Problem.uploadTooLarge(maxUploadBytes);
+        if (ex instanceof MaxUploadSizeExceededException) {
+            Problem headers = partHeadersTooLong(ex);
+            return headers != null ? headers : Problem.uploadTooLarge(maxUploadBytes);
+        }
         if (ex instanceof MissingServletRequestPartException missing) {
             String part = missing.getRequestPartName();
             return Problem.malformed(
