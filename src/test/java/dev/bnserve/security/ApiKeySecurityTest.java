@@ -219,6 +219,12 @@ class ApiKeySecurityTest {
                 "POST", "/datasets", "text/csv", TINY_CSV, Map.of("Authorization", "Bearer " + KEY + "!")));
         assertThat(keyed.postCsv("/datasets?name=logged", TINY_CSV).statusCode())
                 .isEqualTo(201);
+        // a key in a malformed cookie (a console-like client storing it there) must not reach Tomcat's cookie log
+        for (String cookie :
+                new String[] {"key=\"" + KEY + "; x", "key=" + KEY + "\"; y=(", "{\"key\":\"" + KEY + "\"}"}) {
+            anonymous.send("GET", "/models", null, null, Map.of("Cookie", cookie));
+            anonymous.send("POST", "/datasets", "text/csv", TINY_CSV, Map.of("Cookie", cookie));
+        }
         assertThat(output.getAll()).doesNotContain(KEY).doesNotContain("generated security password");
         UserDetailsService users = context.getBean(UserDetailsService.class);
         assertThat(users).isInstanceOf(InMemoryUserDetailsManager.class);
