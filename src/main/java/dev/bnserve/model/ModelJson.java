@@ -326,7 +326,14 @@ public final class ModelJson {
         try (JsonParser p = reader.createParser(json)) {
             return read(p);
         } catch (JacksonException e) {
-            throw new ModelFormatException("$", "not valid JSON: " + e.getOriginalMessage());
+            // the location, not Jackson's message: that names its features and methods
+            var at = e.getLocation();
+            throw new ModelFormatException(
+                    "$",
+                    "not valid JSON"
+                            + (at != null && at.getLineNr() > 0
+                                    ? " at line " + at.getLineNr() + ", column " + at.getColumnNr()
+                                    : ""));
         }
     }
 
@@ -955,6 +962,8 @@ public final class ModelJson {
             return f.get();
         } catch (RuntimeException e) {
             if (e instanceof ModelFormatException m) throw m;
+            // a node of the wrong JSON type ("ObjectNode asString() ...") names Jackson's classes: say what it means
+            if (e instanceof JacksonException) throw new ModelFormatException(field, "has the wrong JSON type");
             throw new ModelFormatException(field, e.getMessage());
         }
     }

@@ -20,14 +20,23 @@ final class JsonErrors {
     /** What an empty body is told, by the controllers and by {@link PredictFastPath}. */
     static final String MISSING_BODY = "The request body is missing.";
 
-    /** Jackson's message without source locations or hints about parser features. */
+    /**
+     * Jackson's message without source locations, hints about parser features or the names of its Java methods
+     * (such as {@code StreamReadConstraints.getMaxNestingDepth()} or {@code ALLOW_COMMENTS}), which mean nothing
+     * to a client and tell an attacker which library parses.
+     */
     static String readable(String message) {
         String m = message == null ? "unreadable" : message;
-        for (String cut : new String[] {"\n", " (start marker", ": enable `", " at [Source"}) {
+        for (String cut :
+                new String[] {"\n", " (start marker", ": enable `", " at [Source", " (not recognized as one since"}) {
             int i = m.indexOf(cut);
             if (i > 0) m = m.substring(0, i);
         }
-        return m;
+        m = m.replaceAll(", from `[^`]*`", "") // "... maximum allowed (1000, from `StreamReadConstraints...`)"
+                .replaceAll("`[^`]*`", "") // any other code reference
+                .replaceAll("\\s*(JsonReadFeature|StreamReadFeature|Feature)\\s*'?[A-Z_]+'?", "")
+                .strip();
+        return m.isEmpty() ? "unreadable" : m;
     }
 
     /** Client-facing description of the problem, plus the offending field if known. */
