@@ -75,7 +75,8 @@ class DatasetController {
         if (length > maxBytes) {
             throw tooLarge();
         }
-        Charset charset = charset(request.getCharacterEncoding());
+        // the header's charset, not getCharacterEncoding(): Boot's CharacterEncodingFilter forces that to UTF-8
+        Charset charset = charset(declaredCharset(request.getContentType()));
         try (InputStream in = request.getInputStream()) {
             return created(parser.parse(in, charset, datasetName, options));
         }
@@ -189,6 +190,20 @@ class DatasetController {
         int dot = base.lastIndexOf('.');
         base = dot > 0 ? base.substring(0, dot) : base;
         return base.length() > MAX_NAME_LENGTH ? base.substring(0, MAX_NAME_LENGTH) : base;
+    }
+
+    /** The {@code charset} parameter of a content type, else null. */
+    private static String declaredCharset(String contentType) {
+        if (contentType == null) return null;
+        for (String param : contentType.split(";")) {
+            String p = param.strip();
+            if (p.regionMatches(true, 0, "charset=", 0, 8)) {
+                String v = p.substring(8).strip();
+                if (v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"")) v = v.substring(1, v.length() - 1);
+                return v.isEmpty() ? null : v;
+            }
+        }
+        return null;
     }
 
     private static Charset charset(String encoding) {

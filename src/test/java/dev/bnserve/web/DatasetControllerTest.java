@@ -132,6 +132,19 @@ class DatasetControllerTest {
     }
 
     @Test
+    void aDeclaredLatin1CharsetIsHonoured() throws Exception {
+        byte[] latin1 =
+                "città,x\nMünchen,1\nZürich,2\nGenève,3\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        mvc.perform(post("/datasets").contentType("text/csv;charset=ISO-8859-1").content(latin1))
+                .andExpect(status().isCreated())
+                .andExpect(jsonPath("$.columns[0].name").value("città"))
+                .andExpect(jsonPath("$.columns[0].values[0]").value("Genève"));
+        // the same bytes undeclared are not UTF-8: refused naming the line, not silently mangled
+        expectProblem(mvc.perform(post("/datasets").contentType(CSV).content(latin1)), 400)
+                .andExpect(jsonPath("$.errors[0].message", containsString("not valid UTF-8")));
+    }
+
+    @Test
     void aNameWorksWhereAnIdDoesUntilTwoDatasetsShareIt() throws Exception {
         String name = "by-name-" + System.nanoTime();
         String first = mvc.perform(
