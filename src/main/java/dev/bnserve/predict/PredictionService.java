@@ -162,7 +162,7 @@ public class PredictionService {
             int b = answer(model, x, r * w, out, r * k, scratch);
             if (best != null) best[r] = b;
         }
-        return new Predictions(model.id(), model.task(), model.classes(), false, n, k, out, best, null);
+        return new Predictions(model.id(), model.task(), model.classes(), false, n, k, out, best, null, null);
     }
 
     /**

@@ -26,19 +26,4 @@ public record Predictions(
         double[] outputs,
         int[] best,
         List<String>[] warnings,
-        String notice) {
-
-    /** Answers without a notice. */
-    public Predictions(
-            String model,
-            Task task,
-            List<String> classes,
-            boolean single,
-            int rows,
-            int width,
-            double[] outputs,
-            int[] best,
-            List<String>[] warnings) {
-        this(model, task, classes, single, rows, width, outputs, best, warnings, null);
-    }
-}
+        String notice) {}

@@ -192,18 +192,14 @@ class DatasetController {
         return base.length() > MAX_NAME_LENGTH ? base.substring(0, MAX_NAME_LENGTH) : base;
     }
 
-    /** The {@code charset} parameter of a content type, else null. */
+    /** The {@code charset} parameter of a content type (unquoted), else null. */
     private static String declaredCharset(String contentType) {
-        if (contentType == null) return null;
-        for (String param : contentType.split(";")) {
-            String p = param.strip();
-            if (p.regionMatches(true, 0, "charset=", 0, 8)) {
-                String v = p.substring(8).strip();
-                if (v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"")) v = v.substring(1, v.length() - 1);
-                return v.isEmpty() ? null : v;
-            }
-        }
-        return null;
+        String v = contentType == null
+                ? null
+                : MediaType.parseMediaType(contentType).getParameter("charset");
+        return v != null && v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"")
+                ? v.substring(1, v.length() - 1)
+                : v;
     }
 
     private static Charset charset(String encoding) {

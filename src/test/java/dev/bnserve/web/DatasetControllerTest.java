@@ -144,27 +144,26 @@ class DatasetControllerTest {
                 .andExpect(jsonPath("$.errors[0].message", containsString("not valid UTF-8")));
     }
 
-    @Test
-    void aNameWorksWhereAnIdDoesUntilTwoDatasetsShareIt() throws Exception {
-        String name = "by-name-" + System.nanoTime();
-        String first = mvc.perform(
+    /** Uploads iris under {@code name}; returns the new id. */
+    private String uploadIris(String name) throws Exception {
+        return mvc.perform(
                         post("/datasets").param("name", name).contentType(CSV).content(resource("iris")))
                 .andExpect(status().isCreated())
                 .andReturn()
                 .getResponse()
                 .getHeader("Location")
                 .substring("/datasets/".length());
+    }
+
+    @Test
+    void aNameWorksWhereAnIdDoesUntilTwoDatasetsShareIt() throws Exception {
+        String name = "by-name-" + System.nanoTime();
+        String first = uploadIris(name);
         mvc.perform(get("/datasets/" + name))
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.id").value(first));
 
-        String second = mvc.perform(
-                        post("/datasets").param("name", name).contentType(CSV).content(resource("iris")))
-                .andExpect(status().isCreated())
-                .andReturn()
-                .getResponse()
-                .getHeader("Location")
-                .substring("/datasets/".length());
+        String second = uploadIris(name);
         // ambiguous: a 409 naming both ids, and a delete by the name removes neither
         expectProblem(mvc.perform(get("/datasets/" + name)), 409)
                 .andExpect(jsonPath("$.detail", containsString(first)))

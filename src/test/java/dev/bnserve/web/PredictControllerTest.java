@@ -388,7 +388,16 @@ class PredictControllerTest {
             String answer = "{\"model\":\"m\",\"prediction\":1.0000000000000002}";
             when(mocked.predict(any(), any()))
                     .thenReturn(new Predictions(
-                            "m", Task.REGRESSION, null, true, 1, 1, new double[] {1.0000000000000002}, null, null));
+                            "m",
+                            Task.REGRESSION,
+                            null,
+                            true,
+                            1,
+                            1,
+                            new double[] {1.0000000000000002},
+                            null,
+                            null,
+                            null));
             String body = "{\"features\": [1, 2]}";
             String text = predict("/predict", body)
                     .andExpect(status().isOk())
