@@ -97,7 +97,7 @@ class FuzzTest {
         irisCsv = TestHttp.resource("iris");
         iris = http.upload("iris", irisCsv);
         classifier = http.train(
-                "{\"dataset\": \"" + iris
+                "{\"name\": \"fuzzed\", \"dataset\": \"" + iris
                         + "\", \"label\": \"species\", \"epochs\": 5, \"hidden\": [16, 16], \"optimizer\": {\"learningRate\": 0.01}}");
         regressor = http.train(
                 "{\"dataset\": \"" + iris
@@ -251,6 +251,15 @@ class FuzzTest {
     /** Removes what a successful request created (and checks what it answers); returns how many resources. */
     private int cleanUp(Req req, HttpResponse<String> r, List<String> serverErrors, List<String> badProblems)
             throws Exception {
+        if (req.method().equals("PUT") && req.path().startsWith("/aliases/")) {
+            // an alias set: it must answer, then go, so it protects no model from the DELETEs that follow
+            String ref = req.path().substring("/aliases/".length()).replace('/', '@');
+            assertThat(http.postJson("/models/" + ref + "/predict", "{\"features\": [5.1, 3.5, 1.4, 0.2]}")
+                            .statusCode())
+                    .isEqualTo(200);
+            assertThat(http.delete(req.path()).statusCode()).isEqualTo(204);
+            return 1;
+        }
         if (!req.method().equals("POST") || !(r.statusCode() == 201 || r.statusCode() == 202)) return 0;
         String id = TestHttp.json(r).path("id").asString("");
         if (id.startsWith("d-")) {
@@ -356,10 +365,11 @@ class FuzzTest {
             case 7 -> wrongMethodsAndTypes();
             case 8 -> inference();
             default ->
-                switch (rnd.nextInt(4)) {
+                switch (rnd.nextInt(5)) {
                     case 0 -> csvRaw();
                     case 1 -> training();
                     case 2 -> prediction();
+                    case 3 -> names();
                     default -> importDoc();
                 };
         };
@@ -756,6 +766,61 @@ class FuzzTest {
     }
 
     // ---- Open Inference Protocol
+
+    /** Aliases and name references: odd names, aliases, targets and bodies, and every method. */
+    private Req names() {
+        String name = pick("fuzzed", "fuzzed", "nobody", "Fuzzed", "a".repeat(65), "%2e%2e", "a%2Fb", "x%20y", "9");
+        String alias = pick("prod", "prod", "3rd", "Prod", "-x", "a".repeat(65), "%00", "x@y");
+        String body = pick(
+                "{\"version\": 1}",
+                "{\"version\": 2}",
+                "{\"version\": 0}",
+                "{\"version\": -1}",
+                "{\"version\": 1.5}",
+                "{\"version\": \"1\"}",
+                "{\"version\": 99999999999}",
+                "{\"model\": \"" + classifier + "\"}",
+                "{\"model\": \"" + regressor + "\"}",
+                "{\"model\": \"fuzzed@1\"}",
+                "{\"model\": 7}",
+                "{\"version\": 1, \"model\": \"fuzzed\"}",
+                "{\"version\": 1, \"x\": 1}",
+                "{}",
+                "[]",
+                "null",
+                "{",
+                "");
+        return switch (rnd.nextInt(6)) {
+            case 0, 1 ->
+                new Req(
+                        "names",
+                        "PUT",
+                        "/aliases/" + name + "/" + alias,
+                        pick("application/json", "application/json", "text/plain"),
+                        utf8(body),
+                        Map.of());
+            case 2 ->
+                new Req("names", pick("GET", "DELETE", "POST"), "/aliases/" + name + "/" + alias, null, null, Map.of());
+            case 3 -> new Req("names", pick("GET", "GET", "PUT", "DELETE"), "/aliases/" + name, null, null, Map.of());
+            case 4 ->
+                new Req(
+                        "names",
+                        "GET",
+                        "/models?name=" + pick(name, "", "fuzzed&name=x") + pick("", "&x=1"),
+                        null,
+                        null,
+                        Map.of());
+            default ->
+                new Req(
+                        "names",
+                        "POST",
+                        "/models/" + pick("fuzzed", "fuzzed@1", "fuzzed@2", "fuzzed@prod", "fuzzed@", "@1", name)
+                                + "/predict",
+                        "application/json",
+                        utf8("{\"features\": [5.1, 3.5, 1.4, 0.2]}"),
+                        Map.of());
+        };
+    }
 
     private Req inference() {
         String model = pick(

@@ -477,7 +477,7 @@ class ServiceEndToEndTest {
                 .contains("attachment", irisModel + ".json");
         JsonNode doc = json(export);
         assertThat(doc.get("format").asString()).isEqualTo("bnserve-model");
-        assertThat(doc.get("version").asInt()).isEqualTo(2);
+        assertThat(doc.get("formatVersion").asInt()).isEqualTo(3);
         assertThat(doc.get("layers")).isEqualTo(irisDoc.get("layers"));
 
         HttpResponse<String> imported = postJson("/models/import", export.body());

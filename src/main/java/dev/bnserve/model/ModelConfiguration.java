@@ -19,4 +19,14 @@ class ModelConfiguration {
         store.load();
         return store;
     }
+
+    @Bean
+    NameStore nameStore(BnserveProperties properties, JsonMapper mapper) {
+        return new FileNameStore(properties.dataDir(), mapper);
+    }
+
+    @Bean
+    ModelCatalog modelCatalog(ModelStore models, NameStore names) {
+        return new ModelCatalog(models, names);
+    }
 }

@@ -52,10 +52,17 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class ModelJson {
     public static final String FORMAT = "bnserve-model";
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
 
-    /** The versions this reader reads: 1 (no preprocessing) and 2 (preprocessing, ignored columns). */
+    /**
+     * The versions this reader reads: 1 (no preprocessing), 2 (preprocessing, ignored columns) and 3 (names and
+     * versions). Up to 2 the format version was the field {@code version}; from 3 it is {@code formatVersion}, and
+     * {@code version} is the model's version among those of its {@code name}.
+     */
     private static final int OLDEST = 1;
+
+    /** The last format version written as {@code "version"}. */
+    private static final int LAST_UNNAMED = 2;
 
     /** Largest first allocation for one weight matrix (values); larger ones grow as their rows arrive. */
     static final int INITIAL_WEIGHT_CAPACITY = 1 << 23;
@@ -176,8 +183,12 @@ public final class ModelJson {
     private void write(JsonGenerator g, ModelRecord m, boolean full, boolean history) {
         g.writeStartObject();
         g.writeStringProperty("format", FORMAT);
-        g.writeNumberProperty("version", VERSION);
+        g.writeNumberProperty("formatVersion", VERSION);
         string(g, "id", m.id());
+        if (m.name() != null) {
+            g.writeStringProperty("name", m.name());
+            g.writeNumberProperty("version", m.version());
+        }
         g.writeStringProperty("status", m.status().id());
         string(g, "error", m.error());
         g.writeStringProperty("created", m.created().toString());
@@ -531,14 +542,37 @@ public final class ModelJson {
             if (n.has("format") && !FORMAT.equals(n.get("format").asString(""))) {
                 throw new ModelFormatException("format", "expected format '" + FORMAT + "'");
             }
-            if (n.has("version")
+            String name = null;
+            Integer version = null;
+            if (n.has("formatVersion")) {
+                JsonNode f = n.get("formatVersion");
+                if (!f.isIntegralNumber() || f.asInt(-1) <= LAST_UNNAMED || f.asInt(-1) > VERSION) {
+                    throw new ModelFormatException(
+                            "formatVersion",
+                            "unsupported format version " + f + " (this service reads formatVersion "
+                                    + (LAST_UNNAMED + 1) + " to " + VERSION
+                                    + ", and earlier documents marked \"version\": 1 or 2)");
+                }
+                if (n.hasNonNull("name")) {
+                    JsonNode nm = n.get("name");
+                    if (!nm.isString() || !ModelRef.isName(nm.stringValue()))
+                        throw new ModelFormatException("name", "must match " + ModelRef.NAME_SYNTAX);
+                    name = nm.stringValue();
+                    JsonNode v = n.get("version");
+                    if (v == null || !v.isIntegralNumber() || v.asLong(0) < 1 || v.asLong(0) > Integer.MAX_VALUE)
+                        throw new ModelFormatException("version", "a named model's version must be a positive integer");
+                    version = v.asInt();
+                } else if (n.has("version")) {
+                    throw new ModelFormatException("version", "a model version needs the model's name");
+                }
+            } else if (n.has("version")
                     && (!n.get("version").isIntegralNumber()
                             || n.get("version").asInt(-1) < OLDEST
-                            || n.get("version").asInt(-1) > VERSION)) {
+                            || n.get("version").asInt(-1) > LAST_UNNAMED)) {
                 throw new ModelFormatException(
                         "version",
                         "unsupported version " + n.get("version") + " (this service reads versions " + OLDEST + " to "
-                                + VERSION + ")");
+                                + VERSION + "; from 3 on, the format version is \"formatVersion\")");
             }
             List<String> inputs = inputs();
             Preprocessor prep = preprocessing(inputs);
@@ -629,7 +663,9 @@ public final class ModelJson {
                     n.path("source").asString(null),
                     prep,
                     ignored(),
-                    derivation());
+                    derivation(),
+                    name,
+                    version);
         }
     }
 

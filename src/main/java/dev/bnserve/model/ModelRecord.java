@@ -19,6 +19,8 @@ import java.util.List;
  * @param preprocessing how raw inputs become the network's inputs, fitted on the training split (null until ready,
  *                      and for models from before preprocessing, whose inputs are the network's)
  * @param ignored       columns the model does not learn from, with the reason
+ * @param name          the name the model was trained or imported under ({@link ModelRef#NAME_SYNTAX}), else null
+ * @param version       its version among the models of that name (1, 2, … in order of creation), null when unnamed
  */
 public record ModelRecord(
         String id,
@@ -40,7 +42,9 @@ public record ModelRecord(
         String source,
         Preprocessor preprocessing,
         List<IgnoredColumn> ignored,
-        Derivation derivation) {
+        Derivation derivation,
+        String name,
+        Integer version) {
 
     /**
      * How a model was made from another without training: {@code derivedFrom} is the source model's id, and
@@ -77,7 +81,7 @@ public record ModelRecord(
             String source) {
         this(
                 id, status, error, created, finished, dataset, label, task, inputs, classes, request, epoch, epochs,
-                history, metrics, layers, source, null, List.of(), null);
+                history, metrics, layers, source, null, List.of(), null, null, null);
     }
 
     /** The preprocessing predictions go through: the fitted one, else the identity over {@link #inputs}. */
@@ -164,7 +168,9 @@ public record ModelRecord(
                 source,
                 preprocessing,
                 ignored,
-                derivation);
+                derivation,
+                name,
+                version);
     }
 
     public ModelRecord withProgress(List<EpochStats> h) {
@@ -189,7 +195,9 @@ public record ModelRecord(
                 source,
                 preprocessing,
                 ignored,
-                derivation);
+                derivation,
+                name,
+                version);
     }
 
     /** Ready, with its trained layers, the preprocessing they read and the columns ignored in the end. */
@@ -215,7 +223,9 @@ public record ModelRecord(
                 source,
                 prep,
                 finalIgnored,
-                derivation);
+                derivation,
+                name,
+                version);
     }
 
     /** Ready, for models whose inputs are the network's. */
@@ -245,7 +255,9 @@ public record ModelRecord(
                 source,
                 preprocessing,
                 ignored,
-                how);
+                how,
+                name,
+                version);
     }
 
     public ModelRecord withIdentity(String newId, String origin, Instant when) {
@@ -269,6 +281,40 @@ public record ModelRecord(
                 origin,
                 preprocessing,
                 ignored,
-                derivation);
+                derivation,
+                name,
+                version);
+    }
+
+    /** This model as version {@code v} of the models named {@code n} (both null: unnamed). */
+    public ModelRecord withVersion(String n, Integer v) {
+        return new ModelRecord(
+                id,
+                status,
+                error,
+                created,
+                finished,
+                dataset,
+                label,
+                task,
+                inputs,
+                classes,
+                request,
+                epoch,
+                epochs,
+                history,
+                metrics,
+                layers,
+                source,
+                preprocessing,
+                ignored,
+                derivation,
+                n,
+                v);
+    }
+
+    /** {@code name@version}, or the id for an unnamed model: how answers and logs refer to it. */
+    public String reference() {
+        return name == null ? id : name + "@" + version;
     }
 }

@@ -23,6 +23,7 @@ import java.util.List;
  * @param preprocessing how raw columns are encoded (fitted on the training split only)
  * @param earlyStopping null, or when to stop and which epoch to serve
  * @param classWeights  null (unweighted loss) or how to weight the classes
+ * @param name          null, or the name the model is a version of ({@link ModelRef#NAME_SYNTAX})
  */
 public record TrainingSpec(
         String dataset,
@@ -40,7 +41,8 @@ public record TrainingSpec(
         boolean shuffle,
         Settings preprocessing,
         EarlyStoppingSpec earlyStopping,
-        ClassWeights classWeights) {
+        ClassWeights classWeights,
+        String name) {
 
     /** Every default of the training request (dataset, label, features and task have none). */
     public static final TrainingSpec DEFAULTS = new TrainingSpec(
@@ -58,6 +60,7 @@ public record TrainingSpec(
             0.2,
             true,
             new Settings(Settings.Missing.IMPUTE, true, 50, Settings.UnknownCategory.IGNORE),
+            null,
             null,
             null);
 
@@ -154,7 +157,8 @@ public record TrainingSpec(
                 shuffle,
                 preprocessing,
                 earlyStopping,
-                classWeights);
+                classWeights,
+                name);
     }
 
     /** This spec with its dataset-dependent fields resolved. */

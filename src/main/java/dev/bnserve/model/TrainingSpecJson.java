@@ -42,7 +42,8 @@ public final class TrainingSpecJson {
             "shuffle",
             "preprocessing",
             "earlyStopping",
-            "classWeights");
+            "classWeights",
+            "name");
     private static final Set<String> PREP = Set.of("missing", "missingIndicators", "maxCategories", "unknownCategory");
     private static final Set<String> EARLY = Set.of("patience", "minDelta");
     private static final Set<String> BN = Set.of("input", "hidden", "placement", "momentum", "eps", "statistics");
@@ -153,6 +154,11 @@ public final class TrainingSpecJson {
                     number(e, "minDelta", d.minDelta(), "earlyStopping.minDelta"));
         }
         ClassWeights weights = oneOf(body, "classWeights", def.classWeights(), ClassWeights.values(), ClassWeights::id);
+        String name = str(body, "name", null, "name");
+        if (name != null && !ModelRef.isName(name)) {
+            valueErrors.add(Violation.field(
+                    "name", "must match " + ModelRef.NAME_SYNTAX + " (lower-case letters, digits, '.', '_', '-')"));
+        }
 
         if (!typeErrors.isEmpty()) {
             typeErrors.addAll(valueErrors);
@@ -177,7 +183,8 @@ public final class TrainingSpecJson {
                 shuffle,
                 prep,
                 early,
-                weights);
+                weights,
+                name);
     }
 
     /** The 422 for a training request, with every violation and the first one in the detail. */
@@ -259,6 +266,7 @@ public final class TrainingSpecJson {
         g.writeStringProperty(
                 "classWeights",
                 s.classWeights() == null ? null : s.classWeights().id());
+        if (s.name() != null) g.writeStringProperty("name", s.name());
         g.writeEndObject();
     }
 

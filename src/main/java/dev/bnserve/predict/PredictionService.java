@@ -1,10 +1,11 @@
 package dev.bnserve.predict;
 
 import dev.bnserve.config.BnserveProperties;
+import dev.bnserve.model.ModelCatalog;
 import dev.bnserve.model.ModelProblems;
 import dev.bnserve.model.ModelRecord;
+import dev.bnserve.model.ModelRef;
 import dev.bnserve.model.ModelStatus;
-import dev.bnserve.model.ModelStore;
 import dev.bnserve.model.Task;
 import dev.bnserve.nn.Trace;
 import dev.bnserve.prep.ColumnEncoding;
@@ -15,6 +16,7 @@ import dev.bnserve.problem.Violation;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,20 +29,29 @@ import org.springframework.stereotype.Service;
  */
 @Service
 public class PredictionService {
-    private final ModelStore store;
+    private final ModelCatalog catalog;
     private final Map<String, ServingModel> serving = new ConcurrentHashMap<>();
+    /**
+     * Per model name, its ready versions and where its aliases point, replaced whole on every change: a request reads
+     * one entry once, so while an alias moves it sees the old target or the new one, never neither.
+     */
+    private final Map<String, Named> named = new ConcurrentHashMap<>();
     /** The most recently finished ready model, kept current on every save and delete. */
     private volatile ServingModel latest;
 
     /** {@code bnserve.limits.max-answer-values}: rows × outputs of one answer. */
     private final long maxAnswerValues;
 
-    PredictionService(ModelStore store, BnserveProperties properties) {
-        this.store = store;
+    PredictionService(ModelCatalog catalog, BnserveProperties properties) {
+        this.catalog = catalog;
         this.maxAnswerValues = properties.limits().maxAnswerValues();
-        store.onSaved(this::onSaved);
-        store.onDeleted(this::onDeleted);
+        catalog.names().onAliasesChanged(this::reindex);
+        catalog.models().onSaved(this::onSaved);
+        catalog.models().onDeleted(this::onDeleted);
     }
+
+    /** A name's ready versions, its newest ready one, and its aliases' targets among them. */
+    private record Named(ServingModel newest, Map<Integer, ServingModel> versions, Map<String, ServingModel> aliases) {}
 
     private synchronized void onSaved(ModelRecord m) {
         if (m.status() == ModelStatus.READY && m.layers() != null) {
@@ -52,11 +63,31 @@ public class PredictionService {
                 && latest.id().equals(m.id())) {
             latest = newest();
         }
+        if (m.name() != null) reindex(m.name());
     }
 
     private synchronized void onDeleted(String id) {
-        serving.remove(id);
+        ServingModel gone = serving.remove(id);
         if (latest != null && latest.id().equals(id)) latest = newest();
+        if (gone != null && gone.name() != null) reindex(gone.name());
+    }
+
+    /** Rebuilds {@code name}'s entry from the compiled models and the aliases, and publishes it in one write. */
+    private synchronized void reindex(String name) {
+        Map<Integer, ServingModel> versions = new HashMap<>();
+        ServingModel newest = null;
+        for (ServingModel s : serving.values()) {
+            if (!name.equals(s.name())) continue;
+            versions.put(s.version(), s);
+            if (newest == null || s.version() > newest.version()) newest = s;
+        }
+        Map<String, ServingModel> aliases = new HashMap<>();
+        catalog.names().aliases(name).forEach((alias, id) -> {
+            ServingModel s = serving.get(id);
+            if (s != null) aliases.put(alias, s);
+        });
+        if (versions.isEmpty() && aliases.isEmpty()) named.remove(name);
+        else named.put(name, new Named(newest, Map.copyOf(versions), Map.copyOf(aliases)));
     }
 
     private static final Comparator<ServingModel> RECENCY =
@@ -74,10 +105,13 @@ public class PredictionService {
      * Answers {@code request} with model {@code id}, else the request's model, else the most recently finished ready
      * model.
      */
-    @SuppressWarnings("unchecked")
     public Predictions predict(String id, PredictRequest request) {
         String chosen = id != null ? id : request.model();
-        ServingModel model = chosen != null ? model(chosen) : latest();
+        return predict(chosen != null ? model(chosen) : latest(), request, chosen == null);
+    }
+
+    @SuppressWarnings("unchecked")
+    private Predictions predict(ServingModel model, PredictRequest request, boolean implicit) {
         int n = request.rows().size();
         checkAnswerSize(model, n, request.single() ? "features" : "instances");
         double[][] rows = new double[n][];
@@ -98,9 +132,20 @@ public class PredictionService {
             int b = answer(model, rows[r], out, r * k, scratch);
             if (best != null) best[r] = b;
         }
-        String notice = chosen == null ? implicitModelNotice(model.id()) : null;
+        String notice = implicit ? implicitModelNotice(model.id()) : null;
         return new Predictions(
-                model.id(), model.task(), model.classes(), request.single(), n, k, out, best, warnings, notice);
+                model.id(),
+                model.task(),
+                model.classes(),
+                request.single(),
+                n,
+                k,
+                out,
+                best,
+                warnings,
+                notice,
+                model.name(),
+                model.version());
     }
 
     /**
@@ -162,7 +207,19 @@ public class PredictionService {
             int b = answer(model, x, r * w, out, r * k, scratch);
             if (best != null) best[r] = b;
         }
-        return new Predictions(model.id(), model.task(), model.classes(), false, n, k, out, best, null, null);
+        return new Predictions(
+                model.id(),
+                model.task(),
+                model.classes(),
+                false,
+                n,
+                k,
+                out,
+                best,
+                null,
+                null,
+                model.name(),
+                model.version());
     }
 
     /**
@@ -222,7 +279,7 @@ public class PredictionService {
         ServingModel model = model(id);
         List<String> warnings = new ArrayList<>(0);
         double[] x = row(model, request.rows().get(0), warnings);
-        Predictions answer = predict(id, request);
+        Predictions answer = predict(model, request, false);
         Trace trace = Trace.of(x.length, model.layers(), x);
         return new Traced(answer, model.preprocessing() == null ? null : x, trace);
     }
@@ -310,10 +367,24 @@ public class PredictionService {
         return m;
     }
 
-    private ServingModel model(String id) {
-        ServingModel m = serving.get(id);
+    /** The compiled model {@code ref} names (see {@link ModelRef}); an id is one map read, a name two. */
+    private ServingModel model(String ref) {
+        ServingModel m = serving.get(ref);
         if (m != null) return m;
-        ModelRecord rec = store.get(id).orElseThrow(() -> ModelProblems.notFound(id));
+        ModelRef r = ModelRef.parse(ref);
+        if (r != null && r.kind() != ModelRef.Kind.ID) {
+            Named n = named.get(r.name());
+            if (n != null) {
+                m = switch (r.kind()) {
+                    case NEWEST -> n.newest();
+                    case VERSION -> n.versions().get(r.version());
+                    case ALIAS -> n.aliases().get(r.alias());
+                    case ID -> null;
+                };
+                if (m != null) return m;
+            }
+        }
+        ModelRecord rec = catalog.find(ref).orElseThrow(() -> catalog.notFound(ref));
         throw ModelProblems.notReady(rec, "predict");
     }
 

@@ -13,6 +13,8 @@ import java.util.List;
  * @param best     per row, the index of the most probable class (classification), else null
  * @param warnings per row, what was assumed to answer it (a missing value imputed, an unknown level, an unknown
  *                 name), or null when nothing was; null when no row has any
+ * @param name     the answering model's name, else null
+ * @param version  its version among the models of that name, else null
  * @param notice   a warning about the whole answer, else null: set when the request named no model and the most
  *                 recently finished ready model answered, which may not be the one the client meant
  */
@@ -26,4 +28,6 @@ public record Predictions(
         double[] outputs,
         int[] best,
         List<String>[] warnings,
-        String notice) {}
+        String notice,
+        String name,
+        Integer version) {}

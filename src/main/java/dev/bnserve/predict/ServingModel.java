@@ -20,6 +20,8 @@ import java.util.Map;
  *
  * @param levels per input, the level → index map of a categorical input, else null
  * @param layers the unfolded layers, for tracing a row through them
+ * @param name    the model's name, else null
+ * @param version its version of that name, else null
  */
 record ServingModel(
         String id,
@@ -32,7 +34,9 @@ record ServingModel(
         Preprocessor preprocessing,
         Settings settings,
         List<Map<String, Integer>> levels,
-        List<LayerState> layers) {
+        List<LayerState> layers,
+        String name,
+        Integer version) {
 
     static ServingModel of(ModelRecord m) {
         Map<String, Integer> index = new HashMap<>();
@@ -56,6 +60,8 @@ record ServingModel(
                 prep,
                 settings,
                 levels,
-                m.layers());
+                m.layers(),
+                m.name(),
+                m.version());
     }
 }

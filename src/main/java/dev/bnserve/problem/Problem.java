@@ -82,6 +82,11 @@ public final class Problem extends RuntimeException {
         return new Problem(Kind.NOT_FOUND, null, null, "No " + what + " with id '" + shown(id) + "'.", List.of());
     }
 
+    /** Nothing answers to what the client named; {@code detail} says what was looked for. */
+    public static Problem notFound(String detail) {
+        return new Problem(Kind.NOT_FOUND, null, null, detail, List.of());
+    }
+
     /** The resource's state does not allow this. */
     public static Problem conflict(String type, String title, String detail) {
         return new Problem(Kind.CONFLICT, type, title, detail, List.of());

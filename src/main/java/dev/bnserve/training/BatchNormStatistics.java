@@ -3,11 +3,11 @@ package dev.bnserve.training;
 import dev.bnserve.data.Column;
 import dev.bnserve.data.Dataset;
 import dev.bnserve.data.DatasetStore;
+import dev.bnserve.model.ModelCatalog;
 import dev.bnserve.model.ModelIds;
 import dev.bnserve.model.ModelProblems;
 import dev.bnserve.model.ModelRecord;
 import dev.bnserve.model.ModelStatus;
-import dev.bnserve.model.ModelStore;
 import dev.bnserve.model.Task;
 import dev.bnserve.model.TrainingSpec;
 import dev.bnserve.nn.LayerKind;
@@ -33,9 +33,9 @@ import org.springframework.stereotype.Service;
 @Service
 public class BatchNormStatistics {
     private final DatasetStore datasets;
-    private final ModelStore models;
+    private final ModelCatalog models;
 
-    BatchNormStatistics(DatasetStore datasets, ModelStore models) {
+    BatchNormStatistics(DatasetStore datasets, ModelCatalog models) {
         this.datasets = datasets;
         this.models = models;
     }
@@ -143,11 +143,13 @@ public class BatchNormStatistics {
                         ? " (PreciseBN)"
                         : " (AdaBN: a dataset other than the training one)");
         Instant now = Instant.now();
-        return models.save(m.derived(ModelIds.newId(), recalibrated, new ModelRecord.Derivation(m.id(), how), now));
+        // A new version of the source's name: its newest ready version is now the recalibrated one.
+        return models.saveNew(
+                m.derived(ModelIds.newId(), recalibrated, new ModelRecord.Derivation(m.id(), how), now), m.name());
     }
 
     private ModelRecord ready(String id) {
-        ModelRecord m = models.get(id).orElseThrow(() -> ModelProblems.notFound(id));
+        ModelRecord m = models.require(id);
         if (m.status() != ModelStatus.READY) throw ModelProblems.notReady(m, "have statistics");
         return m;
     }
@@ -181,7 +183,7 @@ public class BatchNormStatistics {
 
     /** Every row of dataset {@code id}, which must have the model's inputs. */
     private Rows all(ModelRecord m, String id) {
-        Dataset ds = datasets.get(id).orElseThrow(() -> Problem.notFound("dataset", id));
+        Dataset ds = datasets.resolve(id).orElseThrow(() -> Problem.notFound("dataset", id));
         List<Violation> lacking = new ArrayList<>();
         for (String f : m.inputs()) {
             if (ds.column(f).isEmpty()) lacking.add(Violation.field("dataset", "has no column '" + f + "'"));

@@ -3,6 +3,7 @@ package dev.bnserve.training;
 import dev.bnserve.config.BnserveProperties;
 import dev.bnserve.data.Dataset;
 import dev.bnserve.data.DatasetStore;
+import dev.bnserve.model.ModelCatalog;
 import dev.bnserve.model.ModelIds;
 import dev.bnserve.model.ModelRecord;
 import dev.bnserve.model.ModelStatus;
@@ -44,15 +45,17 @@ public class TrainingService {
 
     private final DatasetStore datasets;
     private final ModelStore models;
+    private final ModelCatalog catalog;
     private final BnserveProperties properties;
     private final ThreadPoolExecutor executor;
     private final Map<String, Job> jobs = new ConcurrentHashMap<>();
     private final Timer trainingTimer;
     private final MeterRegistry meters;
 
-    TrainingService(DatasetStore datasets, ModelStore models, BnserveProperties properties, MeterRegistry meters) {
+    TrainingService(DatasetStore datasets, ModelCatalog catalog, BnserveProperties properties, MeterRegistry meters) {
         this.datasets = datasets;
-        this.models = models;
+        this.catalog = catalog;
+        this.models = catalog.models();
         this.properties = properties;
         this.meters = meters;
         BnserveProperties.Training t = properties.training();
@@ -120,10 +123,12 @@ public class TrainingService {
                 null,
                 null,
                 resolved.ignored(),
+                null,
+                null,
                 null);
         Job job = new Job(queued.id(), req);
         jobs.put(job.id, job);
-        models.save(queued);
+        queued = catalog.saveNew(queued, req.name());
         try {
             executor.execute(job);
         } catch (RejectedExecutionException e) {

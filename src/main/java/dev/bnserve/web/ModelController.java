@@ -1,11 +1,13 @@
 package dev.bnserve.web;
 
 import dev.bnserve.export.OnnxExport;
+import dev.bnserve.model.ModelCatalog;
 import dev.bnserve.model.ModelFormatException;
 import dev.bnserve.model.ModelIds;
 import dev.bnserve.model.ModelJson;
 import dev.bnserve.model.ModelProblems;
 import dev.bnserve.model.ModelRecord;
+import dev.bnserve.model.ModelRef;
 import dev.bnserve.model.ModelStatus;
 import dev.bnserve.model.ModelStore;
 import dev.bnserve.model.TrainingSpecJson;
@@ -50,6 +52,7 @@ class ModelController {
 
     private final TrainingService training;
     private final ModelStore store;
+    private final ModelCatalog catalog;
     private final ModelJson json;
 
     private final BatchNormStatistics bnStatistics;
@@ -58,12 +61,13 @@ class ModelController {
 
     ModelController(
             TrainingService training,
-            ModelStore store,
+            ModelCatalog catalog,
             ModelJson json,
             BatchNormStatistics bnStatistics,
             ObjectProvider<BuildProperties> build) {
         this.training = training;
-        this.store = store;
+        this.store = catalog.models();
+        this.catalog = catalog;
         this.json = json;
         this.bnStatistics = bnStatistics;
         BuildProperties b = build.getIfAvailable();
@@ -78,10 +82,21 @@ class ModelController {
                 .body(queued);
     }
 
-    /** Summaries (no request, history or layers), each written from the record without touching its layers. */
+    /**
+     * Summaries (no request, history or layers), each written from the record without touching its layers; newest
+     * first, or with {@code ?name=} the versions of that name, newest first.
+     */
     @GetMapping
-    List<ObjectNode> list() {
-        return store.list().stream().map(json::summary).toList();
+    List<ObjectNode> list(@RequestParam(required = false) String name) {
+        if (name == null) return store.list().stream().map(json::summary).toList();
+        if (!ModelRef.isName(name)) {
+            throw Problem.invalid(
+                    "invalid-model-name",
+                    "Invalid model name",
+                    "'name' must match " + ModelRef.NAME_SYNTAX + ".",
+                    List.of(Violation.field("name", "must match " + ModelRef.NAME_SYNTAX)));
+        }
+        return catalog.versions(name).stream().map(json::summary).toList();
     }
 
     /** The full document, streamed by {@link ModelDocumentConverter}. */
@@ -90,17 +105,21 @@ class ModelController {
         return find(id);
     }
 
-    /** Cancels a queued or running job (the model stays, {@code cancelled}); removes a finished model. */
+    /**
+     * Cancels a queued or running job (the model stays, {@code cancelled}); removes a finished model, unless an alias
+     * points to it (409).
+     */
     @DeleteMapping("/{id}")
     ResponseEntity<Void> delete(@PathVariable String id) {
-        find(id);
-        if (!training.cancel(id)) store.delete(id);
+        ModelRecord m = find(id);
+        if (!training.cancel(m.id())) catalog.deleteUnlessAliased(m, () -> store.delete(m.id()));
         return ResponseEntity.noContent().build();
     }
 
-    @GetMapping(path = "/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-    SseEmitter events(@PathVariable String id) {
-        ModelRecord m = find(id);
+    @GetMapping(path = "/{ref}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    SseEmitter events(@PathVariable String ref) {
+        ModelRecord m = find(ref);
+        String id = m.id();
         SseEmitter emitter = new SseEmitter(SSE_TIMEOUT_MS);
         Consumer<ModelRecord> listener = new Consumer<>() {
             @Override
@@ -182,7 +201,7 @@ class ModelController {
         }
         if (!onnx) {
             return ResponseEntity.ok()
-                    .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"" + id + ".json\"")
+                    .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"" + m.id() + ".json\"")
                     .body(m);
         }
         String prep = m.preprocessing() == null ? null : json.preprocessingJson(m.preprocessing());
@@ -191,7 +210,7 @@ class ModelController {
                 .contentType(MediaType.APPLICATION_OCTET_STREAM)
                 .header(
                         HttpHeaders.CONTENT_DISPOSITION,
-                        "attachment; filename=\"" + id + (folded ? "-folded" : "") + ".onnx\"")
+                        "attachment; filename=\"" + m.id() + (folded ? "-folded" : "") + ".onnx\"")
                 .body(bytes);
     }
 
@@ -235,8 +254,9 @@ class ModelController {
         }
         String origin = doc.source() != null ? doc.source() : doc.id();
         Instant now = Instant.now();
-        ModelRecord imported =
-                store.save(doc.withIdentity(ModelIds.newId(), origin, now).withStatus(ModelStatus.READY, null, now));
+        // A named document becomes the next version of its name here; its version elsewhere is not kept.
+        ModelRecord imported = catalog.saveNew(
+                doc.withIdentity(ModelIds.newId(), origin, now).withStatus(ModelStatus.READY, null, now), doc.name());
         return ResponseEntity.created(URI.create("/models/" + imported.id())).body(imported);
     }
 
@@ -262,7 +282,7 @@ class ModelController {
         return ResponseEntity.created(URI.create("/models/" + derived.id())).body(derived);
     }
 
-    private ModelRecord find(String id) {
-        return store.get(id).orElseThrow(() -> ModelProblems.notFound(id));
+    private ModelRecord find(String ref) {
+        return catalog.require(ref);
     }
 }

@@ -19,6 +19,8 @@ import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.springframework.stereotype.Component;
 import tools.jackson.core.JacksonException;
@@ -38,20 +40,27 @@ final class PredictionCodec {
     private final PredictionService predictions;
     private final JsonMapper mapper;
     private final int maxInstances;
-    /** One timer per outcome, registered once: the fast path picks one, it never builds tags per request. */
-    private final Timer succeeded;
+    /**
+     * One timer per outcome (and, for answers, per model name), each registered once: the fast path looks one up, it
+     * never builds tags per request. Refusals and failures are not told apart by model, which may not exist.
+     */
+    private final Map<String, Timer> succeeded = new ConcurrentHashMap<>();
 
+    private final MeterRegistry meters;
     private final Timer refused;
     private final Timer failed;
+
+    /** The {@code model} tag of answers from unnamed models: not a valid model name, so it cannot clash with one. */
+    static final String UNNAMED = "_unnamed";
 
     PredictionCodec(
             PredictionService predictions, JsonMapper mapper, BnserveProperties properties, MeterRegistry meters) {
         this.predictions = predictions;
         this.mapper = mapper;
         this.maxInstances = properties.limits().maxInstances();
-        this.succeeded = predictTimer(meters, "success");
-        this.refused = predictTimer(meters, "client_error");
-        this.failed = predictTimer(meters, "server_error");
+        this.meters = meters;
+        this.refused = predictTimer(meters, "client_error", "_none");
+        this.failed = predictTimer(meters, "server_error", "_none");
     }
 
     /** The answer to a prediction body: with model {@code id}, else the body's model, else the latest ready one. */
@@ -60,8 +69,10 @@ final class PredictionCodec {
         Timer outcome = failed;
         try {
             if (body.length == 0) throw Problem.malformed(JsonErrors.MISSING_BODY); // as @RequestBody says
-            byte[] answer = write(predictions.predict(id, read(body)));
-            outcome = succeeded;
+            Predictions p = predictions.predict(id, read(body));
+            byte[] answer = write(p);
+            String name = p.name() == null ? UNNAMED : p.name();
+            outcome = succeeded.computeIfAbsent(name, n -> predictTimer(meters, "success", n));
             return answer;
         } catch (Problem p) {
             outcome = p.kind().clientError() ? refused : failed;
@@ -71,10 +82,11 @@ final class PredictionCodec {
         }
     }
 
-    private static Timer predictTimer(MeterRegistry meters, String outcome) {
+    private static Timer predictTimer(MeterRegistry meters, String outcome, String model) {
         return Timer.builder("bnserve.predict")
-                .description("Prediction requests, parsing to answer, by outcome")
+                .description("Prediction requests, parsing to answer, by outcome and model name")
                 .tag("outcome", outcome)
+                .tag("model", model)
                 .register(meters);
     }
 
@@ -87,6 +99,7 @@ final class PredictionCodec {
         try (JsonGenerator g = mapper.createGenerator(bytes)) {
             g.writeStartObject();
             g.writeStringProperty("model", a.model());
+            version(a, g);
             answer(a, 0, g);
             warnings(a, 0, g);
             g.writeArrayPropertyStart("steps");
@@ -211,6 +224,7 @@ final class PredictionCodec {
         try (JsonGenerator g = mapper.createGenerator(bytes)) {
             g.writeStartObject();
             g.writeStringProperty("model", a.model());
+            version(a, g);
             if (a.single()) {
                 answer(a, 0, g);
                 warnings(a, 0, g);
@@ -233,6 +247,13 @@ final class PredictionCodec {
             g.writeEndObject();
         }
         return bytes.toByteArray();
+    }
+
+    /** The answering model's {@code name} and {@code version}, when it is a named model. */
+    private static void version(Predictions a, JsonGenerator g) {
+        if (a.name() == null) return;
+        g.writeStringProperty("name", a.name());
+        g.writeNumberProperty("version", a.version());
     }
 
     /** Row {@code r}'s {@code warnings}, when it has any. */

@@ -203,8 +203,8 @@ class ModelJsonStreamingTest {
                 .isInstanceOfSatisfying(
                         ModelFormatException.class, e -> assertThat(e.field()).isEqualTo("$"));
         // and a bad field checked earlier (the version) is named rather than the layer
-        d.put("version", 3);
-        expectError(d, "version", "unsupported version 3");
+        d.put("formatVersion", 4);
+        expectError(d, "formatVersion", "unsupported format version 4");
     }
 
     @Test

@@ -101,7 +101,9 @@ class ModelJsonTest {
     void documentCarriesFormatAndVersion() {
         ObjectNode n = tree(sample(ModelIds.newId()));
         assertThat(n.get("format").asString()).isEqualTo(ModelJson.FORMAT).isEqualTo("bnserve-model");
-        assertThat(n.get("version").asInt()).isEqualTo(ModelJson.VERSION).isEqualTo(2);
+        assertThat(n.get("formatVersion").asInt()).isEqualTo(ModelJson.VERSION).isEqualTo(3);
+        assertThat(n.has("name")).isFalse();
+        assertThat(n.has("version")).isFalse();
         assertThat(n.get("status").asString()).isEqualTo("ready");
         assertThat(n.get("task").asString()).isEqualTo("classification");
         assertThat(n.at("/progress/epochs").asInt()).isEqualTo(2);
@@ -176,15 +178,51 @@ class ModelJsonTest {
     void formatAndVersionAreChecked() {
         expectError(d -> d.put("format", "onnx"), "format");
         expectError(d -> d.put("format", 1), "format");
-        expectError(d -> d.put("version", 3), "version");
-        expectError(d -> d.put("version", 0), "version");
-        expectError(d -> d.put("version", "two"), "version");
-        expectError(d -> d.put("version", "1"), "version"); // the number as text
-        expectError(d -> d.put("version", 1.9), "version");
+        expectError(d -> d.put("formatVersion", 4), "formatVersion");
+        expectError(d -> d.put("formatVersion", 2), "formatVersion"); // 1 and 2 were written as "version"
+        expectError(d -> d.put("formatVersion", "3"), "formatVersion");
+        expectError(d -> d.put("formatVersion", 3.5), "formatVersion");
+        // before format 3, "version" was the format version
+        expectError(
+                d -> {
+                    d.remove("formatVersion");
+                    d.put("version", 3);
+                },
+                "version");
+        expectError(
+                d -> {
+                    d.remove("formatVersion");
+                    d.put("version", 0);
+                },
+                "version");
+        expectError(
+                d -> {
+                    d.remove("formatVersion");
+                    d.put("version", "two");
+                },
+                "version");
+        expectError(
+                d -> {
+                    d.remove("formatVersion");
+                    d.put("version", "1");
+                },
+                "version"); // the number as text
+        expectError(
+                d -> {
+                    d.remove("formatVersion");
+                    d.put("version", 1.9);
+                },
+                "version");
+        // from format 3, "version" is the model's version of its name
+        expectError(d -> d.put("version", 2), "version"); // without a name
+        expectError(d -> d.put("name", "Penguins").put("version", 1), "name");
+        expectError(d -> d.put("name", "penguins"), "version");
+        expectError(d -> d.put("name", "penguins").put("version", 0), "version");
+        expectError(d -> d.put("name", "penguins").put("version", "1"), "version");
         // documents without the markers (hand-written) are accepted
         ObjectNode bare = doc();
-        bare.remove(
-                List.of("format", "version", "status", "id", "created", "history", "metrics", "request", "progress"));
+        bare.remove(List.of(
+                "format", "formatVersion", "status", "id", "created", "history", "metrics", "request", "progress"));
         ModelRecord m = json.read(bare);
         assertThat(m.status()).isEqualTo(ModelStatus.READY);
         assertThat(m.layers()).hasSize(5);

@@ -76,6 +76,7 @@ public final class TestModels {
                 false,
                 TrainingSpec.DEFAULTS.preprocessing(),
                 null,
+                null,
                 null);
         List<EpochStats> history = List.of(
                 new EpochStats(1, 2, 0.1 + 0.2, 0.7, 0.5, Double.NaN, 0, 0),

@@ -26,8 +26,12 @@ final class TreeModelWriter {
     private ObjectNode write(ModelRecord m, boolean full, boolean history) {
         ObjectNode n = mapper.createObjectNode();
         n.put("format", ModelJson.FORMAT);
-        n.put("version", ModelJson.VERSION);
+        n.put("formatVersion", ModelJson.VERSION);
         n.put("id", m.id());
+        if (m.name() != null) {
+            n.put("name", m.name());
+            n.put("version", m.version());
+        }
         n.put("status", m.status().id());
         n.put("error", m.error());
         n.put("created", m.created().toString());

@@ -21,6 +21,8 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.request;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
+import dev.bnserve.model.FileNameStore;
+import dev.bnserve.model.ModelCatalog;
 import dev.bnserve.model.ModelIds;
 import dev.bnserve.model.ModelJson;
 import dev.bnserve.model.ModelRecord;
@@ -66,6 +68,13 @@ class ModelControllerTest {
         @Bean
         ModelJson modelJson(JsonMapper mapper) {
             return new ModelJson(mapper);
+        }
+
+        /** The real catalog over the mocked store, with names kept in a temporary directory. */
+        @Bean
+        ModelCatalog modelCatalog(ModelStore store, JsonMapper mapper) throws java.io.IOException {
+            return new ModelCatalog(
+                    store, new FileNameStore(java.nio.file.Files.createTempDirectory("bnserve-names"), mapper));
         }
     }
 
@@ -121,6 +130,7 @@ class ModelControllerTest {
                         TrainingSpec.DEFAULTS.validationSplit(),
                         TrainingSpec.DEFAULTS.shuffle(),
                         TrainingSpec.DEFAULTS.preprocessing(),
+                        null,
                         null,
                         null));
     }
@@ -324,7 +334,7 @@ class ModelControllerTest {
                 .andExpect(status().isOk())
                 .andExpect(header().string("Content-Disposition", "attachment; filename=\"" + id + ".json\""))
                 .andExpect(jsonPath("$.format").value("bnserve-model"))
-                .andExpect(jsonPath("$.version").value(ModelJson.VERSION))
+                .andExpect(jsonPath("$.formatVersion").value(ModelJson.VERSION))
                 .andReturn()
                 .getResponse()
                 .getContentAsString();

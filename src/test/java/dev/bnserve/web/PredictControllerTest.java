@@ -16,6 +16,8 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 import dev.bnserve.model.FileModelStore;
+import dev.bnserve.model.FileNameStore;
+import dev.bnserve.model.ModelCatalog;
 import dev.bnserve.model.ModelIds;
 import dev.bnserve.model.ModelJson;
 import dev.bnserve.model.ModelRecord;
@@ -72,6 +74,11 @@ class PredictControllerTest {
             ModelStore store = new FileModelStore(dataDir, new ModelJson(mapper));
             store.load();
             return store;
+        }
+
+        @Bean
+        ModelCatalog modelCatalog(ModelStore store, JsonMapper mapper) {
+            return new ModelCatalog(store, new FileNameStore(dataDir, mapper));
         }
 
         @Bean
@@ -395,6 +402,8 @@ class PredictControllerTest {
                             1,
                             1,
                             new double[] {1.0000000000000002},
+                            null,
+                            null,
                             null,
                             null,
                             null));
