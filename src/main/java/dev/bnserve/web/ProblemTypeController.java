@@ -52,6 +52,18 @@ class ProblemTypeController {
                     "Several datasets share the name used as a reference, so it names none of them: the detail lists"
                             + " their ids. Refer to one by id, or delete the others."),
             Map.entry(
+                    "model-aliased",
+                    "An alias points to the model version being deleted: the detail names it. Move the alias"
+                            + " (PUT /aliases/{name}/{alias}) or delete it first."),
+            Map.entry(
+                    "invalid-alias",
+                    "The alias cannot be set: a name or alias that does not match its syntax (an alias starts with a"
+                            + " letter), an unknown field, or a target that is not a ready version of that name."
+                            + " 'errors' names the field."),
+            Map.entry(
+                    "invalid-model-name",
+                    "GET /models?name= takes a model name: lower-case letters, digits, '.', '_' and '-', at most 64."),
+            Map.entry(
                     "no-model-ready",
                     "POST /predict without a model uses the latest ready one, and there is none yet: train one with"
                             + " POST /models."));
