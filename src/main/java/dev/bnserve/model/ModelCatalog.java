@@ -101,7 +101,7 @@ public final class ModelCatalog {
      * a ready version of {@code name}; returns it. A request in flight sees the old or the new target, never neither.
      */
     public ModelRecord putAlias(String name, String alias, String target, String field) {
-        if (!ModelRef.isName(name)) throw invalidAlias("name", "must match " + ModelRef.NAME_SYNTAX);
+        if (!ModelRef.isName(name)) throw ModelProblems.invalidName("name");
         if (!ModelRef.isAlias(alias))
             throw invalidAlias("alias", "must match " + ModelRef.ALIAS_SYNTAX + " (a letter first: @3 is a version)");
         synchronized (lock) {

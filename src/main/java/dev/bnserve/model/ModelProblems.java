@@ -12,6 +12,15 @@ public final class ModelProblems {
         return Problem.notFound("model", id);
     }
 
+    /** The 422 for a model name (in {@code field}) that does not match {@link ModelRef#NAME_SYNTAX}. */
+    public static Problem invalidName(String field) {
+        return Problem.invalid(
+                "invalid-model-name",
+                "Invalid model name",
+                "'" + field + "' must match " + ModelRef.NAME_SYNTAX + ".",
+                List.of(Violation.field(field, "must match " + ModelRef.NAME_SYNTAX)));
+    }
+
     /** A 409: {@code m} is not ready, so it cannot {@code action} (e.g. "predict", "be exported"). */
     public static Problem notReady(ModelRecord m, String action) {
         return Problem.conflict(

@@ -1,6 +1,7 @@
 package dev.bnserve.web;
 
 import dev.bnserve.model.ModelCatalog;
+import dev.bnserve.model.ModelProblems;
 import dev.bnserve.model.ModelRecord;
 import dev.bnserve.model.ModelRef;
 import dev.bnserve.problem.Problem;
@@ -113,13 +114,7 @@ class AliasController {
     }
 
     private static void checkName(String name) {
-        if (!ModelRef.isName(name)) {
-            throw Problem.invalid(
-                    "invalid-alias",
-                    "Invalid alias",
-                    "The model name must match " + ModelRef.NAME_SYNTAX + ".",
-                    List.of(Violation.field("name", "must match " + ModelRef.NAME_SYNTAX)));
-        }
+        if (!ModelRef.isName(name)) throw ModelProblems.invalidName("name");
     }
 
     private static Problem noAlias(String name, String alias) {

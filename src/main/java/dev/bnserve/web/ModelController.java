@@ -89,13 +89,7 @@ class ModelController {
     @GetMapping
     List<ObjectNode> list(@RequestParam(required = false) String name) {
         if (name == null) return store.list().stream().map(json::summary).toList();
-        if (!ModelRef.isName(name)) {
-            throw Problem.invalid(
-                    "invalid-model-name",
-                    "Invalid model name",
-                    "'name' must match " + ModelRef.NAME_SYNTAX + ".",
-                    List.of(Violation.field("name", "must match " + ModelRef.NAME_SYNTAX)));
-        }
+        if (!ModelRef.isName(name)) throw ModelProblems.invalidName("name");
         return catalog.versions(name).stream().map(json::summary).toList();
     }
 
