@@ -1,6 +1,7 @@
 package dev.bnserve.config;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Binder;
@@ -16,13 +17,15 @@ import org.springframework.util.unit.DataSize;
  * @param limits   request and resource limits ({@code bnserve.limits.*})
  * @param training training executor settings ({@code bnserve.training.*})
  * @param security access control ({@code bnserve.security.*})
+ * @param events   server-sent event streams ({@code bnserve.events.*})
  */
 @ConfigurationProperties(prefix = "bnserve")
 public record BnserveProperties(
         @DefaultValue("./data") Path dataDir,
         @DefaultValue Limits limits,
         @DefaultValue Training training,
-        @DefaultValue Security security) {
+        @DefaultValue Security security,
+        @DefaultValue Events events) {
 
     /**
      * @param maxUploadBytes    largest accepted dataset upload, e.g. {@code 512MB} or a plain byte count
@@ -110,6 +113,22 @@ public record BnserveProperties(
                     + protectPredict + "]";
         }
     }
+
+    /**
+     * Server-sent event streams ({@code GET /models/{id}/events}). The training thread never writes to a socket: it
+     * hands each subscriber the latest state, and a sender writes without blocking, coalescing the epochs a subscriber
+     * is behind by into one event.
+     *
+     * @param maxSubscribers streams open at once over all models; one more is refused with 429 naming this limit
+     * @param stallTimeout   a subscriber whose connection accepts nothing for this long is dropped
+     * @param maxDuration    a stream ends after this long even if its job has not
+     * @param senders        threads that write events (they never block)
+     */
+    public record Events(
+            @DefaultValue("1000") int maxSubscribers,
+            @DefaultValue("10s") Duration stallTimeout,
+            @DefaultValue("30m") Duration maxDuration,
+            @DefaultValue("2") int senders) {}
 
     /** Every setting at its default. */
     public static BnserveProperties defaults() {
