@@ -3,6 +3,7 @@ package dev.bnserve.web;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.Operation;
 import io.swagger.v3.oas.models.PathItem;
+import io.swagger.v3.oas.models.examples.Example;
 import io.swagger.v3.oas.models.media.BinarySchema;
 import io.swagger.v3.oas.models.media.Content;
 import io.swagger.v3.oas.models.media.MediaType;
@@ -86,6 +87,13 @@ final class ApiOperations {
             return this;
         }
 
+        /** Named examples of the request body in {@code media}. */
+        Op examples(String media, Map<String, Object> values) {
+            MediaType m = body.getContent().get(media);
+            values.forEach((name, value) -> m.addExamples(name, new Example().value(value)));
+            return this;
+        }
+
         Op ok(int status, String description, String media, Schema<?> schema) {
             ApiResponse r = responses.computeIfAbsent(
                     Integer.toString(status), k -> new ApiResponse().description(description));
@@ -120,6 +128,27 @@ final class ApiOperations {
         String key() {
             return method + " " + path;
         }
+    }
+
+    /** One row by name, one in inputs order, and a batch of both, for the iris walkthrough's model. */
+    private static Map<String, Object> predictExamples(boolean withModel) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("sepal_length", 5.1);
+        row.put("sepal_width", 3.5);
+        row.put("petal_length", 1.4);
+        row.put("petal_width", 0.2);
+        Map<String, Object> examples = new LinkedHashMap<>();
+        examples.put("byName", body(withModel, "features", row));
+        examples.put("inOrder", body(withModel, "features", List.of(5.1, 3.5, 1.4, 0.2)));
+        examples.put("batch", body(withModel, "instances", List.of(List.of(5.1, 3.5, 1.4, 0.2), row)));
+        return examples;
+    }
+
+    private static Map<String, Object> body(boolean withModel, String field, Object value) {
+        Map<String, Object> b = new LinkedHashMap<>();
+        if (withModel) b.put("model", "iris@production");
+        b.put(field, value);
+        return b;
     }
 
     private static Schema<?> ref(String name) {
@@ -214,6 +243,14 @@ final class ApiOperations {
                 .param("format", "json (the default) or onnx.")
                 .param("fold", "With format=onnx: true for the folded, Gemm-only graph.")
                 .errors(404, 406, 409, 422));
+        ops.add(new Op("get", "/models/{id}/onnx", "exportOnnx", "models", "Export a model as ONNX")
+                .describe("The same bytes as /models/{id}/export?format=onnx, as an operation of its own so that a"
+                        + " generated client receives them as a file: opset 15 or later, tensor(double), input"
+                        + " [N, encodedInputs.length], output probabilities [N, classes] or prediction [N, 1].")
+                .ok(200, "The ONNX model", "application/octet-stream", new BinarySchema())
+                .param("id", modelRef)
+                .param("fold", "true for the folded, Gemm-only graph.")
+                .errors(404, 406, 409, 422));
         ops.add(new Op("post", "/models/import", "importModel", "models", "Import an exported model")
                 .describe("Serves an exported model document (from this or another instance) under a new id; a"
                         + " named document becomes the next version of its name.")
@@ -251,6 +288,7 @@ final class ApiOperations {
                         + " prediction, then p_<class> per class. Both stream; a bad row is a 422 naming its line.")
                 .access(Access.PREDICTION)
                 .body(JSON, ref("PredictRequest"))
+                .examples(JSON, predictExamples(false))
                 .body(CSV, new StringSchema().description("Rows to score, header first."))
                 .ok(200, "The predictions", JSON, ref("Prediction"))
                 .ok(200, null, CSV, new StringSchema().description("keep columns, prediction, p_<class>..."))
@@ -262,6 +300,7 @@ final class ApiOperations {
                         + " answers and the answer carries a warning.")
                 .access(Access.PREDICTION)
                 .body(JSON, ref("PredictRequest"))
+                .examples(JSON, predictExamples(true))
                 .ok(200, "The predictions", JSON, ref("Prediction"))
                 .errors(400, 401, 404, 409, 413, 415, 422));
         ops.add(new Op("post", "/models/{id}/trace", "traceRow", "prediction", "Trace one row through the network")

@@ -437,8 +437,7 @@ final class ApiSchemas {
                                                 + " warning.")
                                         .example("iris@production"))
                         .addProperty("features", ref("Row"))
-                        .addProperty("instances", array(ref("Row"), "Many rows, answered in order."))
-                        .example(example("{\"features\": [5.1, 3.5, 1.4, 0.2]}")));
+                        .addProperty("instances", array(ref("Row"), "Many rows, answered in order.")));
         s.put(
                 "Prediction",
                 object("The answer: for one row prediction (and probabilities), for many predictions.")
@@ -640,14 +639,6 @@ final class ApiSchemas {
     }
 
     // ------------------------------------------------------------------ helpers
-
-    private static Object example(String json) {
-        try {
-            return io.swagger.v3.core.util.Json.mapper().readTree(json);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalArgumentException(e);
-        }
-    }
 
     static ObjectSchema object(String description) {
         ObjectSchema o = new ObjectSchema();
