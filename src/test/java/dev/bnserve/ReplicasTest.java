@@ -108,8 +108,36 @@ class ReplicasTest {
                 .isEqualTo(model);
     }
 
+    /** The event stream of a job works on both replicas, whichever trains it: progress, then the final status. */
     @Test
     @Order(2)
+    void eventsOfAJobStreamOnBothReplicas() throws Exception {
+        String model = a.http.train(
+                "{\"dataset\": \"" + iris + "\", \"label\": \"species\", \"hidden\": [16], \"epochs\": 1500}");
+        List<CompletableFuture<List<String>>> streams = new ArrayList<>();
+        for (ServiceProcess p : List.of(a, b)) {
+            java.net.http.HttpRequest req = java.net.http.HttpRequest.newBuilder(
+                            p.http.uri("/models/" + model + "/events"))
+                    .timeout(Duration.ofSeconds(120))
+                    .build();
+            streams.add(java.net.http.HttpClient.newHttpClient()
+                    .sendAsync(req, HttpResponse.BodyHandlers.ofLines())
+                    .thenApply(r -> r.body().filter(l -> l.startsWith("event:")).toList()));
+        }
+        for (int i = 0; i < 2; i++) {
+            List<String> events = streams.get(i).get();
+            System.out.println("replicas: event stream on " + (i == 0 ? "A" : "B") + ": "
+                    + events.stream().filter(e -> e.contains("progress")).count() + " progress events, then "
+                    + events.get(events.size() - 1));
+            assertThat(events).as("replica " + i).contains("event:progress");
+            assertThat(events.get(events.size() - 1)).isEqualTo("event:status");
+        }
+        assertThat(TestHttp.json(b.http.get("/models/" + model)).get("status").asString())
+                .isEqualTo("ready");
+    }
+
+    @Test
+    @Order(3)
     void aDeleteOnBIsSeenByAWithinTheBound() throws Exception {
         String model = b.http.train("{\"dataset\": \"" + iris + "\", \"label\": \"species\", \"epochs\": 10}");
         b.http.awaitReady(model);
@@ -124,7 +152,7 @@ class ReplicasTest {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void anAliasMovedOnAIsFollowedByBAtomically() throws Exception {
         String v2 = a.http.train("{\"dataset\": \"" + iris
                 + "\", \"label\": \"species\", \"hidden\": [4], \"epochs\": 20, \"name\": \"iris\"}");
@@ -173,7 +201,7 @@ class ReplicasTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void twentyJobsSubmittedAcrossBothAreEachTrainedExactlyOnce() throws Exception {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
@@ -199,7 +227,7 @@ class ReplicasTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void postgresGoingAwayStopsNoPredictionRefusesWritesAndLosesNothing() throws Exception {
         String dir = System.getProperty(TestPostgres.DIR, "");
         if (dir.isBlank()) {
@@ -302,7 +330,7 @@ class ReplicasTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void theSurvivorFailsTheJobOfAKilledReplicaOnceItsLeaseExpires() throws Exception {
         String digits = a.http.upload("digits", TestHttp.resource("digits"));
         String model = a.http.train("{\"dataset\": \"" + digits
