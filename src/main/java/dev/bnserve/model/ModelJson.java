@@ -213,6 +213,7 @@ public final class ModelJson {
             g.writeNumberProperty("version", m.version());
         }
         g.writeStringProperty("status", m.status().id());
+        if (m.trainedBy() != null) g.writeStringProperty("trainedBy", m.trainedBy());
         string(g, "error", m.error());
         g.writeStringProperty("created", m.created().toString());
         string(g, "finished", m.finished() == null ? null : m.finished().toString());
@@ -690,7 +691,8 @@ public final class ModelJson {
                     ignored(),
                     derivation(),
                     name,
-                    version);
+                    version,
+                    n.path("trainedBy").isString() ? n.get("trainedBy").stringValue() : null);
         }
     }
 
