@@ -12,7 +12,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The package order of the README's layout, enforced: {@code problem}, {@code nn} and {@code io} at the bottom, then
- * {@code data} ← {@code model} ← {@code training}/{@code predict} ← {@code web} ← {@code security}, with the
+ * {@code data} ← {@code model} ← {@code training}/{@code predict} ← {@code store} (the PostgreSQL store, which
+ * implements their store and job-queue interfaces; only the application wires it) ← {@code web} ← {@code security},
+ * with the
  * application's wiring on top. Domain packages speak no HTTP, and the numeric core, the data layer and the problem
  * type know no framework.
  */
@@ -47,6 +49,8 @@ class ArchitectureTest {
                 .definedBy("dev.bnserve.web..")
                 .layer("export")
                 .definedBy("dev.bnserve.export..")
+                .layer("store")
+                .definedBy("dev.bnserve.store..")
                 .layer("training")
                 .definedBy("dev.bnserve.training..")
                 .layer("predict")
@@ -73,16 +77,18 @@ class ArchitectureTest {
                 .mayOnlyBeAccessedByLayers("security", "app")
                 .whereLayer("export")
                 .mayOnlyBeAccessedByLayers("web", "security", "app")
+                .whereLayer("store")
+                .mayOnlyBeAccessedByLayers("app")
                 .whereLayer("training")
-                .mayOnlyBeAccessedByLayers("web", "security", "app")
+                .mayOnlyBeAccessedByLayers("store", "web", "security", "app")
                 .whereLayer("predict")
                 .mayOnlyBeAccessedByLayers("web", "security", "app")
                 .whereLayer("model")
-                .mayOnlyBeAccessedByLayers("training", "predict", "export", "web", "security", "app")
+                .mayOnlyBeAccessedByLayers("training", "predict", "store", "export", "web", "security", "app")
                 .whereLayer("data")
-                .mayOnlyBeAccessedByLayers("model", "training", "predict", "web", "security", "app")
+                .mayOnlyBeAccessedByLayers("model", "training", "predict", "store", "web", "security", "app")
                 .whereLayer("config")
-                .mayOnlyBeAccessedByLayers("model", "training", "predict", "web", "security", "app")
+                .mayOnlyBeAccessedByLayers("model", "training", "predict", "store", "web", "security", "app")
                 .whereLayer("prep")
                 .mayOnlyBeAccessedByLayers("data", "model", "training", "predict", "export", "web", "app")
                 .whereLayer("io")
@@ -118,6 +124,7 @@ class ArchitectureTest {
                         "dev.bnserve.training..",
                         "dev.bnserve.predict..",
                         "dev.bnserve.export..",
+                        "dev.bnserve.store..",
                         "dev.bnserve.problem..")
                 .should()
                 .dependOnClassesThat()

@@ -1,6 +1,7 @@
 package dev.bnserve.config;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Binder;
@@ -16,13 +17,39 @@ import org.springframework.util.unit.DataSize;
  * @param limits   request and resource limits ({@code bnserve.limits.*})
  * @param training training executor settings ({@code bnserve.training.*})
  * @param security access control ({@code bnserve.security.*})
+ * @param events   server-sent event streams ({@code bnserve.events.*})
+ * @param store    where datasets, models and jobs live: {@code filesystem} (the default, {@code data-dir}) or
+ *                 {@code postgres} ({@code spring.datasource.*}; any number of replicas share one database)
+ * @param instanceName this process among the replicas (a model's {@code trainedBy}); empty: host name and port
+ * @param postgres settings of the PostgreSQL store ({@code bnserve.postgres.*})
  */
 @ConfigurationProperties(prefix = "bnserve")
 public record BnserveProperties(
         @DefaultValue("./data") Path dataDir,
         @DefaultValue Limits limits,
         @DefaultValue Training training,
-        @DefaultValue Security security) {
+        @DefaultValue Security security,
+        @DefaultValue Events events,
+        @DefaultValue("filesystem") String store,
+        @DefaultValue("") String instanceName,
+        @DefaultValue Postgres postgres) {
+
+    public BnserveProperties {
+        if (!store.equals("filesystem") && !store.equals("postgres")) {
+            throw new IllegalArgumentException("bnserve.store must be 'filesystem' or 'postgres', not '" + store + "'");
+        }
+    }
+
+    /** Whether the PostgreSQL store is configured. */
+    public boolean postgresStore() {
+        return store.equals("postgres");
+    }
+
+    /**
+     * @param pollInterval how often each replica compares its view with the database, for changes whose notification
+     *                     it missed (notifications themselves arrive at once), and fails jobs whose lease expired
+     */
+    public record Postgres(@DefaultValue("2s") Duration pollInterval) {}
 
     /**
      * @param maxUploadBytes    largest accepted dataset upload, e.g. {@code 512MB} or a plain byte count
@@ -78,11 +105,14 @@ public record BnserveProperties(
      * @param concurrency   trainings running at once
      * @param queueCapacity trainings waiting beyond those running; more are rejected
      * @param warmup        compile the numeric kernels at start-up (in the background) so the first job runs at full speed
+     * @param lease         with the PostgreSQL store: how long a replica holds a job it trains without renewing (it
+     *                      renews every third of it); a job whose lease runs out is failed by another replica
      */
     public record Training(
             @DefaultValue("1") int concurrency,
             @DefaultValue("16") int queueCapacity,
-            @DefaultValue("true") boolean warmup) {}
+            @DefaultValue("true") boolean warmup,
+            @DefaultValue("30s") Duration lease) {}
 
     /**
      * @param apiKey         when non-empty, state-changing requests need {@code Authorization: Bearer <apiKey>};
@@ -110,6 +140,22 @@ public record BnserveProperties(
                     + protectPredict + "]";
         }
     }
+
+    /**
+     * Server-sent event streams ({@code GET /models/{id}/events}). The training thread never writes to a socket: it
+     * hands each subscriber the latest state, and a sender writes without blocking, coalescing the epochs a subscriber
+     * is behind by into one event.
+     *
+     * @param maxSubscribers streams open at once over all models; one more is refused with 429 naming this limit
+     * @param stallTimeout   a subscriber whose connection accepts nothing for this long is dropped
+     * @param maxDuration    a stream ends after this long even if its job has not
+     * @param senders        threads that write events (they never block)
+     */
+    public record Events(
+            @DefaultValue("1000") int maxSubscribers,
+            @DefaultValue("10s") Duration stallTimeout,
+            @DefaultValue("30m") Duration maxDuration,
+            @DefaultValue("2") int senders) {}
 
     /** Every setting at its default. */
     public static BnserveProperties defaults() {

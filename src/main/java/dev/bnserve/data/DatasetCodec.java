@@ -29,7 +29,7 @@ import java.util.zip.CheckedOutputStream;
  * where {@code str} is an int byte length followed by UTF-8 bytes. Version 1 files (no delimiter, read as comma;
  * no date columns) are still read; only version 2 is written.
  */
-final class DatasetCodec {
+public final class DatasetCodec {
 
     static final int MAGIC = 0x424E4453;
     static final int VERSION = 2;
@@ -38,7 +38,7 @@ final class DatasetCodec {
 
     private DatasetCodec() {}
 
-    static void write(Dataset d, OutputStream out) throws IOException {
+    public static void write(Dataset d, OutputStream out) throws IOException {
         CheckedOutputStream checked = new CheckedOutputStream(out, new CRC32());
         DataOutputStream data = new DataOutputStream(checked);
         data.writeInt(MAGIC);
@@ -84,7 +84,7 @@ final class DatasetCodec {
      * @param length total stream length, used to reject absurd sizes before allocating
      * @throws IOException if the stream is truncated, corrupt or of an unknown version
      */
-    static Dataset read(InputStream in, long length) throws IOException {
+    public static Dataset read(InputStream in, long length) throws IOException {
         CheckedInputStream checked = new CheckedInputStream(in, new CRC32());
         DataInputStream data = new DataInputStream(checked);
         if (data.readInt() != MAGIC) {

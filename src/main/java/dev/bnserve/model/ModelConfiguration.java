@@ -1,6 +1,7 @@
 package dev.bnserve.model;
 
 import dev.bnserve.config.BnserveProperties;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import tools.jackson.databind.json.JsonMapper;
@@ -14,6 +15,7 @@ class ModelConfiguration {
     }
 
     @Bean
+    @ConditionalOnProperty(prefix = "bnserve", name = "store", havingValue = "filesystem", matchIfMissing = true)
     ModelStore modelStore(BnserveProperties properties, ModelJson json) {
         ModelStore store = new FileModelStore(properties.dataDir(), json);
         store.load();
@@ -21,6 +23,7 @@ class ModelConfiguration {
     }
 
     @Bean
+    @ConditionalOnProperty(prefix = "bnserve", name = "store", havingValue = "filesystem", matchIfMissing = true)
     NameStore nameStore(BnserveProperties properties, JsonMapper mapper) {
         return new FileNameStore(properties.dataDir(), mapper);
     }

@@ -166,6 +166,29 @@ public final class ModelJson {
         return out.toByteArray();
     }
 
+    /**
+     * A progress event: id, status, progress, and only the history entries from index {@code from} on (the epochs a
+     * subscriber has not been sent yet).
+     */
+    public byte[] progressBytes(ModelRecord m, int from) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        try (JsonGenerator g = writer.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringProperty("id", m.id());
+            g.writeStringProperty("status", m.status().id());
+            g.writeObjectPropertyStart("progress");
+            g.writeNumberProperty("epoch", m.epoch());
+            g.writeNumberProperty("epochs", m.epochs());
+            g.writeEndObject();
+            g.writeArrayPropertyStart("history");
+            List<EpochStats> h = m.history();
+            for (int i = from; i < h.size(); i++) writeEpoch(g, h.get(i));
+            g.writeEndArray();
+            g.writeEndObject();
+        }
+        return out.toByteArray();
+    }
+
     /** For progress events: status, progress, history and metrics, without the request and the layers. */
     public ObjectNode summaryWithHistory(ModelRecord m) {
         return (ObjectNode) mapper.readTree(summaryBytes(m, true));
@@ -190,6 +213,7 @@ public final class ModelJson {
             g.writeNumberProperty("version", m.version());
         }
         g.writeStringProperty("status", m.status().id());
+        if (m.trainedBy() != null) g.writeStringProperty("trainedBy", m.trainedBy());
         string(g, "error", m.error());
         g.writeStringProperty("created", m.created().toString());
         string(g, "finished", m.finished() == null ? null : m.finished().toString());
@@ -232,15 +256,7 @@ public final class ModelJson {
         g.writeEndObject();
         if (history) {
             g.writeArrayPropertyStart("history");
-            for (EpochStats e : m.history()) {
-                g.writeStartObject();
-                g.writeNumberProperty("epoch", e.epoch());
-                finite(g, "loss", e.loss());
-                finite(g, "validationLoss", e.validationLoss());
-                finite(g, "validationAccuracy", e.validationAccuracy());
-                finite(g, "validationRmse", e.validationRmse());
-                g.writeEndObject();
-            }
+            for (EpochStats e : m.history()) writeEpoch(g, e);
             g.writeEndArray();
         }
         pojo(g, "metrics", m.metrics());
@@ -252,6 +268,16 @@ public final class ModelJson {
                 g.writeEndArray();
             }
         }
+        g.writeEndObject();
+    }
+
+    private static void writeEpoch(JsonGenerator g, EpochStats e) {
+        g.writeStartObject();
+        g.writeNumberProperty("epoch", e.epoch());
+        finite(g, "loss", e.loss());
+        finite(g, "validationLoss", e.validationLoss());
+        finite(g, "validationAccuracy", e.validationAccuracy());
+        finite(g, "validationRmse", e.validationRmse());
         g.writeEndObject();
     }
 
@@ -665,7 +691,8 @@ public final class ModelJson {
                     ignored(),
                     derivation(),
                     name,
-                    version);
+                    version,
+                    n.path("trainedBy").isString() ? n.get("trainedBy").stringValue() : null);
         }
     }
 

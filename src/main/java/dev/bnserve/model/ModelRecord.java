@@ -21,6 +21,8 @@ import java.util.List;
  * @param ignored       columns the model does not learn from, with the reason
  * @param name          the name the model was trained or imported under ({@link ModelRef#NAME_SYNTAX}), else null
  * @param version       its version among the models of that name (1, 2, … in order of creation), null when unnamed
+ * @param trainedBy     with the PostgreSQL store, the replica ({@code bnserve.instance-name}) that claimed its training
+ *                      job, else null
  */
 public record ModelRecord(
         String id,
@@ -44,7 +46,8 @@ public record ModelRecord(
         List<IgnoredColumn> ignored,
         Derivation derivation,
         String name,
-        Integer version) {
+        Integer version,
+        String trainedBy) {
 
     /**
      * How a model was made from another without training: {@code derivedFrom} is the source model's id, and
@@ -58,6 +61,56 @@ public record ModelRecord(
         history = List.copyOf(history);
         layers = layers == null ? null : List.copyOf(layers);
         ignored = ignored == null ? List.of() : List.copyOf(ignored);
+    }
+
+    /** A model no replica has claimed (the filesystem store, an import, a queued job). */
+    public ModelRecord(
+            String id,
+            ModelStatus status,
+            String error,
+            Instant created,
+            Instant finished,
+            String dataset,
+            String label,
+            Task task,
+            List<String> inputs,
+            List<String> classes,
+            TrainingSpec request,
+            int epoch,
+            int epochs,
+            List<EpochStats> history,
+            Metrics metrics,
+            List<LayerState> layers,
+            String source,
+            Preprocessor preprocessing,
+            List<IgnoredColumn> ignored,
+            Derivation derivation,
+            String name,
+            Integer version) {
+        this(
+                id,
+                status,
+                error,
+                created,
+                finished,
+                dataset,
+                label,
+                task,
+                inputs,
+                classes,
+                request,
+                epoch,
+                epochs,
+                history,
+                metrics,
+                layers,
+                source,
+                preprocessing,
+                ignored,
+                derivation,
+                name,
+                version,
+                null);
     }
 
     /** A model without preprocessing (its inputs are the network's) and nothing ignored. */
@@ -170,7 +223,8 @@ public record ModelRecord(
                 ignored,
                 derivation,
                 name,
-                version);
+                version,
+                trainedBy);
     }
 
     public ModelRecord withProgress(List<EpochStats> h) {
@@ -197,7 +251,8 @@ public record ModelRecord(
                 ignored,
                 derivation,
                 name,
-                version);
+                version,
+                trainedBy);
     }
 
     /** Ready, with its trained layers, the preprocessing they read and the columns ignored in the end. */
@@ -225,7 +280,8 @@ public record ModelRecord(
                 finalIgnored,
                 derivation,
                 name,
-                version);
+                version,
+                trainedBy);
     }
 
     /** Ready, for models whose inputs are the network's. */
@@ -257,7 +313,8 @@ public record ModelRecord(
                 ignored,
                 how,
                 name,
-                version);
+                version,
+                trainedBy);
     }
 
     public ModelRecord withIdentity(String newId, String origin, Instant when) {
@@ -283,7 +340,8 @@ public record ModelRecord(
                 ignored,
                 derivation,
                 name,
-                version);
+                version,
+                null);
     }
 
     /** This model as version {@code v} of the models named {@code n} (both null: unnamed). */
@@ -310,7 +368,36 @@ public record ModelRecord(
                 ignored,
                 derivation,
                 n,
-                v);
+                v,
+                trainedBy);
+    }
+
+    /** This model as trained by {@code instance} (a replica's {@code bnserve.instance-name}). */
+    public ModelRecord withTrainedBy(String instance) {
+        return new ModelRecord(
+                id,
+                status,
+                error,
+                created,
+                finished,
+                dataset,
+                label,
+                task,
+                inputs,
+                classes,
+                request,
+                epoch,
+                epochs,
+                history,
+                metrics,
+                layers,
+                source,
+                preprocessing,
+                ignored,
+                derivation,
+                name,
+                version,
+                instance);
     }
 
     /** {@code name@version}, or the id for an unnamed model: how answers and logs refer to it. */

@@ -22,6 +22,7 @@ import jakarta.annotation.PreDestroy;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -32,12 +33,19 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Service;
 
 /**
  * Training jobs: validates a request, records the model as queued, and trains it on a bounded
  * executor ({@code bnserve.training.concurrency} at once, {@code queue-capacity} waiting, more are
  * refused with 429). Progress is visible in the store after every epoch and pushed to subscribers.
+ *
+ * <p>With a {@link JobQueue} (the PostgreSQL store) the queue is the database's: {@code concurrency} workers per
+ * replica claim the oldest queued job, renew its lease every third of {@code bnserve.training.lease}, and write the
+ * model (progress at most every {@value #PROGRESS_WRITE_MS} ms) only while they hold it; a cancellation on any replica
+ * reaches the one that trains; subscribers on every replica follow the model through the store.
  */
 @Service
 public class TrainingService {
@@ -52,7 +60,28 @@ public class TrainingService {
     private final Timer trainingTimer;
     private final MeterRegistry meters;
 
-    TrainingService(DatasetStore datasets, ModelCatalog catalog, BnserveProperties properties, MeterRegistry meters) {
+    /** Progress of a job goes to the shared store at most this often (every epoch stays in memory). */
+    static final long PROGRESS_WRITE_MS = 250;
+
+    /** The shared job queue, or null: jobs run on this process's executor. */
+    private final JobQueue queue;
+    /** This replica's name ({@code trainedBy}, the lease holder). */
+    private final String instance;
+
+    private final List<Thread> workers = new CopyOnWriteArrayList<>();
+    private final Object wake = new Object();
+    private volatile boolean stopping;
+    private final java.util.concurrent.ScheduledExecutorService renewer;
+    /** Subscribers by model id, for jobs trained on any replica (shared queue only). */
+    private final Map<String, List<Consumer<ModelRecord>>> watchers = new ConcurrentHashMap<>();
+
+    TrainingService(
+            DatasetStore datasets,
+            ModelCatalog catalog,
+            BnserveProperties properties,
+            MeterRegistry meters,
+            ObjectProvider<JobQueue> queue,
+            @Value("${server.port:8080}") String port) {
         this.datasets = datasets;
         this.catalog = catalog;
         this.models = catalog.models();
@@ -74,11 +103,124 @@ public class TrainingService {
                 .description("Time to train a model")
                 .register(meters);
         meters.gaugeMapSize("bnserve.training.jobs", List.of(), jobs);
+        this.queue = queue.getIfAvailable();
+        this.instance = instanceName(properties, port);
+        if (this.queue == null) {
+            this.renewer = null;
+            return;
+        }
+        this.queue.onQueued(this::wakeWorkers);
+        this.queue.onCancelRequested(id -> {
+            Job j = jobs.get(id);
+            if (j != null) j.cancelled = true;
+        });
+        models.onSaved(this::toWatchers);
+        long renewEvery = Math.max(100, t.lease().toMillis() / 3);
+        this.renewer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread th = new Thread(r, "bnserve-lease");
+            th.setDaemon(true);
+            return th;
+        });
+        renewer.scheduleWithFixedDelay(this::renewLeases, renewEvery, renewEvery, TimeUnit.MILLISECONDS);
+        for (int i = 0; i < t.concurrency(); i++) {
+            Thread w = new Thread(this::work, "bnserve-training-" + i);
+            w.setDaemon(true);
+            workers.add(w);
+            w.start();
+        }
+        log.info("training as '{}' from the shared queue: {} at once, lease {}", instance, t.concurrency(), t.lease());
+    }
+
+    /** {@code bnserve.instance-name}, else host name and port. */
+    static String instanceName(BnserveProperties properties, String port) {
+        if (!properties.instanceName().isBlank()) return properties.instanceName();
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            host = "localhost";
+        }
+        return host + ":" + port;
+    }
+
+    /** This replica's name among the replicas. */
+    public String instance() {
+        return instance;
+    }
+
+    private void wakeWorkers() {
+        synchronized (wake) {
+            wake.notifyAll();
+        }
+    }
+
+    /** A worker of the shared queue: claims the oldest queued job, trains it, and again. */
+    private void work() {
+        long idle = properties.postgres().pollInterval().toMillis();
+        while (!stopping) {
+            Optional<String> claimed;
+            try {
+                claimed = queue.claim(instance, properties.training().lease());
+            } catch (RuntimeException e) {
+                claimed = Optional.empty(); // the database is away: try again after a while
+            }
+            if (claimed.isEmpty()) {
+                synchronized (wake) {
+                    try {
+                        wake.wait(idle);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+                continue;
+            }
+            String id = claimed.get();
+            Optional<ModelRecord> m = models.get(id);
+            if (m.isEmpty() || m.get().request() == null) continue; // deleted meanwhile: its job row went with it
+            Job job = new Job(id, m.get().request());
+            jobs.put(id, job);
+            job.run();
+        }
+    }
+
+    /** Renews the lease of every job this replica trains; a cancellation or a lost lease stops the job. */
+    private void renewLeases() {
+        for (Job j : jobs.values()) {
+            if (!j.claimed) continue;
+            try {
+                JobQueue.Lease l =
+                        queue.renew(j.id, instance, properties.training().lease());
+                if (l == JobQueue.Lease.CANCEL) j.cancelled = true;
+                if (l == JobQueue.Lease.LOST) {
+                    log.warn("model {}: this replica lost its job (lease expired or deleted); stopping it", j.id);
+                    j.lost = true;
+                    j.cancelled = true;
+                }
+            } catch (RuntimeException e) {
+                log.debug("cannot renew the lease of {}: {}", j.id, e.toString());
+            }
+        }
+    }
+
+    private void toWatchers(ModelRecord m) {
+        List<Consumer<ModelRecord>> ls = watchers.get(m.id());
+        if (ls == null) return;
+        for (Consumer<ModelRecord> l : ls) {
+            try {
+                l.accept(m);
+            } catch (RuntimeException e) {
+                ls.remove(l);
+            }
+        }
+        if (m.status().isTerminal()) watchers.remove(m.id());
     }
 
     /** On shutdown: refuse new work, cancel what runs, and give jobs a moment to record their state. */
     @PreDestroy
     void shutdown() {
+        stopping = true;
+        wakeWorkers();
+        if (renewer != null) renewer.shutdown();
         executor.shutdown();
         jobs.values().forEach(j -> {
             j.shuttingDown = true;
@@ -86,6 +228,7 @@ public class TrainingService {
         });
         try {
             executor.awaitTermination(10, TimeUnit.SECONDS);
+            for (Thread w : workers) w.join(10_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -126,6 +269,17 @@ public class TrainingService {
                 null,
                 null,
                 null);
+        if (queue != null) {
+            int waiting = queue.queued();
+            if (waiting >= properties.training().queueCapacity()) {
+                throw Problem.busy("The training queue is full (" + waiting
+                        + " queued across the replicas; bnserve.training.queue-capacity). Try again when a job"
+                        + " finishes.");
+            }
+            queued = catalog.saveNew(queued, req.name()); // the store queues its job in the same transaction
+            wakeWorkers();
+            return queued;
+        }
         Job job = new Job(queued.id(), req);
         jobs.put(job.id, job);
         queued = catalog.saveNew(queued, req.name());
@@ -145,6 +299,7 @@ public class TrainingService {
     /** Cancels a queued or running job and waits briefly for it to stop. False if no job is active. */
     public boolean cancel(String id) {
         Job job = jobs.get(id);
+        if (job == null && queue != null) return cancelShared(id);
         if (job == null) return false;
         job.cancelled = true;
         if (executor.remove(job)) job.finish(ModelStatus.CANCELLED, "cancelled before training started");
@@ -156,8 +311,32 @@ public class TrainingService {
         return true;
     }
 
+    /** A job of the shared queue that this replica does not train: cancelled there, or at once if still queued. */
+    private boolean cancelShared(String id) {
+        JobQueue.Cancel c = queue.cancel(id);
+        if (c == JobQueue.Cancel.NONE) return false;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (c == JobQueue.Cancel.REQUESTED && System.nanoTime() < deadline) {
+            if (models.get(id).map(m -> m.status().isTerminal()).orElse(true)) return true;
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return true;
+            }
+        }
+        if (c == JobQueue.Cancel.REQUESTED) log.warn("job {} did not stop within 10 s of cancellation", id);
+        return true;
+    }
+
     /** Calls {@code listener} with every change of the model until its job ends; false if no job is active. */
     public boolean subscribe(String id, Consumer<ModelRecord> listener) {
+        if (queue != null) {
+            boolean active = models.get(id).map(m -> !m.status().isTerminal()).orElse(false);
+            if (!active) return false;
+            watchers.computeIfAbsent(id, k -> new CopyOnWriteArrayList<>()).add(listener);
+            return true;
+        }
         Job job = jobs.get(id);
         if (job == null) return false;
         job.listeners.add(listener);
@@ -165,6 +344,8 @@ public class TrainingService {
     }
 
     public void unsubscribe(String id, Consumer<ModelRecord> listener) {
+        List<Consumer<ModelRecord>> ls = watchers.get(id);
+        if (ls != null) ls.remove(listener);
         Job job = jobs.get(id);
         if (job != null) job.listeners.remove(listener);
     }
@@ -176,10 +357,53 @@ public class TrainingService {
         final CompletableFuture<Void> done = new CompletableFuture<>();
         volatile boolean cancelled;
         volatile boolean shuttingDown;
+        /** Claimed from the shared queue: its writes need the lease. */
+        final boolean claimed;
+        /** The lease was lost: another replica has recorded the outcome, so nothing more is written. */
+        volatile boolean lost;
+
+        private long lastProgressWrite;
 
         Job(String id, TrainingSpec request) {
             this.id = id;
             this.request = request;
+            this.claimed = queue != null;
+        }
+
+        /** Saves a state of the model: to the store, or with the shared queue only while this replica holds the job. */
+        private ModelRecord persist(ModelRecord m, boolean last) {
+            if (!claimed) return models.save(m);
+            if (lost) return m;
+            boolean held;
+            try {
+                held = queue.write(id, instance, m, last);
+            } catch (Problem unavailable) {
+                if (!last) return m; // progress can wait for the next epoch
+                held = writeWhenBack(m);
+            }
+            if (!held) {
+                lost = true;
+                cancelled = true;
+                log.warn("model {}: not written, this replica no longer holds its job", id);
+            }
+            return m;
+        }
+
+        /** The final state of a job while the database is away: retried until it is written or the lease is gone. */
+        private boolean writeWhenBack(ModelRecord m) {
+            long deadline = System.nanoTime() + properties.training().lease().toNanos() * 2;
+            while (System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(500);
+                    return queue.write(id, instance, m, true);
+                } catch (Problem stillAway) {
+                    // retry
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            return false;
         }
 
         @Override
@@ -188,7 +412,9 @@ public class TrainingService {
                 finish(ModelStatus.CANCELLED, "cancelled before training started");
                 return;
             }
-            ModelRecord current = publish(models.save(model().withStatus(ModelStatus.TRAINING, null, null)));
+            ModelRecord start0 = model().withStatus(ModelStatus.TRAINING, null, null);
+            if (claimed) start0 = start0.withTrainedBy(instance);
+            ModelRecord current = publish(persist(start0, false));
             long start = System.nanoTime();
             try {
                 Dataset ds = datasets.get(request.dataset())
@@ -207,12 +433,19 @@ public class TrainingService {
                             ModelRecord m = training.withProgress(List.copyOf(history));
                             models.update(m);
                             publish(m);
+                            long now = System.currentTimeMillis();
+                            if (claimed && now - lastProgressWrite >= PROGRESS_WRITE_MS) {
+                                lastProgressWrite = now;
+                                persist(m, false);
+                            }
                         },
                         () -> cancelled);
                 TrainingResult r = o.result();
                 ModelRecord ready = model().withProgress(r.history())
                         .ready(o.layers(), o.preprocessing(), o.ignored(), o.metrics(), Instant.now());
-                publish(models.save(ready));
+                persist(ready, true);
+                if (lost) return;
+                publish(ready);
                 meters.counter("bnserve.training.rows").increment(r.rowsProcessed());
                 log.info(
                         "model {} ready: {} epochs (serving epoch {}), {} rows/s, validation {}",
@@ -250,12 +483,15 @@ public class TrainingService {
         void finish(ModelStatus status, String reason) {
             if (status == ModelStatus.FAILED) log.warn("model {} failed: {}", id, reason);
             else log.info("model {} {}: {}", id, status.id(), reason);
-            models.get(id).ifPresent(m -> publish(models.save(m.withStatus(status, reason, Instant.now()))));
+            if (!lost) {
+                models.get(id).ifPresent(m -> publish(persist(m.withStatus(status, reason, Instant.now()), true)));
+            }
             jobs.remove(id);
             done.complete(null);
         }
 
         private ModelRecord publish(ModelRecord m) {
+            if (claimed) return m; // subscribers follow the store (toWatchers) on every replica
             for (Consumer<ModelRecord> l : listeners) {
                 try {
                     l.accept(m);

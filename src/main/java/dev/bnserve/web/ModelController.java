@@ -16,12 +16,12 @@ import dev.bnserve.problem.Violation;
 import dev.bnserve.training.BatchNormStatistics;
 import dev.bnserve.training.TrainingService;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.PushbackInputStream;
 import java.net.URI;
 import java.time.Instant;
 import java.util.List;
-import java.util.function.Consumer;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.info.BuildProperties;
 import org.springframework.http.HttpHeaders;
@@ -37,7 +37,6 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -46,12 +45,11 @@ import tools.jackson.databind.node.ObjectNode;
 @RestController
 @RequestMapping("/models")
 class ModelController {
-    private static final long SSE_TIMEOUT_MS = 30 * 60 * 1000L;
-
     private final TrainingService training;
     private final ModelStore store;
     private final ModelCatalog catalog;
     private final ModelJson json;
+    private final ModelEvents events;
 
     private final BatchNormStatistics bnStatistics;
     /** The build's version, written into ONNX exports. */
@@ -61,12 +59,14 @@ class ModelController {
             TrainingService training,
             ModelCatalog catalog,
             ModelJson json,
+            ModelEvents events,
             BatchNormStatistics bnStatistics,
             ObjectProvider<BuildProperties> build) {
         this.training = training;
         this.store = catalog.models();
         this.catalog = catalog;
         this.json = json;
+        this.events = events;
         this.bnStatistics = bnStatistics;
         BuildProperties b = build.getIfAvailable();
         this.version = b != null ? b.getVersion() : "development";
@@ -108,36 +108,10 @@ class ModelController {
         return ResponseEntity.noContent().build();
     }
 
+    /** Server-sent events of the model's job; see {@link ModelEvents}. */
     @GetMapping(path = "/{ref}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-    SseEmitter events(@PathVariable String ref) {
-        ModelRecord m = find(ref);
-        String id = m.id();
-        SseEmitter emitter = new SseEmitter(SSE_TIMEOUT_MS);
-        Consumer<ModelRecord> listener = new Consumer<>() {
-            @Override
-            public void accept(ModelRecord r) {
-                try {
-                    emitter.send(SseEmitter.event()
-                            .name(r.status().isTerminal() ? "status" : "progress")
-                            .data(json.summaryWithHistory(r), MediaType.APPLICATION_JSON));
-                    if (r.status().isTerminal()) emitter.complete();
-                } catch (IOException | IllegalStateException e) {
-                    training.unsubscribe(id, this);
-                }
-            }
-        };
-        listener.accept(m);
-        if (!m.status().isTerminal()) {
-            if (training.subscribe(id, listener)) {
-                emitter.onCompletion(() -> training.unsubscribe(id, listener));
-                emitter.onTimeout(() -> training.unsubscribe(id, listener));
-                // The job may have ended between the first snapshot and subscribing.
-                store.get(id).filter(r -> r.status().isTerminal()).ifPresent(listener);
-            } else {
-                store.get(id).ifPresent(listener);
-            }
-        }
-        return emitter;
+    void events(@PathVariable String ref, HttpServletRequest request, HttpServletResponse response) throws IOException {
+        events.stream(find(ref), request, response);
     }
 
     /**

@@ -52,11 +52,23 @@ export async function modelView(id) {
       renderLive(model, started);
       renderCurves(model);
       node.append(live, h('section.card', h('h2', 'Curves'), curves));
+      // The first event holds the history so far; each later progress event only the epochs since the one
+      // before, so they are appended (an epoch at or below the last one known starts the history over).
+      let hist = (model.history || []).slice();
       streamEvents('/models/' + model.id + '/events', (name, data) => {
-        m = data;
-        renderCurves(data);
-        if (TERMINAL.has(data.status)) get('/models/' + model.id).then(render);
-        else renderLive(data, started);
+        if (TERMINAL.has(data.status)) {
+          m = data;
+          renderCurves(data);
+          get('/models/' + model.id).then(render);
+          return;
+        }
+        for (const e of data.history || []) {
+          if (hist.length && e.epoch <= hist.at(-1).epoch) hist = hist.filter((k) => k.epoch < e.epoch);
+          hist.push(e);
+        }
+        m = { ...m, status: data.status, progress: data.progress, history: hist };
+        renderCurves(m);
+        renderLive(m, started);
       }, abort.signal).catch(() => {});
       return;
     }

@@ -3,6 +3,8 @@ package dev.bnserve.data;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.bnserve.TestPostgres;
+import dev.bnserve.store.pg.PostgresDatasetStore;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,30 +22,59 @@ import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import java.util.zip.CRC32;
 import java.util.zip.CheckedOutputStream;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
+/**
+ * The dataset store's contract, on both implementations (the parameterized tests: the filesystem store and the
+ * PostgreSQL store on a database of the test's own), and the filesystem store's layout on disk.
+ */
 class DatasetStoreTest {
 
     @TempDir
     Path dataDir;
 
-    @Test
-    void savedDatasetsSurviveARestartBitForBit() throws IOException {
-        FileDatasetStore store = new FileDatasetStore(dataDir);
+    /** Which implementation a contract test runs on. */
+    enum Backend {
+        FILESYSTEM,
+        POSTGRES
+    }
+
+    private TestPostgres.Db pg;
+
+    @AfterEach
+    void closeDatabase() {
+        if (pg != null) pg.close();
+    }
+
+    /** A store over the test's data: a new instance on the same directory or database each time ("a restart"). */
+    DatasetStore open(Backend backend) {
+        if (backend == Backend.FILESYSTEM) return new FileDatasetStore(dataDir);
+        if (pg == null) pg = TestPostgres.open("datasets");
+        return new PostgresDatasetStore(pg.db());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void savedDatasetsSurviveARestartBitForBit(Backend backend) throws IOException {
+        DatasetStore store = open(backend);
         assertThat(store.load()).isZero();
         Dataset iris = store.save(iris());
         Dataset odd = store.save(oddValues());
 
-        FileDatasetStore reopened = new FileDatasetStore(dataDir);
+        DatasetStore reopened = open(backend);
         assertThat(reopened.load()).isEqualTo(2);
         assertThat(reopened.list()).extracting(Dataset::id).containsExactlyInAnyOrder(iris.id(), odd.id());
         assertSameContent(reopened.get(iris.id()).orElseThrow(), iris);
         assertSameContent(reopened.get(odd.id()).orElseThrow(), odd);
     }
 
-    @Test
-    void dateColumnsAndTheDelimiterSurviveARestart() throws IOException {
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void dateColumnsAndTheDelimiterSurviveARestart(Backend backend) throws IOException {
         Dataset dated = new Dataset(
                 DatasetIds.newId(),
                 "dated",
@@ -53,12 +84,14 @@ class DatasetStoreTest {
                         Column.date("at", new double[] {-0.5, 1_325_422_800.25, Double.NaN}, true),
                         Column.numeric("x", new double[] {1, Double.NaN, 3})),
                 ';');
-        FileDatasetStore store = new FileDatasetStore(dataDir);
+        DatasetStore store = open(backend);
         store.save(dated);
-        Path meta = store.root().resolve(dated.id()).resolve("meta.json");
-        assertThat(Files.readString(meta)).contains("\"formatVersion\":2", "\"type\":\"date\"");
+        if (store instanceof FileDatasetStore files) {
+            Path meta = files.root().resolve(dated.id()).resolve("meta.json");
+            assertThat(Files.readString(meta)).contains("\"formatVersion\":2", "\"type\":\"date\"");
+        }
 
-        FileDatasetStore reopened = new FileDatasetStore(dataDir);
+        DatasetStore reopened = open(backend);
         assertThat(reopened.load()).isEqualTo(1);
         Dataset back = reopened.get(dated.id()).orElseThrow();
         assertSameContent(back, dated);
@@ -193,16 +226,67 @@ class DatasetStoreTest {
         assertThat(new FileDatasetStore(dataDir).load()).isZero();
     }
 
-    @Test
-    void savingTheSameIdTwiceIsRejected() throws IOException {
-        FileDatasetStore store = new FileDatasetStore(dataDir);
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void savingTheSameIdTwiceIsRejected(Backend backend) throws IOException {
+        DatasetStore store = open(backend);
         Dataset d = store.save(iris());
         assertThatThrownBy(() -> store.save(d)).isInstanceOf(IllegalStateException.class);
+        // also by a second instance (another replica) that has not seen it yet
+        DatasetStore other = open(backend);
+        if (backend == Backend.POSTGRES)
+            assertThatThrownBy(() -> other.save(d)).isInstanceOf(IllegalStateException.class);
     }
 
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void deletedDatasetsStayDeletedAfterARestart(Backend backend) throws IOException {
+        DatasetStore store = open(backend);
+        Dataset kept = store.save(iris());
+        Dataset gone = store.save(oddValues());
+        assertThat(store.delete(gone.id())).isTrue();
+        assertThat(store.get(gone.id())).isEmpty();
+        assertThat(store.delete(gone.id())).isFalse();
+        DatasetStore reopened = open(backend);
+        assertThat(reopened.load()).isEqualTo(1);
+        assertThat(reopened.list()).extracting(Dataset::id).containsExactly(kept.id());
+        assertThat(reopened.get(gone.id())).isEmpty();
+        for (String id : List.of("../x", "", "d-01arz3ndektsv4rrffq69g5fau", "D-01ARZ3NDEKTSV4RRFFQ69G5FAV")) {
+            assertThat(reopened.get(id)).as(id).isEmpty();
+            assertThat(reopened.delete(id)).as(id).isFalse();
+        }
+        assertThat(reopened.get(null)).isEmpty();
+    }
+
+    /** Large datasets go to the database as chunks of at most 1 MiB, never one giant value, and come back whole. */
     @Test
-    void concurrentSavesAreAllKept() throws Exception {
-        FileDatasetStore store = new FileDatasetStore(dataDir);
+    void aLargeDatasetIsStoredInChunksAndReadBackBitForBit() {
+        int rows = 400_000; // 2 numeric columns: 6.4 MB encoded
+        double[] x = new double[rows];
+        double[] y = new double[rows];
+        java.util.Random r = new java.util.Random(7);
+        for (int i = 0; i < rows; i++) {
+            x[i] = r.nextGaussian();
+            y[i] = i % 97 == 0 ? Double.NaN : Double.longBitsToDouble(r.nextLong() & 0x7fefffffffffffffL);
+        }
+        Dataset big = new Dataset(
+                DatasetIds.newId(), "big", Instant.now(), List.of(Column.numeric("x", x), Column.numeric("y", y)));
+        DatasetStore store = open(Backend.POSTGRES);
+        store.save(big);
+        long chunks = pg.scalar("SELECT count(*) FROM dataset_chunks");
+        long largest = pg.scalar("SELECT max(length(data)) FROM dataset_chunks");
+        assertThat(chunks).isGreaterThanOrEqualTo(7);
+        assertThat(largest).isLessThanOrEqualTo(1 << 20);
+        assertThat(pg.scalar("SELECT chunks FROM datasets")).isEqualTo(chunks);
+        DatasetStore reopened = open(Backend.POSTGRES);
+        assertThat(reopened.load()).isEqualTo(1);
+        assertSameContent(reopened.get(big.id()).orElseThrow(), big);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void concurrentSavesAreAllKept(Backend backend) throws Exception {
+        DatasetStore store = open(backend);
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
             List<Future<Dataset>> futures = new ArrayList<>();
@@ -216,12 +300,13 @@ class DatasetStoreTest {
             pool.shutdownNow();
         }
         assertThat(store.list()).hasSize(32);
-        assertThat(new FileDatasetStore(dataDir).load()).isEqualTo(32);
+        assertThat(open(backend).load()).isEqualTo(32);
     }
 
-    @Test
-    void listIsOrderedByCreationTime() {
-        FileDatasetStore store = new FileDatasetStore(dataDir);
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void listIsOrderedByCreationTime(Backend backend) {
+        DatasetStore store = open(backend);
         Dataset late = new Dataset(
                 DatasetIds.newId(),
                 "late",
@@ -235,6 +320,9 @@ class DatasetStoreTest {
         store.save(late);
         store.save(early);
         assertThat(store.list()).extracting(Dataset::name).containsExactly("early", "late");
+        DatasetStore reopened = open(backend);
+        reopened.load();
+        assertThat(reopened.list()).extracting(Dataset::name).containsExactly("early", "late");
     }
 
     // ---------------------------------------------------------------- helpers

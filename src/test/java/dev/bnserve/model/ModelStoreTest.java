@@ -3,6 +3,8 @@ package dev.bnserve.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.bnserve.TestPostgres;
+import dev.bnserve.store.pg.PostgresModelStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,18 +16,47 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
-/** Models on disk: durable atomic saves, reload, recovery of interrupted jobs, and ids that never escape the directory. */
+/**
+ * The model store's contract on both implementations (the parameterized tests: the filesystem store, and the
+ * PostgreSQL store on a database of the test's own), and the filesystem store's own guarantees: durable atomic saves,
+ * recovery of interrupted jobs, and ids that never escape the directory.
+ */
 class ModelStoreTest {
 
     final ModelJson json = new ModelJson(JsonMapper.builder().build());
 
     @TempDir
     Path dataDir;
+
+    /** Which implementation a contract test runs on. */
+    enum Backend {
+        FILESYSTEM,
+        POSTGRES
+    }
+
+    private TestPostgres.Db pg;
+
+    @AfterEach
+    void closeDatabase() {
+        if (pg != null) pg.close();
+    }
+
+    /** A store over the test's models: a new instance on the same directory or database each time. */
+    ModelStore open(Backend backend) {
+        if (backend == Backend.FILESYSTEM) return newStore();
+        if (pg == null) pg = TestPostgres.open("models");
+        ModelStore store = new PostgresModelStore(pg.db(), json);
+        store.load();
+        return store;
+    }
 
     Path models() {
         return dataDir.resolve("models");
@@ -41,9 +72,10 @@ class ModelStoreTest {
         assertThat(models()).isDirectory();
     }
 
-    @Test
-    void saveGetListDelete() throws IOException {
-        ModelStore store = newStore();
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void saveGetListDelete(Backend backend) throws IOException {
+        ModelStore store = open(backend);
         ModelRecord a = ModelJsonTest.sample(ModelIds.newId());
         ModelRecord b = ModelJsonTest.sample(ModelIds.newId())
                 .withIdentity(ModelIds.newId(), null, a.created().plusSeconds(1));
@@ -51,25 +83,60 @@ class ModelStoreTest {
         store.save(b);
         assertThat(store.get(a.id())).containsSame(a);
         assertThat(store.list()).extracting(ModelRecord::id).containsExactly(b.id(), a.id()); // newest first
-        assertThat(models().resolve(a.id() + ".json")).isRegularFile();
-        assertThat(json.read(Files.readString(models().resolve(a.id() + ".json")))
-                        .layers())
-                .isEqualTo(a.layers());
+        if (backend == Backend.FILESYSTEM) {
+            assertThat(models().resolve(a.id() + ".json")).isRegularFile();
+            assertThat(json.read(Files.readString(models().resolve(a.id() + ".json")))
+                            .layers())
+                    .isEqualTo(a.layers());
+        }
 
         List<String> deleted = new ArrayList<>();
         store.onDeleted(deleted::add);
         assertThat(store.delete(a.id())).isTrue();
         assertThat(deleted).containsExactly(a.id());
         assertThat(store.get(a.id())).isEmpty();
-        assertThat(models().resolve(a.id() + ".json")).doesNotExist();
+        if (backend == Backend.FILESYSTEM)
+            assertThat(models().resolve(a.id() + ".json")).doesNotExist();
         assertThat(store.delete(a.id())).isFalse();
         assertThat(store.list()).extracting(ModelRecord::id).containsExactly(b.id());
+        ModelStore reopened = open(backend);
+        reopened.load();
+        assertThat(reopened.list()).extracting(ModelRecord::id).containsExactly(b.id());
     }
 
+    /** Another replica's store learns of saves and deletes (here on load; NOTIFY and the poll call the same sync). */
     @Test
-    void listenersHearOfASaveBeforeReadersSeeIt() {
+    void anotherReplicaCatchesUpWithSavesAndDeletes() {
+        ModelStore a = open(Backend.POSTGRES);
+        ModelStore b = open(Backend.POSTGRES);
+        List<String> saved = new ArrayList<>();
+        List<String> deleted = new ArrayList<>();
+        b.onSaved(m -> saved.add(m.id() + " " + m.status().id()));
+        b.onDeleted(deleted::add);
+        ModelRecord m = ModelJsonTest.sample(ModelIds.newId());
+        a.save(m.withStatus(ModelStatus.TRAINING, null, null));
+        assertThat(b.get(m.id()).orElseThrow().status()).isEqualTo(ModelStatus.TRAINING); // read through on a miss
+        a.save(m);
+        b.load();
+        assertThat(b.get(m.id()).orElseThrow().status()).isEqualTo(ModelStatus.READY);
+        ModelJsonTest.assertLayersBitIdentical(b.get(m.id()).orElseThrow().layers(), m.layers());
+        assertThat(saved).containsExactly(m.id() + " training", m.id() + " ready");
+        a.delete(m.id());
+        b.load();
+        assertThat(b.get(m.id())).isEmpty();
+        assertThat(deleted).containsExactly(m.id());
+        // a queued model gets its job row in the same transaction
+        ModelRecord queued = ModelJsonTest.sample(ModelIds.newId()).withStatus(ModelStatus.QUEUED, null, null);
+        a.save(queued);
+        assertThat(pg.scalar("SELECT count(*) FROM jobs WHERE state = 'queued' AND model_id = '" + queued.id() + "'"))
+                .isEqualTo(1);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void listenersHearOfASaveBeforeReadersSeeIt(Backend backend) {
         // a prediction service building its serving copy in the listener must have it before GET shows the model
-        ModelStore store = newStore();
+        ModelStore store = open(backend);
         List<String> seenByListener = new ArrayList<>();
         store.onSaved(m ->
                 seenByListener.add(store.get(m.id()).map(r -> r.status().id()).orElse("absent")));
@@ -80,13 +147,14 @@ class ModelStoreTest {
         assertThat(store.get(m.id()).orElseThrow().status()).isEqualTo(ModelStatus.READY);
     }
 
-    @Test
-    void saveThenLoadInAFreshStoreIsBitIdentical() {
-        ModelStore store = newStore();
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void saveThenLoadInAFreshStoreIsBitIdentical(Backend backend) {
+        ModelStore store = open(backend);
         ModelRecord m = ModelJsonTest.sample(ModelIds.newId());
         store.save(m);
 
-        ModelStore reopened = newStore();
+        ModelStore reopened = backend == Backend.FILESYSTEM ? newStore() : open(backend);
         assertThat(reopened.load()).isEqualTo(1);
         ModelRecord back = reopened.get(m.id()).orElseThrow();
         assertThat(back.status()).isEqualTo(ModelStatus.READY);
@@ -296,9 +364,10 @@ class ModelStoreTest {
                 .isEqualTo(onDisk);
     }
 
-    @Test
-    void onSavedReplaysExistingModelsThenFollowsSaves() {
-        ModelStore store = newStore();
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void onSavedReplaysExistingModelsThenFollowsSaves(Backend backend) {
+        ModelStore store = open(backend);
         ModelRecord a = ModelJsonTest.sample(ModelIds.newId());
         store.save(a);
         List<String> seen = new ArrayList<>();
