@@ -78,11 +78,20 @@ NOISY=""
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) cores; $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //');" \
   "avx512f: $(grep -qw avx512f /proc/cpuinfo && echo yes || echo no)"
 echo "# java: $("$JAVA" -version 2>&1 | head -1)"
+echo "# load average at start: $(cut -d' ' -f1-3 /proc/loadavg) (a machine shared with other sessions: compare ratios from this run only)"
 [ "$HAVE_TORCH" = 1 ] && echo "# torch: $("$PY" -c 'import torch; print(torch.__version__)') OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}" \
   || echo "# torch: $([ "${TORCH:-1}" = 0 ] && echo "skipped (TORCH=0)" || echo "not available ($PY cannot import torch)"): bnserve figures only"
 [ "$QUICK" = 1 ] && echo "# BENCH_QUICK=1: smoke run, figures not representative"
 
 declare -A R  # results: R[config,key]
+
+# --- the machine's float64 peak, measured now: a vector FMA loop on 1 thread and on every core (PeakFlops)
+measured "peak" "$JAVA" --add-modules jdk.incubator.vector -cp "$CP" dev.bnserve.bench.PeakFlops --threads "$(nproc)"
+PEAK_LINE=$(echo "$OUT" | grep '^peak ')
+PEAK1=$(echo "$PEAK_LINE" | sed -nE 's/.*gflops_1=([0-9.]+).*/\1/p')
+PEAKN=$(echo "$PEAK_LINE" | sed -nE 's/.*gflops_all=([0-9.]+).*/\1/p')
+echo "  $PEAK_LINE"
+echo "  # other processes during this run: ${OTHER}% of the CPUs"
 bn() { # config csv label hidden batch epochs threads
   measured "$1/bnserve-t$7" "$JAVA" --add-modules jdk.incubator.vector ${JAVA_OPTS:-} -cp "$CP" dev.bnserve.bench.TrainBenchmark \
     --csv "$2" --label "$3" --hidden "$4" --batch "$5" --epochs "$6" --threads "$7" --seed 0
@@ -91,6 +100,8 @@ bn() { # config csv label hidden batch epochs threads
   local line; line=$(echo "$OUT" | grep '^bnserve ')
   R[$1,bn$7]=$(echo "$line" | sed -nE 's/.*samples_per_s=([0-9]+).*/\1/p')
   R[$1,bnacc$7]=$(echo "$line" | sed -nE 's/.*accuracy=([0-9.]+).*/\1/p')
+  R[$1,gf$7]=$(echo "$line" | sed -nE 's/.*gflops=([0-9.]+).*/\1/p')
+  R[$1,fpr]=$(echo "$line" | sed -nE 's/.*flops_per_row=([0-9]+).*/\1/p')
 }
 torch() { # config csv label hidden batch epochs dtype
   [ "$HAVE_TORCH" = 1 ] || return 0
@@ -121,6 +132,8 @@ for c in $CONFIGS; do
 done
 
 ratio() { [ -n "${1:-}" ] && [ -n "${2:-}" ] && awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }' || echo "-"; }
+pct() { [ -n "${1:-}" ] && [ -n "${2:-}" ] && awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f%%", 100 * a / b }' || echo "-"; }
+gflops() { [ -n "${1:-}" ] && [ -n "${2:-}" ] && awk -v r="$1" -v f="$2" 'BEGIN { printf "%.1f", r * f / 1e9 }' || echo "-"; }
 echo
 echo "== summary: training rows/s (forward+backward+update; higher is better); ratio = bnserve 2 threads / torch"
 printf '%-44s | %10s | %10s | %6s | %10s | %7s | %10s | %7s | %s\n' config "bnserve t2" "bnserve t1" "t2/t1" "torch f32" ratio "torch f64" ratio \
@@ -130,5 +143,14 @@ for c in $CONFIGS; do
     "$(ratio "${R[$c,bn2]:-}" "${R[$c,bn1]:-}")" "${R[$c,float32]:--}" "$(ratio "${R[$c,bn2]:-}" "${R[$c,float32]:-}")" \
     "${R[$c,float64]:--}" "$(ratio "${R[$c,bn2]:-}" "${R[$c,float64]:-}")" "${R[$c,bnacc2]:--}" "${R[$c,float32acc]:--}" "${R[$c,float64acc]:--}"
 done
+echo
+echo "== GFLOP/s (matrix-product flops per row x rows/s; TrainBenchmark.flopsPerRow) beside the float64 peak measured in this run:"
+echo "   ${PEAK1:-?} GFLOP/s on 1 core, ${PEAKN:-?} on all $(nproc) (PeakFlops); torch computes the same products (float32 or float64)"
+printf '%-44s | %11s | %10s | %10s | %10s | %10s | %10s\n' config "flops/row" "bnserve t2" "% of peak" "bnserve t1" "% of 1 core" "torch f32"
+for c in $CONFIGS; do
+  printf '%-44s | %11s | %10s | %10s | %10s | %10s | %10s\n' "${DESC[$c]}" "${R[$c,fpr]:--}" "${R[$c,gf2]:--}" "$(pct "${R[$c,gf2]:-}" "${PEAKN:-}")" \
+    "${R[$c,gf1]:--}" "$(pct "${R[$c,gf1]:-}" "${PEAK1:-}")" "$(gflops "${R[$c,float32]:-}" "${R[$c,fpr]:-}")"
+done
+echo "# load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 [ -z "$NOISY" ] && echo "(every figure measured with other processes using < 10% of the CPUs)" \
   || echo "! DISTURBED: figures measured while other processes used >= 10% of the CPUs (after $RETRIES retries):$NOISY"

@@ -13,15 +13,15 @@ import org.springframework.util.unit.DataSize;
  * All service settings, bound from {@code bnserve.*}. Defaults live only in the {@code @DefaultValue}
  * annotations; {@link #defaults()} and {@link #of(Map)} build instances the same way for plain unit tests.
  *
- * @param dataDir  root of persisted state ({@code bnserve.data-dir}, default {@code ./data})
- * @param limits   request and resource limits ({@code bnserve.limits.*})
- * @param training training executor settings ({@code bnserve.training.*})
- * @param security access control ({@code bnserve.security.*})
- * @param events   server-sent event streams ({@code bnserve.events.*})
- * @param store    where datasets, models and jobs live: {@code filesystem} (the default, {@code data-dir}) or
- *                 {@code postgres} ({@code spring.datasource.*}; any number of replicas share one database)
- * @param instanceName this process among the replicas (a model's {@code trainedBy}); empty: host name and port
- * @param postgres settings of the PostgreSQL store ({@code bnserve.postgres.*})
+ * @param dataDir  root of persisted state (bnserve.data-dir, default ./data)
+ * @param limits   request and resource limits (bnserve.limits.*)
+ * @param training training executor settings (bnserve.training.*)
+ * @param security access control (bnserve.security.*)
+ * @param events   server-sent event streams (bnserve.events.*)
+ * @param store    where datasets, models and jobs live: filesystem (the default, data-dir) or
+ *                 postgres (spring.datasource.*; any number of replicas share one database)
+ * @param instanceName this process among the replicas (a model's trainedBy); empty: host name and port
+ * @param postgres settings of the PostgreSQL store (bnserve.postgres.*)
  */
 @ConfigurationProperties(prefix = "bnserve")
 public record BnserveProperties(
@@ -52,7 +52,7 @@ public record BnserveProperties(
     public record Postgres(@DefaultValue("2s") Duration pollInterval) {}
 
     /**
-     * @param maxUploadBytes    largest accepted dataset upload, e.g. {@code 512MB} or a plain byte count
+     * @param maxUploadBytes    largest accepted dataset upload, e.g. 512MB or a plain byte count
      * @param maxRows           data rows per dataset
      * @param maxColumns        columns per dataset
      * @param maxHiddenWidth    units per hidden layer
@@ -61,7 +61,7 @@ public record BnserveProperties(
      * @param maxTrainingBudget epochs x training rows per request
      * @param maxTrainingFlops  estimated floating-point operations of one training request: 6 per Linear weight, times
      *                          training rows, times epochs. The default, 1e13, is about an hour at the ~3 GFLOP/s this
-     *                          service reaches with wide layers on two cores; {@code hidden: [1024]*16}, 10,000 epochs
+     *                          service reaches with wide layers on two cores; hidden: [1024]*16, 10,000 epochs
      *                          on 150 rows (120 training rows) is 1.1e14 (it would hold the only slot for ~11 hours)
      * @param maxInstances      rows per prediction request
      * @param maxAnswerValues   rows × outputs (classes, or 1 for regression) of one JSON prediction answer, so that a
@@ -73,17 +73,17 @@ public record BnserveProperties(
      *                          as they are read: 3M unknown names in a 38 MB body used to run a 1 GB heap out
      * @param maxRequestBytes   body size of every request other than a dataset upload or a model import (JSON: training,
      *                          predict)
-     * @param maxTrainingRequestBytes body size of a training request ({@code POST /models}), read as a JSON tree: room
+     * @param maxTrainingRequestBytes body size of a training request (POST /models), read as a JSON tree: room
      *                          for 10,000 feature names of 100 characters; 36 MB of names used to become ~300 MB of tree
-     * @param maxImportBytes    body size of a model import ({@code POST /models/import}). Unset, it is derived from the
+     * @param maxImportBytes    body size of a model import (POST /models/import). Unset, it is derived from the
      *                          width and depth limits, so that every model this service can train can be imported back:
-     *                          {@code (maxHiddenLayers + 2) × maxHiddenWidth² × 25} bytes, i.e. room for the weight
-     *                          matrices of the widest, deepest network ({@code maxHiddenLayers + 1} of them, plus one for
+     *                          (maxHiddenLayers + 2) × maxHiddenWidth² × 25 bytes, i.e. room for the weight
+     *                          matrices of the widest, deepest network (maxHiddenLayers + 1 of them, plus one for
      *                          an input or output side wider than a hidden layer) with every value at its longest
      *                          decimal form (24 characters and a comma); everything else in a document is small beside
      *                          that. With the defaults (4096, 16): 18 × 4096² × 25 = 7,549,747,200 bytes. The import
      *                          is streamed, so the body never sits in memory; the model it holds does (8 bytes a value).
-     *                          Set it (e.g. {@code 2GB}) to cap imports lower or higher.
+     *                          Set it (e.g. 2GB) to cap imports lower or higher.
      */
     public record Limits(
             @DefaultValue("512MB") DataSize maxUploadBytes,
@@ -122,7 +122,7 @@ public record BnserveProperties(
      * @param warmup        compile the numeric kernels at start-up (in the background) so the first job runs at full speed
      * @param lease         with the PostgreSQL store: how long a replica holds a job it trains without renewing (it
      *                      renews every third of it); a job whose lease runs out is failed by another replica
-     * @param maxDuration   a job training longer than this ends {@code failed}, "time limit", and frees its slot
+     * @param maxDuration   a job training longer than this ends failed, "time limit", and frees its slot
      */
     public record Training(
             @DefaultValue("1") int concurrency,
@@ -132,7 +132,7 @@ public record BnserveProperties(
             @DefaultValue("4h") Duration maxDuration) {}
 
     /**
-     * @param apiKey         when non-empty, state-changing requests need {@code Authorization: Bearer <apiKey>};
+     * @param apiKey         when non-empty, state-changing requests need an 'Authorization: Bearer' header with the key;
      *                       empty (the default) leaves the service open
      * @param protectPredict when true (and an API key is set), prediction needs the key too
      */

@@ -16,9 +16,11 @@ final class Adam implements Optimizer {
     private final double weightDecay;
     private final double[][] m;
     private final double[][] v;
+    private final Gemm gemm;
     private long step;
 
-    Adam(OptimizerConfig c, List<Param> params) {
+    Adam(OptimizerConfig c, List<Param> params, Gemm gemm) {
+        this.gemm = gemm;
         this.params = List.copyOf(params);
         this.lr = c.learningRate();
         this.beta1 = c.momentum();
@@ -44,12 +46,18 @@ final class Adam implements Optimizer {
             double[] g = params.get(t).grad();
             double[] mt = m[t];
             double[] vt = v[t];
-            for (int i = 0; i < p.length; i++) {
-                double d = g[i] + weightDecay * p[i];
-                mt[i] = beta1 * mt[i] + (1 - beta1) * d;
-                vt[i] = beta2 * vt[i] + (1 - beta2) * d * d;
-                p[i] -= stepSize * mt[i] / (Math.sqrt(vt[i]) / bc2Sqrt + eps);
-            }
+            // elementwise: any split over threads gives the same bits
+            gemm.forRanges(p.length, 64, 8L * p.length, (lo, hi) -> update(p, g, mt, vt, stepSize, bc2Sqrt, lo, hi));
+        }
+    }
+
+    private void update(
+            double[] p, double[] g, double[] mt, double[] vt, double stepSize, double bc2Sqrt, int lo, int hi) {
+        for (int i = lo; i < hi; i++) {
+            double d = g[i] + weightDecay * p[i];
+            mt[i] = beta1 * mt[i] + (1 - beta1) * d;
+            vt[i] = beta2 * vt[i] + (1 - beta2) * d * d;
+            p[i] -= stepSize * mt[i] / (Math.sqrt(vt[i]) / bc2Sqrt + eps);
         }
     }
 }

@@ -63,25 +63,35 @@ final class BatchNormLayer extends Layer {
 
     @Override
     void forwardTrain(Gemm gemm, double[] x, double[] y, int n) {
-        forwardTrain(x, y, n, false);
+        forwardTrain(gemm, x, y, n, false);
     }
 
     /**
      * Training forward, and with {@code relu} the following ReLU too: {@code y = max(γ·x̂ + β, 0)}, the same bits
-     * as the two layers one after the other, in one pass less over the batch.
+     * as the two layers one after the other, in one pass less over the batch. Features are independent, so the
+     * work is split over {@code gemm}'s threads by feature ranges: every feature's sums run over the rows in order on
+     * one thread, the same bits on any number of threads.
      */
-    void forwardTrain(double[] x, double[] y, int n, boolean relu) {
+    void forwardTrain(Gemm gemm, double[] x, double[] y, int n, boolean relu) {
         if (n < 2)
             throw new IllegalArgumentException(
                     "batch normalization in training needs at least 2 rows per batch, got " + n);
         ensureCapacity(n);
-        final int d = in;
-        double[] var = invStd; // accumulate the variance in place, then turn it into 1/sqrt(var + eps)
-        moments(x, n, d, mean, var);
         batchesTracked++;
         double m = momentum == null ? 1.0 / batchesTracked : momentum;
+        gemm.forRanges(in, FEATURE_QUANTUM, 5L * n * in, (lo, hi) -> forwardTrain(x, y, n, relu, m, lo, hi));
+    }
+
+    /** Features whose work goes to one thread together (a multiple of 8 doubles: whole cache lines). */
+    private static final int FEATURE_QUANTUM = 16;
+
+    /** {@link #forwardTrain(Gemm, double[], double[], int, boolean)} of the features {@code [lo, hi)}. */
+    private void forwardTrain(double[] x, double[] y, int n, boolean relu, double m, int lo, int hi) {
+        final int d = in;
+        double[] var = invStd; // accumulate the variance in place, then turn it into 1/sqrt(var + eps)
+        moments(x, n, d, lo, hi, mean, var);
         double unbias = (double) n / (n - 1);
-        for (int j = 0; j < d; j++) {
+        for (int j = lo; j < hi; j++) {
             double v = var[j] / n;
             if (!Double.isFinite(v)) {
                 // |x| beyond ~1e154 squares to Inf: normalizing would silently map the feature to 0 and store Inf
@@ -98,7 +108,7 @@ final class BatchNormLayer extends Layer {
         if (relu) {
             for (int r = 0; r < n; r++) {
                 int o = r * d;
-                for (int j = 0; j < d; j++) {
+                for (int j = lo; j < hi; j++) {
                     double h = (x[o + j] - mean[j]) * invStd[j];
                     xhat[o + j] = h;
                     y[o + j] = Math.max(gamma[j] * h + beta[j], 0.0);
@@ -107,7 +117,7 @@ final class BatchNormLayer extends Layer {
         } else {
             for (int r = 0; r < n; r++) {
                 int o = r * d;
-                for (int j = 0; j < d; j++) {
+                for (int j = lo; j < hi; j++) {
                     double h = (x[o + j] - mean[j]) * invStd[j];
                     xhat[o + j] = h;
                     y[o + j] = gamma[j] * h + beta[j];
@@ -122,16 +132,21 @@ final class BatchNormLayer extends Layer {
      * {@code m2/n}). Training and population statistics share it, so both see the same sums.
      */
     static void moments(double[] x, int n, int d, double[] mean, double[] m2) {
-        Arrays.fill(mean, 0, d, 0.0);
+        moments(x, n, d, 0, d, mean, m2);
+    }
+
+    /** {@link #moments(double[], int, int, double[], double[])} of the columns {@code [lo, hi)} only. */
+    static void moments(double[] x, int n, int d, int lo, int hi, double[] mean, double[] m2) {
+        Arrays.fill(mean, lo, hi, 0.0);
         for (int r = 0; r < n; r++) {
             int o = r * d;
-            for (int j = 0; j < d; j++) mean[j] += x[o + j];
+            for (int j = lo; j < hi; j++) mean[j] += x[o + j];
         }
-        for (int j = 0; j < d; j++) mean[j] /= n;
-        Arrays.fill(m2, 0, d, 0.0);
+        for (int j = lo; j < hi; j++) mean[j] /= n;
+        Arrays.fill(m2, lo, hi, 0.0);
         for (int r = 0; r < n; r++) {
             int o = r * d;
-            for (int j = 0; j < d; j++) {
+            for (int j = lo; j < hi; j++) {
                 double t = x[o + j] - mean[j];
                 m2[j] += t * t;
             }
@@ -167,27 +182,33 @@ final class BatchNormLayer extends Layer {
 
     @Override
     void backward(Gemm gemm, double[] x, double[] y, double[] dy, double[] dx, int n) {
-        backward(dy, null, dx, n);
+        backward(gemm, dy, null, dx, n);
     }
 
     /**
      * Backward; with {@code reluOut} non-null, through the following ReLU first ({@code dy} is then the gradient
-     * of the ReLU's output {@code reluOut}), taking the same values as the two layers one after the other.
+     * of the ReLU's output {@code reluOut}), taking the same values as the two layers one after the other. Split
+     * over {@code gemm}'s threads by feature ranges, as the forward.
      */
-    void backward(double[] dy, double[] reluOut, double[] dx, int n) {
+    void backward(Gemm gemm, double[] dy, double[] reluOut, double[] dx, int n) {
+        gemm.forRanges(
+                in, FEATURE_QUANTUM, (dx == null ? 2L : 4L) * n * in, (lo, hi) -> backward(dy, reluOut, dx, n, lo, hi));
+    }
+
+    private void backward(double[] dy, double[] reluOut, double[] dx, int n, int lo, int hi) {
         final int d = in;
-        Arrays.fill(gGamma, 0.0);
-        Arrays.fill(gBeta, 0.0);
+        Arrays.fill(gGamma, lo, hi, 0.0);
+        Arrays.fill(gBeta, lo, hi, 0.0);
         for (int r = 0; r < n; r++) {
             int o = r * d;
             if (reluOut == null) {
-                for (int j = 0; j < d; j++) {
+                for (int j = lo; j < hi; j++) {
                     double g = dy[o + j];
                     gBeta[j] += g;
                     gGamma[j] += g * xhat[o + j];
                 }
             } else {
-                for (int j = 0; j < d; j++) {
+                for (int j = lo; j < hi; j++) {
                     double g = Activation.reluGrad(dy[o + j], reluOut[o + j]);
                     gBeta[j] += g;
                     gGamma[j] += g * xhat[o + j];
@@ -195,15 +216,16 @@ final class BatchNormLayer extends Layer {
             }
         }
         if (dx == null) return;
-        for (int j = 0; j < d; j++) {
+        for (int j = lo; j < hi; j++) {
             scale[j] = gamma[j] * invStd[j] / n;
         }
         for (int r = 0; r < n; r++) {
             int o = r * d;
             if (reluOut == null) {
-                for (int j = 0; j < d; j++) dx[o + j] = scale[j] * (n * dy[o + j] - gBeta[j] - xhat[o + j] * gGamma[j]);
+                for (int j = lo; j < hi; j++)
+                    dx[o + j] = scale[j] * (n * dy[o + j] - gBeta[j] - xhat[o + j] * gGamma[j]);
             } else {
-                for (int j = 0; j < d; j++) {
+                for (int j = lo; j < hi; j++) {
                     double g = Activation.reluGrad(dy[o + j], reluOut[o + j]);
                     dx[o + j] = scale[j] * (n * g - gBeta[j] - xhat[o + j] * gGamma[j]);
                 }

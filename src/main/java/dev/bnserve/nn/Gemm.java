@@ -1,8 +1,6 @@
 package dev.bnserve.nn;
 
 import java.util.Arrays;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 
 /**
  * General float64 matrix multiply on row-major flat arrays:
@@ -43,17 +41,18 @@ public final class Gemm {
      * Products with fewer flops ({@code 2·m·n·k}) than this run single-threaded even on a
      * multi-threaded instance (handing work to another thread costs tens of microseconds).
      */
-    public static final long PARALLEL_MIN_FLOPS = 8_000_000L;
+    public static final long PARALLEL_MIN_FLOPS = 2_000_000L;
 
     private final GemmEngine[] engines;
     private final String name;
-    private final Future<?>[] futures;
 
     private Gemm(GemmEngine[] engines) {
         this.engines = engines;
-        this.futures = new Future<?>[engines.length];
         this.name = engines[0].name() + (engines.length > 1 ? " x" + engines.length + " threads" : "");
     }
+
+    /** A single-threaded instance for elementwise work only ({@link #forRanges}); it has no packing buffers. */
+    static final Gemm SERIAL = new Gemm(new GemmEngine[] {new ScalarGemm()});
 
     /** The fastest single-threaded implementation available in this JVM. */
     public static Gemm create() {
@@ -189,54 +188,77 @@ public final class Gemm {
         }
         int[] bounds = new int[parts + 1];
         for (int p = 0; p <= parts; p++) bounds[p] = Math.min(extent, (int) ((long) units * p / parts) * quantum);
-        Throwable failure = null;
-        try {
-            for (int p = 1; p < parts; p++) {
-                GemmEngine e = engines[p];
-                int lo = bounds[p], len = bounds[p + 1] - lo;
-                Runnable task;
-                if (byCols) {
-                    int bo = transB ? bOff + lo * ldb : bOff + lo;
-                    task = () ->
-                            e.run(transA, transB, m, len, k, a, aOff, lda, b, bo, ldb, c, cOff + lo, ldc, accumulate);
-                } else {
-                    int ao = transA ? aOff + lo : aOff + lo * lda;
-                    task = () -> e.run(
-                            transA, transB, len, n, k, a, ao, lda, b, bOff, ldb, c, cOff + lo * ldc, ldc, accumulate);
-                }
-                futures[p] = GemmWorkers.submit(task);
+        GemmWorkers.Join join = new GemmWorkers.Join(parts - 1);
+        for (int p = 1; p < parts; p++) {
+            GemmEngine e = engines[p];
+            int part = p, lo = bounds[p], len = bounds[p + 1] - lo;
+            Runnable task;
+            if (byCols) {
+                int bo = transB ? bOff + lo * ldb : bOff + lo;
+                task = () -> e.run(transA, transB, m, len, k, a, aOff, lda, b, bo, ldb, c, cOff + lo, ldc, accumulate);
+            } else {
+                int ao = transA ? aOff + lo : aOff + lo * lda;
+                task = () ->
+                        e.run(transA, transB, len, n, k, a, ao, lda, b, bOff, ldb, c, cOff + lo * ldc, ldc, accumulate);
             }
+            join.fork(part, task);
+        }
+        try {
             int len0 = bounds[1];
             if (byCols) {
                 engines[0].run(transA, transB, m, len0, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
             } else {
                 engines[0].run(transA, transB, len0, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
             }
-        } catch (Throwable ex) {
-            failure = ex;
+        } catch (Throwable t) {
+            join.fail(0, t);
         }
+        join.join();
+    }
+
+    /** A piece of elementwise work over the index range {@code [lo, hi)}; see {@link #forRanges}. */
+    @FunctionalInterface
+    interface Range {
+        void run(int lo, int hi);
+    }
+
+    /**
+     * Elementwise work of at least this many element operations is split over this instance's threads by
+     * {@link #forRanges}; less runs on the caller's thread.
+     */
+    static final long PARALLEL_MIN_ELEMENTS = 16_384;
+
+    /**
+     * Runs {@code body} over {@code [0, extent)}, split into up to {@link #threads()} contiguous ranges whose bounds
+     * are multiples of {@code quantum} (the caller's thread takes the first), or in one call when {@code work}
+     * (the element operations of the whole extent) is below {@link #PARALLEL_MIN_ELEMENTS}. The body must compute
+     * each index independently of how the extent is split (e.g. one BatchNorm feature, one Adam element), so the
+     * result is the same bits on any number of threads. A failure of the lowest failing range is rethrown after
+     * every range has finished.
+     */
+    void forRanges(int extent, int quantum, long work, Range body) {
+        int t = engines.length;
+        if (extent <= 0) return;
+        int units = (extent + quantum - 1) / quantum;
+        int parts = Math.min(t, units);
+        if (parts <= 1 || work < PARALLEL_MIN_ELEMENTS) {
+            body.run(0, extent);
+            return;
+        }
+        GemmWorkers.Join join = new GemmWorkers.Join(parts - 1);
+        int lo0 = 0, hi0 = Math.min(extent, (int) ((long) units / parts) * quantum);
         for (int p = 1; p < parts; p++) {
-            Future<?> f = futures[p];
-            if (f == null) continue;
-            futures[p] = null;
-            try {
-                f.get();
-            } catch (ExecutionException ex) {
-                if (failure == null) failure = ex.getCause();
-            } catch (InterruptedException ex) {
-                Thread.currentThread().interrupt();
-                if (failure == null) failure = ex;
-                // keep waiting so that no worker still writes into C after we return
-                try {
-                    f.get();
-                } catch (Exception ignored) {
-                    // already reporting a failure
-                }
-            }
+            int part = p;
+            int lo = Math.min(extent, (int) ((long) units * p / parts) * quantum);
+            int hi = Math.min(extent, (int) ((long) units * (p + 1) / parts) * quantum);
+            join.fork(part, () -> body.run(lo, hi));
         }
-        if (failure instanceof RuntimeException re) throw re;
-        if (failure instanceof Error err) throw err;
-        if (failure != null) throw new IllegalStateException("gemm worker failed", failure);
+        try {
+            body.run(lo0, hi0);
+        } catch (Throwable ex) {
+            join.fail(0, ex);
+        }
+        join.join();
     }
 
     /** Up to this many rows, op(B) = Bᵀ is read in place (no transposing pack; e.g. single-row inference). */

@@ -28,7 +28,10 @@ final class LinearLayer extends Layer {
 
     @Override
     void forwardTrain(Gemm gemm, double[] x, double[] y, int n) {
-        forwardEval(gemm, x, y, n);
+        gemm.forRanges(n, 4, (long) n * out, (lo, hi) -> {
+            for (int r = lo; r < hi; r++) System.arraycopy(b, 0, y, r * out, out);
+        });
+        gemm.multAddTransB(n, out, in, x, w, y); // Y += X·Wᵀ
     }
 
     @Override
@@ -40,11 +43,13 @@ final class LinearLayer extends Layer {
     @Override
     void backward(Gemm gemm, double[] x, double[] y, double[] dy, double[] dx, int n) {
         gemm.multTransA(out, in, n, dy, x, gw); // dW = dYᵀ·X
-        Arrays.fill(gb, 0.0);
-        for (int r = 0; r < n; r++) {
-            int o = r * out;
-            for (int j = 0; j < out; j++) gb[j] += dy[o + j];
-        }
+        gemm.forRanges(out, 16, (long) n * out, (lo, hi) -> {
+            Arrays.fill(gb, lo, hi, 0.0);
+            for (int r = 0; r < n; r++) {
+                int o = r * out;
+                for (int j = lo; j < hi; j++) gb[j] += dy[o + j];
+            }
+        });
         if (dx != null) gemm.mult(n, in, out, dy, w, dx); // dX = dY·W
     }
 

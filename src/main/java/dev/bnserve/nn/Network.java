@@ -107,7 +107,7 @@ public final class Network {
         return this;
     }
 
-    private Gemm gemm() {
+    Gemm gemm() {
         Gemm g = gemm;
         if (g == null) gemm = g = Gemm.create();
         return g;
@@ -257,7 +257,7 @@ public final class Network {
             try {
                 if (fuseRelu(i)) {
                     // BatchNorm then ReLU in one pass: acts[i + 1] (the BN output) is skipped
-                    ((BatchNormLayer) layers[i]).forwardTrain(acts[i], acts[i + 2], n, true);
+                    ((BatchNormLayer) layers[i]).forwardTrain(gemm, acts[i], acts[i + 2], n, true);
                     i++;
                 } else {
                     layers[i].forwardTrain(gemm, acts[i], acts[i + 1], n);
@@ -270,7 +270,7 @@ public final class Network {
         for (int i = last - 1; i >= 0; i--) {
             if (i >= 1 && fuseRelu(i - 1)) {
                 ((BatchNormLayer) layers[i - 1])
-                        .backward(grads[i + 1], acts[i + 1], i - 1 == 0 ? null : grads[i - 1], n);
+                        .backward(gemm, grads[i + 1], acts[i + 1], i - 1 == 0 ? null : grads[i - 1], n);
                 i--;
             } else {
                 layers[i].backward(gemm, acts[i], acts[i + 1], grads[i + 1], i == 0 ? null : grads[i], n);

@@ -63,7 +63,12 @@ public record OptimizerConfig(
     }
 
     Optimizer create(List<Param> params) {
-        return type == Type.ADAM ? new Adam(this, params) : new Sgd(this, params);
+        return create(params, Gemm.SERIAL);
+    }
+
+    /** The optimizer, its elementwise update split over {@code gemm}'s threads (the same bits on any number). */
+    Optimizer create(List<Param> params, Gemm gemm) {
+        return type == Type.ADAM ? new Adam(this, params, gemm) : new Sgd(this, params, gemm);
     }
 
     private static void requireFinite(String name, double v, double min, boolean inclusive) {

@@ -13,9 +13,11 @@ final class Sgd implements Optimizer {
     private final double momentum;
     private final double weightDecay;
     private final double[][] buffers;
+    private final Gemm gemm;
     private boolean first = true;
 
-    Sgd(OptimizerConfig c, List<Param> params) {
+    Sgd(OptimizerConfig c, List<Param> params, Gemm gemm) {
+        this.gemm = gemm;
         this.params = List.copyOf(params);
         this.lr = c.learningRate();
         this.momentum = c.momentum();
@@ -31,15 +33,20 @@ final class Sgd implements Optimizer {
             double[] p = params.get(t).value();
             double[] g = params.get(t).grad();
             double[] buf = buffers[t];
-            for (int i = 0; i < p.length; i++) {
-                double d = g[i] + weightDecay * p[i];
-                if (momentum != 0) {
-                    d = first ? d : momentum * buf[i] + d;
-                    buf[i] = d;
-                }
-                p[i] -= lr * d;
-            }
+            boolean f = first;
+            gemm.forRanges(p.length, 64, 3L * p.length, (lo, hi) -> update(p, g, buf, f, lo, hi));
         }
         first = false;
+    }
+
+    private void update(double[] p, double[] g, double[] buf, boolean first, int lo, int hi) {
+        for (int i = lo; i < hi; i++) {
+            double d = g[i] + weightDecay * p[i];
+            if (momentum != 0) {
+                d = first ? d : momentum * buf[i] + d;
+                buf[i] = d;
+            }
+            p[i] -= lr * d;
+        }
     }
 }

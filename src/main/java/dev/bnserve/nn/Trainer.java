@@ -127,7 +127,7 @@ public final class Trainer {
         double bestLoss = Double.POSITIVE_INFINITY;
         int bestEpoch = 0;
 
-        Optimizer optimizer = config.optimizer().create(net.params());
+        Optimizer optimizer = config.optimizer().create(net.params(), net.gemm());
         List<EpochStats> history = new ArrayList<>();
         long rows = 0;
         long trainNanos = 0;

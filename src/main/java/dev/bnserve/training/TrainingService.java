@@ -180,7 +180,14 @@ public class TrainingService {
             if (m.isEmpty() || m.get().request() == null) continue; // deleted meanwhile: its job row went with it
             Job job = new Job(id, m.get().request());
             jobs.put(id, job);
-            job.run();
+            try {
+                job.run();
+            } catch (RuntimeException e) {
+                // e.g. the database went away as the job started: its lease runs out and another replica fails it
+                log.warn("job {} ended without recording its outcome: {}", id, e.toString());
+            } finally {
+                jobs.remove(id);
+            }
         }
     }
 

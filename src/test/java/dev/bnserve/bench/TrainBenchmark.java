@@ -119,16 +119,38 @@ public final class TrainBenchmark {
                 r.trainRows(),
                 r.validationRows(),
                 r.wallSeconds());
+        long flops = flopsPerRow(data.features(), hidden, data.classes());
         System.out.printf(
                 Locale.ROOT,
-                "bnserve hidden=%s batch=%d threads=%d epochs=%d accuracy=%.4f train_s=%.2f samples_per_s=%.0f%n",
+                "bnserve hidden=%s batch=%d threads=%d epochs=%d accuracy=%.4f train_s=%.2f samples_per_s=%.0f"
+                        + " flops_per_row=%d gflops=%.1f%n",
                 join(hidden),
                 batch,
                 threads,
                 epochs,
                 r.last().validationAccuracy(),
                 r.trainingSeconds(),
-                r.samplesPerSecond());
+                r.samplesPerSecond(),
+                flops,
+                r.samplesPerSecond() * flops / 1e9);
+    }
+
+    /**
+     * Matrix-product flops of one training row: per Linear layer in→out, 2·in·out for the forward, 2·in·out for the
+     * weight gradient and 2·in·out for the input gradient, except the first layer, whose input gradient is not
+     * computed (4·in·out). Elementwise work (BatchNorm, ReLU, Adam) is not counted.
+     */
+    static long flopsPerRow(int inputs, List<Integer> hidden, int classes) {
+        long f = 0;
+        int in = inputs;
+        List<Integer> widths = new ArrayList<>(hidden);
+        widths.add(classes);
+        for (int i = 0; i < widths.size(); i++) {
+            int out = widths.get(i);
+            f += (i == 0 ? 4L : 6L) * in * out;
+            in = out;
+        }
+        return f;
     }
 
     /** The benchmark network: input BN, per hidden width Linear → BN → ReLU, final Linear. */
