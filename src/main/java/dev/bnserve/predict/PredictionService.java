@@ -44,12 +44,18 @@ public class PredictionService {
     /** The most recently finished ready model, kept current on every save and delete. */
     private volatile ServingModel latest;
 
+    /** Warnings about ignored names kept per row; the rest are counted in one more. */
+    static final int MAX_ROW_WARNINGS = 20;
+
     /** {@code bnserve.limits.max-answer-values}: rows × outputs of one answer. */
     private final long maxAnswerValues;
+    /** {@code bnserve.limits.max-predict-flops}: rows × the model's operations per row, of one request. */
+    private final long maxPredictFlops;
 
     PredictionService(ModelCatalog catalog, BnserveProperties properties) {
         this.catalog = catalog;
         this.maxAnswerValues = properties.limits().maxAnswerValues();
+        this.maxPredictFlops = properties.limits().maxPredictFlops();
         catalog.names().onAliasesChanged(this::reindex);
         catalog.models().onSaved(this::onSaved);
         catalog.models().onDeleted(this::onDeleted);
@@ -174,6 +180,16 @@ public class PredictionService {
             throw Problem.tooLarge(
                     "An answer of " + n + " rows × " + outputs + " outputs exceeds " + maxAnswerValues
                             + " values (bnserve.limits.max-answer-values); send at most " + rowsAllowed
+                            + " rows per request to this model.",
+                    Violation.field(field, "at most " + rowsAllowed + " rows"));
+        }
+        long perRow = model.plan().flopsPerRow();
+        if ((double) n * perRow > maxPredictFlops) {
+            long rowsAllowed = Math.max(1, maxPredictFlops / perRow);
+            throw Problem.tooLarge(
+                    "Predicting " + n + " rows with this model takes " + ((double) n * perRow)
+                            + " floating-point operations (" + perRow + " a row), more than " + maxPredictFlops
+                            + " (bnserve.limits.max-predict-flops); send at most " + rowsAllowed
                             + " rows per request to this model.",
                     Violation.field(field, "at most " + rowsAllowed + " rows"));
         }
@@ -536,20 +552,27 @@ public class PredictionService {
             Arrays.fill(from, -1);
             boolean lenient = model.preprocessing() != null;
             List<Violation> errors = new ArrayList<>();
+            int ignored = 0;
             for (int j = 0; j < row.names().length; j++) {
                 String name = row.names()[j];
                 Integer i = model.index().get(name);
                 if (i == null) {
-                    if (lenient) warnings.add("'" + name + "' is not an input of this model; it was ignored");
-                    else {
-                        errors.add(Violation.field(
-                                at + "." + name, "unknown feature (the model's inputs are " + model.inputs() + ")"));
+                    // bounded: 200k unknown names made a 27 MB answer (issue 16, bug 8)
+                    if (lenient) {
+                        if (ignored++ < MAX_ROW_WARNINGS)
+                            warnings.add("'" + Problem.shown(name) + "' is not an input of this model; it was ignored");
+                    } else if (errors.size() < Problem.MAX_VIOLATIONS) {
+                        errors.add(Violation.field(at + "." + Problem.shown(name), "unknown feature"));
                     }
                 } else if (from[i] >= 0) {
-                    errors.add(Violation.field(at + "." + name, "given twice"));
+                    if (errors.size() < Problem.MAX_VIOLATIONS)
+                        errors.add(Violation.field(at + "." + Problem.shown(name), "given twice"));
                 } else {
                     from[i] = j;
                 }
+            }
+            if (ignored > MAX_ROW_WARNINGS) {
+                warnings.add("and " + (ignored - MAX_ROW_WARNINGS) + " more names that are not inputs were ignored");
             }
             for (int i = 0; i < d; i++) {
                 if (from[i] >= 0) continue;
