@@ -232,7 +232,9 @@ final class ApiOperations {
                 .param("id", modelRef)
                 .errors(401, 404, 409));
         ops.add(new Op("get", "/models/{ref}/events", "modelEvents", "models", "Stream training progress")
-                .describe("Server-sent events: progress events while training, one status event at the end.")
+                .describe("Server-sent events: progress events while training (each with the epochs new since the last"
+                        + " one), then one status event with the final summary. Beyond"
+                        + " bnserve.events.max-subscribers open streams, a 429.")
                 .ok(200, "An event stream", "text/event-stream", new StringSchema())
                 .param("ref", modelRef)
                 .errors(404, 429));
