@@ -403,9 +403,10 @@ final class ApiOperations {
             op.responses.forEach(responses::addApiResponse);
             String prefix = op.path.startsWith("/v2") ? "InferenceError" : "Problem";
             int[] codes = op.errors;
-            if (op.access == Access.KEY) { // a write while the PostgreSQL store is unreachable
-                codes = java.util.Arrays.copyOf(codes, codes.length + 1);
-                codes[codes.length - 1] = 503;
+            if (op.access == Access.KEY) { // a write the store cannot take: read-only or unreachable, or full
+                codes = java.util.Arrays.copyOf(codes, codes.length + 2);
+                codes[codes.length - 2] = 503;
+                codes[codes.length - 1] = 507;
             }
             for (int code : codes) {
                 if (code == 401 && op.access == Access.OPEN) continue;
@@ -466,9 +467,11 @@ final class ApiOperations {
                 .description(ProblemWriter.phrase(code)
                         + (problem
                                 ? (code == 503
-                                        ? " (a problem: the PostgreSQL store is unreachable; ready models still"
-                                                + " predict)"
-                                        : " (a problem naming the field, row or limit)")
+                                        ? " (the store takes no writes: a read-only data dir or an unreachable"
+                                                + " PostgreSQL database; nothing was changed, retry after Retry-After)"
+                                        : code == 507
+                                                ? " (storage-full: the data dir is full; nothing was changed)"
+                                                : " (a problem naming the field, row or limit)")
                                 : " (the protocol's error shape)"))
                 .content(new Content()
                         .addMediaType(
