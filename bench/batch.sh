@@ -54,7 +54,7 @@ DATA=$(mktemp -d)
   --bnserve.data-dir="$DATA" --logging.level.root=warn > "$DATA/server.log" 2>&1 &
 PID=$!
 trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null; rm -rf "$DATA"' EXIT
-for _ in $(seq 1 120); do curl -fs "localhost:$PORT/ping" >/dev/null 2>&1 && break; sleep 0.5; done
+for _ in $(seq 1 480); do curl -fs "localhost:$PORT/ping" >/dev/null 2>&1 && break; sleep 0.5; done
 echo "server: $("$JAVA" -version 2>&1 | head -1), -Xmx$HEAP, serial GC, jar $JAR"
 DS=$(curl -sS -X POST "localhost:$PORT/datasets?name=train" -H 'Content-Type: text/csv' --data-binary @"$TRAIN" \
   | sed -nE 's/.*"id":"([^"]+)".*/\1/p' | head -c 40)
