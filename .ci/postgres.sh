@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL cluster for the tests, in DIR, on a free loopback port.
-#   .ci/postgres.sh DIR          initdb (if needed) and start; prints the JDBC URL on stdout
+#   .ci/postgres.sh DIR          initdb (if needed) and start (again on the same port, for a DIR used before);
+#                                prints the JDBC URL on stdout
 #   .ci/postgres.sh --stop DIR   stop it (fast shutdown)
 # The server refuses to run as root, so everything runs as the postgres user (which owns DIR/data). Trust
 # authentication on 127.0.0.1 only: a cluster for tests, never for data anyone keeps.
@@ -33,8 +34,9 @@ if [ ! -f "$dir/data/PG_VERSION" ]; then
   as_postgres "'$bin/initdb' -D '$dir/data' -A trust -U postgres -E UTF8 --locale=C.UTF-8 >'$dir/initdb.log' 2>&1" \
     || { cat "$dir/initdb.log" >&2; exit 1; }
 fi
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null \
-  || shuf -i 20000-60000 -n 1)
+# a cluster started before comes back on its port (the tests stop and restart it)
+if [ -f "$dir/port" ]; then port="$(cat "$dir/port")"; else port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null \
+  || shuf -i 20000-60000 -n 1); fi
 # max_connections: every test service JVM holds a small pool plus one listening connection.
 as_postgres "'$bin/pg_ctl' -D '$dir/data' -l '$dir/server.log' -w -t 60 \
   -o \"-c listen_addresses=127.0.0.1 -p $port -k '$dir' -c max_connections=300 -c fsync=on\" start" >&2 \

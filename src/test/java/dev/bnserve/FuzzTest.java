@@ -1208,7 +1208,7 @@ class FuzzTest {
                 new Req(
                         "ids",
                         "GET",
-                        "/models/" + pick(id, classifier) + "/export"
+                        "/models/" + pick(id, classifier) + pick("/onnx", "/export")
                                 + pick(
                                         "?format=onnx",
                                         "?format=onnx&fold=true",

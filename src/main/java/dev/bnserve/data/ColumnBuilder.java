@@ -83,6 +83,83 @@ final class ColumnBuilder {
         return nonFiniteText;
     }
 
+    /** Still numeric: neither date nor categorical. */
+    boolean isNumeric() {
+        return !categorical && !dates;
+    }
+
+    /**
+     * As {@link #add} for a missing cell (blank, or a missing token).
+     */
+    void addMissing() {
+        if (categorical) {
+            addCode(-1);
+        } else {
+            addNumber(Double.NaN, NO_SCALE);
+        }
+    }
+
+    /**
+     * As {@link #add} for the plain decimal (see the class comment; never {@code -0}) that {@code value} and
+     * {@code scale} (its number of fraction digits) spell: what the byte-level reader hands over without a string.
+     */
+    void addPlain(double value, int scale, int line) {
+        if (isNumeric()) {
+            addNumber(value, (byte) scale);
+            numbers++;
+        } else {
+            add(plainText(value, scale), line);
+        }
+    }
+
+    /**
+     * Appends {@code n} cells at once while {@link #isNumeric()}: plain decimals as in {@link #addPlain} and missing
+     * cells ({@code NaN} with scale -1), {@code finite} of them numbers.
+     */
+    void addPlainBlock(double[] v, byte[] s, int n, int finite) {
+        if (!isNumeric()) {
+            throw new IllegalStateException("column '" + name + "' is no longer numeric");
+        }
+        if (size + n > values.length) {
+            int cap = Math.max(grow(size), size + n);
+            values = Arrays.copyOf(values, cap);
+            scales = Arrays.copyOf(scales, cap);
+        }
+        System.arraycopy(v, 0, values, size, n);
+        System.arraycopy(s, 0, scales, size, n);
+        size += n;
+        numbers += finite;
+    }
+
+    /**
+     * While {@link #isCategorical()}: the code {@link #add} gives {@code cell} ({@code -1} for a missing one),
+     * registering a new level as it would. Lets the reader add a repeated text by its code.
+     */
+    int categoricalCode(String cell) {
+        if (cell.isEmpty() || missingTokens.matches(cell)) {
+            return -1;
+        }
+        return code(cell);
+    }
+
+    /** While {@link #isCategorical()}: appends a code from {@link #categoricalCode}. */
+    void addCategoricalCode(int code) {
+        addCode(code);
+    }
+
+    /** Reserves room for {@code rows} cells in all (an estimate from the upload's size; never shrinks). */
+    void reserve(int rows) {
+        if (isNumeric() && rows > values.length) {
+            values = Arrays.copyOf(values, rows);
+            scales = Arrays.copyOf(scales, rows);
+        }
+    }
+
+    /** The text of a plain decimal: what {@link #toCategorical} rebuilds. */
+    static String plainText(double value, int scale) {
+        return new BigDecimal(value).setScale(scale, RoundingMode.HALF_EVEN).toPlainString();
+    }
+
     void add(String cell, int line) {
         if (cell.isEmpty() || missingTokens.matches(cell)) {
             if (categorical) {
@@ -164,11 +241,12 @@ final class ColumnBuilder {
             throw new IllegalStateException("column '" + name + "' holds non-finite values");
         }
         if (dates) {
-            DateColumn column = new DateColumn(name, Arrays.copyOf(values, size), hasTime);
+            DateColumn column =
+                    new DateColumn(name, size == values.length ? values : Arrays.copyOf(values, size), hasTime);
             values = null;
             return column;
         }
-        NumericColumn column = new NumericColumn(name, Arrays.copyOf(values, size));
+        NumericColumn column = new NumericColumn(name, size == values.length ? values : Arrays.copyOf(values, size));
         values = null;
         return column;
     }
@@ -258,9 +336,7 @@ final class ColumnBuilder {
                                 .toString()
                         : Instant.ofEpochSecond((long) values[i]).toString();
             } else {
-                text = new BigDecimal(values[i])
-                        .setScale(scales[i], RoundingMode.HALF_EVEN)
-                        .toPlainString();
+                text = plainText(values[i], scales[i]);
             }
             codes[i] = code(text);
         }

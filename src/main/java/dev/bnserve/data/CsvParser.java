@@ -2,17 +2,26 @@ package dev.bnserve.data;
 
 import dev.bnserve.problem.Problem;
 import dev.bnserve.problem.Violation;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.InterruptedIOException;
 import java.io.Reader;
+import java.io.SequenceInputStream;
+import java.io.StringReader;
 import java.nio.charset.Charset;
-import java.nio.charset.CodingErrorAction;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Streaming, single-pass CSV to {@link Dataset} parser (RFC 4180; see {@link CsvTokenizer} for the dialect).
@@ -43,10 +52,39 @@ public final class CsvParser {
         }
     }
 
+    /** Bytes read at a time and parsed as one chunk (at record boundaries). */
+    static final int CHUNK_BYTES = 1 << 20;
+    /** A header or record longer than this (bytes, without an end) is read by the character path instead. */
+    static final int MAX_RECORD_BYTES = 8 << 20;
+    /** How much of the file the delimiter detection decodes (enough for the tokenizer's 64 Ki characters). */
+    private static final int DETECT_BYTES = 320 << 10;
+
+    private static final int THREADS = Math.max(1, Runtime.getRuntime().availableProcessors());
+    private static final ExecutorService WORKERS = Executors.newFixedThreadPool(THREADS, r -> {
+        Thread t = new Thread(r, "bnserve-csv");
+        t.setDaemon(true);
+        return t;
+    });
+
     private final CsvLimits limits;
+    private final boolean legacyOnly;
+    private final int chunkBytes;
+    private final int maxRecordBytes;
 
     public CsvParser(CsvLimits limits) {
+        this(limits, false, CHUNK_BYTES, MAX_RECORD_BYTES);
+    }
+
+    /**
+     * For tests: {@code legacyOnly} reads every input with the character path (the reference the byte path is
+     * tested against); small {@code chunkBytes} and {@code maxRecordBytes} put chunk boundaries and the switch to
+     * the character path everywhere.
+     */
+    CsvParser(CsvLimits limits, boolean legacyOnly, int chunkBytes, int maxRecordBytes) {
         this.limits = limits;
+        this.legacyOnly = legacyOnly;
+        this.chunkBytes = chunkBytes;
+        this.maxRecordBytes = maxRecordBytes;
     }
 
     /**
@@ -68,25 +106,27 @@ public final class CsvParser {
      *     while it holds another candidate delimiter (naming the options' delimiter field)
      */
     public Dataset parse(InputStream in, Charset charset, String name, CsvOptions options) throws IOException {
+        return parse(in, charset, name, options, -1);
+    }
+
+    /**
+     * Like {@link #parse(InputStream, Charset, String, CsvOptions)}, told the input's length (as declared, e.g. a
+     * Content-Length; -1 when unknown): the columns are then sized once from the first chunk's rows instead of
+     * growing by copies. Only a hint; a wrong one costs memory or copies, never correctness.
+     */
+    public Dataset parse(InputStream in, Charset charset, String name, CsvOptions options, long expectedBytes)
+            throws IOException {
         CountingInputStream counted = new CountingInputStream(in, limits.maxBytes());
-        // Undecodable bytes become a marker the tokenizer reports with its exact line and column.
-        Reader reader = new InputStreamReader(
-                counted,
-                charset.newDecoder()
-                        .onMalformedInput(CodingErrorAction.REPLACE)
-                        .onUnmappableCharacter(CodingErrorAction.REPLACE)
-                        .replaceWith(String.valueOf(CsvTokenizer.UNDECODABLE)));
-        Run run = new Run(reader, charset.name(), options);
+        Run run = new Run(charset.name(), options);
+        run.expectedBytes = expectedBytes;
         try {
-            return run.parse(name);
+            if (CsvBytes.supports(charset) && !legacyOnly) {
+                return run.parseBytes(counted, charset, name);
+            }
+            // Undecodable bytes become a marker the tokenizer reports with its exact line and column.
+            return run.parse(new InputStreamReader(counted, CsvBytes.newDecoder(charset)), name);
         } catch (CountingInputStream.LimitExceeded e) {
-            throw run.fail(
-                    Violation.cell(
-                            null,
-                            null,
-                            "the upload is larger than the limit of " + limits.maxBytes()
-                                    + " bytes (bnserve.limits.max-upload-bytes)"),
-                    true);
+            throw run.limitExceeded();
         }
     }
 
@@ -97,43 +137,318 @@ public final class CsvParser {
 
     /** Parses characters as {@code options} say; the byte limit does not apply. Does not close the reader. */
     public Dataset parse(Reader reader, String name, CsvOptions options) throws IOException {
-        return new Run(reader, "Unicode", options).parse(name);
+        return new Run("Unicode", options).parse(reader, name);
     }
 
     /** State of one parse. */
     private final class Run implements CsvTokenizer.ErrorSink {
 
-        final CsvTokenizer tokenizer;
+        final String charset;
         final CsvOptions options;
         final List<Violation> errors = new ArrayList<>();
+        CsvTokenizer tokenizer;
         String[] header = new String[0];
+        char delimiter;
+        int width;
+        int headerLine;
+        ColumnBuilder[] builders;
+        int rows;
+        long expectedBytes = -1;
+        boolean reserved;
 
-        Run(Reader reader, String charset, CsvOptions options) {
-            this.tokenizer = new CsvTokenizer(reader, this, MAX_FIELD_CHARS, charset);
+        Run(String charset, CsvOptions options) {
+            this.charset = charset;
             this.options = options;
         }
 
-        Dataset parse(String name) throws IOException {
+        /** The character path: one tokenizer over the whole text. */
+        Dataset parse(Reader reader, String name) throws IOException {
+            tokenizer = new CsvTokenizer(reader, this, MAX_FIELD_CHARS, charset);
             try {
-                return doParse(name);
+                if (limits.maxColumns() > 0) {
+                    tokenizer.keep(limits.maxColumns() + 1);
+                }
+                header(tokenizer.countInHeader(CANDIDATES));
+                body();
+                return finish(name);
             } catch (CsvTokenizer.Fatal e) {
-                throw fail(Violation.cell(e.line, columnRef(e.field), e.getMessage()), false);
+                throw fatal(e);
             }
         }
 
-        private Dataset doParse(String name) throws IOException {
-            if (limits.maxColumns() > 0) {
-                tokenizer.keep(limits.maxColumns() + 1);
+        Problem fatal(CsvTokenizer.Fatal e) {
+            return fail(Violation.cell(e.line, columnRef(e.field), e.getMessage()), false);
+        }
+
+        Problem limitExceeded() {
+            return fail(
+                    Violation.cell(
+                            null,
+                            null,
+                            "the upload is larger than the limit of " + limits.maxBytes()
+                                    + " bytes (bnserve.limits.max-upload-bytes)"),
+                    true);
+        }
+
+        /**
+         * The byte path: the header is found in bytes and read by the tokenizer; the body is cut into chunks of whole
+         * records, parsed in parallel ({@link CsvBytes}) and merged in file order, so errors, limits and column types
+         * come out as on the character path. A record that does not end within {@link #MAX_RECORD_BYTES} sends the
+         * rest of the file to the character path.
+         */
+        Dataset parseBytes(InputStream in, Charset cs, String name) throws IOException {
+            byte[] buf = new byte[Math.max(chunkBytes, DETECT_BYTES)];
+            int len = in.readNBytes(buf, 0, DETECT_BYTES);
+            boolean eof = len < DETECT_BYTES;
+            int[] counts = new CsvTokenizer(
+                            new StringReader(CsvBytes.decode(buf, len, cs)), this, MAX_FIELD_CHARS, charset)
+                    .countInHeader(CANDIDATES);
+            byte delim =
+                    (byte) options.delimiter().orElse(CsvOptions.detect(counts)).charValue();
+            // the header: the first record that is no empty line
+            int p = cs.name().equals("UTF-8")
+                            && len >= 3
+                            && buf[0] == (byte) 0xEF
+                            && buf[1] == (byte) 0xBB
+                            && buf[2] == (byte) 0xBF
+                    ? 3
+                    : 0;
+            int headerEnd;
+            while (true) {
+                int q = -1;
+                if (p < len && (buf[p] == '\n' || (buf[p] == '\r' && (p + 1 < len || eof)))) {
+                    p += buf[p] == '\r' && p + 1 < len && buf[p + 1] == '\n' ? 2 : 1;
+                    continue;
+                }
+                if (p < len || eof) {
+                    q = CsvBytes.recordEnd(buf, p, len, delim, eof);
+                }
+                if (q >= 0) {
+                    headerEnd = q;
+                    break;
+                }
+                if (len >= maxRecordBytes) { // a huge header: the character path reads it all
+                    return parse(
+                            new InputStreamReader(
+                                    new SequenceInputStream(new ByteArrayInputStream(buf, 0, len), in),
+                                    CsvBytes.newDecoder(cs)),
+                            name);
+                }
+                if (len == buf.length) {
+                    buf = Arrays.copyOf(buf, buf.length * 2);
+                }
+                int n = in.readNBytes(buf, len, buf.length - len);
+                len += n;
+                eof = len < buf.length;
             }
-            int[] counts = tokenizer.countInHeader(CANDIDATES);
+            tokenizer = new CsvTokenizer(
+                    new StringReader(CsvBytes.decode(buf, headerEnd, cs)), this, MAX_FIELD_CHARS, charset);
+            try {
+                if (limits.maxColumns() > 0) {
+                    tokenizer.keep(limits.maxColumns() + 1);
+                }
+                header(counts);
+                int line = tokenizer.line();
+                byte[] cur = new byte[Math.max(chunkBytes, len - headerEnd)];
+                int curLen = len - headerEnd;
+                System.arraycopy(buf, headerEnd, cur, 0, curLen);
+                buf = null;
+                ArrayDeque<Future<CsvBytes.Chunk>> inflight = new ArrayDeque<>();
+                boolean limit = false;
+                try {
+                    while (true) {
+                        if (!eof && curLen < cur.length) {
+                            try {
+                                int n = in.readNBytes(cur, curLen, cur.length - curLen);
+                                curLen += n;
+                                eof = curLen < cur.length;
+                            } catch (CountingInputStream.LimitExceeded e) {
+                                limit = true;
+                                break;
+                            }
+                        }
+                        int boundary;
+                        boolean last;
+                        if (curLen > chunkBytes) { // more than a chunk read: cut at the last record end in the first
+                            boundary = CsvBytes.lastBoundary(cur, chunkBytes, delim);
+                            if (boundary == 0) {
+                                boundary = CsvBytes.lastBoundary(cur, curLen, delim);
+                            }
+                            last = boundary == 0 && eof;
+                            if (last) {
+                                boundary = curLen;
+                            }
+                        } else {
+                            boundary = eof ? curLen : CsvBytes.lastBoundary(cur, curLen, delim);
+                            last = eof;
+                        }
+                        if (boundary == 0 && !last) {
+                            if (curLen >= maxRecordBytes) { // no record end in sight: the character path goes on
+                                for (Future<CsvBytes.Chunk> f : inflight) {
+                                    line = merge(get(f), line);
+                                }
+                                inflight.clear();
+                                tokenizer = new CsvTokenizer(
+                                        new InputStreamReader(
+                                                new SequenceInputStream(new ByteArrayInputStream(cur, 0, curLen), in),
+                                                CsvBytes.newDecoder(cs)),
+                                        this,
+                                        MAX_FIELD_CHARS,
+                                        charset);
+                                tokenizer.delimiter((char) (delim & 0xff));
+                                tokenizer.keep(width);
+                                tokenizer.startAt(line);
+                                body();
+                                return finish(name);
+                            }
+                            cur = Arrays.copyOf(cur, cur.length * 2);
+                            continue;
+                        }
+                        final byte[] chunk = cur;
+                        final int to = boundary;
+                        inflight.add(WORKERS.submit(
+                                () -> CsvBytes.parse(chunk, 0, to, width, delim, cs, options.missing())));
+                        if (last) {
+                            break;
+                        }
+                        cur = new byte[Math.max(chunkBytes, 2 * (curLen - boundary))];
+                        System.arraycopy(chunk, boundary, cur, 0, curLen - boundary);
+                        curLen -= boundary;
+                        while (inflight.size() > THREADS + 1) {
+                            line = merge(get(inflight.poll()), line);
+                        }
+                    }
+                    while (!inflight.isEmpty()) {
+                        line = merge(get(inflight.poll()), line);
+                    }
+                } finally {
+                    for (Future<CsvBytes.Chunk> f : inflight) {
+                        f.cancel(false);
+                    }
+                }
+                if (limit) {
+                    throw limitExceeded();
+                }
+                return finish(name);
+            } catch (CsvTokenizer.Fatal e) {
+                throw fatal(e);
+            }
+        }
+
+        private <T> T get(Future<T> f) throws IOException {
+            try {
+                return f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while parsing");
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause();
+                if (cause instanceof RuntimeException r) {
+                    throw r;
+                }
+                if (cause instanceof Error err) {
+                    throw err;
+                }
+                throw new IOException(cause);
+            }
+        }
+
+        /**
+         * Adds a parsed chunk whose first line is {@code line}, replaying its events in file order as the character
+         * path meets them; returns the line after it.
+         */
+        private int merge(CsvBytes.Chunk k, int line) throws IOException {
+            int done = 0;
+            for (CsvBytes.Event e : k.events) {
+                countRows(k, line, done, e.goodRowsBefore);
+                done = e.goodRowsBefore;
+                if (e.record != null) {
+                    CsvTokenizer t = new CsvTokenizer(
+                            new StringReader(CsvBytes.decode(e.record, e.record.length, Charset.forName(charset))),
+                            this,
+                            MAX_FIELD_CHARS,
+                            charset);
+                    t.delimiter(delimiter);
+                    t.keep(width);
+                    t.startAt(line + e.line);
+                    t.next(); // reports what the worker's tokenizer found, now with absolute lines
+                    if (e.fatal) {
+                        throw new IllegalStateException("a fatal record read without error on replay");
+                    }
+                }
+                if (e.fields != width) {
+                    wrongWidth(line + e.line, e.fields);
+                }
+            }
+            countRows(k, line, done, k.rows);
+            if (!reserved && k.rows > 0 && expectedBytes > k.bytes) {
+                reserved = true;
+                long estimate = (long) ((double) k.rows * expectedBytes / k.bytes * 1.02) + 16;
+                estimate = Math.min(estimate, expectedBytes / (2L * width) + 16);
+                if (limits.maxRows() > 0) {
+                    estimate = Math.min(estimate, limits.maxRows());
+                }
+                for (ColumnBuilder b : builders) {
+                    b.reserve((int) Math.min(estimate, Integer.MAX_VALUE - 16));
+                }
+            }
+            for (int c = 0; c < width; c++) {
+                add(k, c, line);
+            }
+            return line + k.lines;
+        }
+
+        private void countRows(CsvBytes.Chunk k, int line, int from, int to) {
+            if (limits.maxRows() > 0 && rows + (to - from) > limits.maxRows()) {
+                tooManyRows(line + k.rowLine[from + limits.maxRows() - rows]);
+            }
+            rows += to - from;
+        }
+
+        private void add(CsvBytes.Chunk k, int c, int line) {
+            ColumnBuilder b = builders[c];
+            double[] values = k.values[c];
+            byte[] scales = k.scales[c];
+            if (!k.hasText[c] && b.isNumeric()) {
+                b.addPlainBlock(values, scales, k.rows, k.finite[c]);
+                return;
+            }
+            int[] ids = k.text[c];
+            String[] texts = k.texts[c] == null ? null : k.texts[c].strings;
+            int[] codes = null;
+            for (int r = 0; r < k.rows; r++) {
+                byte s = scales[r];
+                if (s >= 0) {
+                    b.addPlain(values[r], s, line + k.rowLine[r]);
+                } else if (s == CsvBytes.MISSING) {
+                    b.addMissing();
+                } else if (b.isCategorical()) {
+                    if (codes == null) {
+                        codes = new int[k.texts[c].size];
+                        Arrays.fill(codes, Integer.MIN_VALUE);
+                    }
+                    int id = ids[r];
+                    int code = codes[id];
+                    if (code == Integer.MIN_VALUE) {
+                        code = codes[id] = b.categoricalCode(texts[id]);
+                    }
+                    b.addCategoricalCode(code);
+                } else {
+                    b.add(texts[ids[r]], line + k.rowLine[r]);
+                }
+            }
+        }
+
+        /** Reads the header (the delimiter detected from {@code counts} unless the options set it). */
+        private void header(int[] counts) throws IOException {
             char detected = CsvOptions.detect(counts);
-            char delimiter = options.delimiter().orElse(detected);
+            delimiter = options.delimiter().orElse(detected);
             tokenizer.delimiter(delimiter);
-            int width = nextNonBlank();
+            width = nextNonBlank();
             if (width < 0) {
                 throw fail(Violation.cell(1, null, "the file is empty; the first line must be a header"), false);
             }
-            int headerLine = tokenizer.recordLine();
+            headerLine = tokenizer.recordLine();
             if (width == 1 && options.delimiter().isPresent()) {
                 checkSingleColumn(delimiter, counts);
             }
@@ -148,34 +463,45 @@ public final class CsvParser {
             }
             header = readHeader(width, headerLine);
             tokenizer.keep(width);
-            ColumnBuilder[] builders = new ColumnBuilder[width];
+            builders = new ColumnBuilder[width];
             for (int i = 0; i < width; i++) {
                 builders[i] = new ColumnBuilder(header[i], options.missing());
             }
-            int rows = 0;
+        }
+
+        /** The records after the header, read by {@link #tokenizer}. */
+        private void body() throws IOException {
             int n;
             while ((n = nextNonBlank()) >= 0) {
                 int line = tokenizer.recordLine();
                 if (n != width) {
-                    error(
-                            line,
-                            null,
-                            "row " + line + " has " + n + " field" + (n == 1 ? "" : "s") + ", header has " + width);
+                    wrongWidth(line, n);
                     continue;
                 }
                 if (++rows > limits.maxRows() && limits.maxRows() > 0) {
-                    throw fail(
-                            Violation.cell(
-                                    line,
-                                    null,
-                                    "more than " + limits.maxRows() + " data rows; the limit is " + limits.maxRows()
-                                            + " (bnserve.limits.max-rows)"),
-                            true);
+                    tooManyRows(line);
                 }
                 for (int i = 0; i < width; i++) {
                     builders[i].add(tokenizer.field(i), line);
                 }
             }
+        }
+
+        private void wrongWidth(int line, int n) {
+            error(line, null, "row " + line + " has " + n + " field" + (n == 1 ? "" : "s") + ", header has " + width);
+        }
+
+        private void tooManyRows(int line) {
+            throw fail(
+                    Violation.cell(
+                            line,
+                            null,
+                            "more than " + limits.maxRows() + " data rows; the limit is " + limits.maxRows()
+                                    + " (bnserve.limits.max-rows)"),
+                    true);
+        }
+
+        private Dataset finish(String name) throws IOException {
             if (rows == 0 && errors.isEmpty()) {
                 error(headerLine + 1, null, "the file has a header but no data rows");
             }
@@ -194,10 +520,15 @@ public final class CsvParser {
             if (!errors.isEmpty()) {
                 throw CsvProblems.of(errors, false);
             }
-            List<Column> columns = new ArrayList<>(width);
+            // the columns' summaries are a pass over each: in parallel
+            List<Future<Column>> built = new ArrayList<>(width);
             for (int i = 0; i < width; i++) {
-                columns.add(builders[i].build());
+                built.add(WORKERS.submit(builders[i]::build));
                 builders[i] = null;
+            }
+            List<Column> columns = new ArrayList<>(width);
+            for (Future<Column> f : built) {
+                columns.add(get(f));
             }
             return new Dataset(DatasetIds.newId(), name, Instant.now(), columns, delimiter);
         }

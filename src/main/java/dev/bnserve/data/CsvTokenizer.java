@@ -109,6 +109,20 @@ final class CsvTokenizer {
         this.keep = keep;
     }
 
+    /**
+     * Continues a file already read up to a record boundary on {@code line} (the byte-level reader hands single
+     * records to this tokenizer): no byte-order mark is looked for, and lines count from {@code line}.
+     */
+    void startAt(int line) {
+        this.started = true;
+        this.line = line;
+    }
+
+    /** The current physical line: after a record, the line the next one starts on. */
+    int line() {
+        return line;
+    }
+
     /** Line on which the last record started. */
     int recordLine() {
         return recordLine;

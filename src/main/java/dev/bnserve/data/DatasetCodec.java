@@ -6,6 +6,9 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -36,6 +39,11 @@ public final class DatasetCodec {
     static final int VERSION_1 = 1;
     private static final int MAX_STRING_BYTES = 4 * CsvParser.MAX_FIELD_CHARS;
 
+    private static final int BLOCK = 1 << 16;
+    // big-endian, as DataOutputStream writes; the double view writes raw bits (NaN payloads kept)
+    private static final VarHandle DOUBLES = MethodHandles.byteArrayViewVarHandle(double[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+
     private DatasetCodec() {}
 
     public static void write(Dataset d, OutputStream out) throws IOException {
@@ -54,15 +62,11 @@ public final class DatasetCodec {
             writeString(data, c.name());
             if (c instanceof NumericColumn n) {
                 data.writeByte(0);
-                for (double v : n.values()) {
-                    data.writeLong(Double.doubleToRawLongBits(v));
-                }
+                writeDoubles(data, n.values());
             } else if (c instanceof DateColumn t) {
                 data.writeByte(2);
                 data.writeByte(t.hasTime() ? 1 : 0);
-                for (double v : t.values()) {
-                    data.writeLong(Double.doubleToRawLongBits(v));
-                }
+                writeDoubles(data, t.values());
             } else {
                 CategoricalColumn k = (CategoricalColumn) c;
                 data.writeByte(1);
@@ -70,14 +74,42 @@ public final class DatasetCodec {
                 for (String level : k.levels()) {
                     writeString(data, level);
                 }
-                for (int code : k.rawCodes()) {
-                    data.writeInt(code);
-                }
+                writeInts(data, k.rawCodes());
             }
         }
         data.flush();
         new DataOutputStream(out).writeInt((int) checked.getChecksum().getValue());
         out.flush();
+    }
+
+    /** As {@code writeLong(doubleToRawLongBits(v))} for each value, a block of bytes at a time. */
+    private static void writeDoubles(DataOutputStream data, double[] values) throws IOException {
+        byte[] block = new byte[BLOCK];
+        int n = 0;
+        for (double v : values) {
+            DOUBLES.set(block, n, v);
+            n += 8;
+            if (n == BLOCK) {
+                data.write(block, 0, n);
+                n = 0;
+            }
+        }
+        data.write(block, 0, n);
+    }
+
+    /** As {@code writeInt} for each value, a block of bytes at a time. */
+    private static void writeInts(DataOutputStream data, int[] values) throws IOException {
+        byte[] block = new byte[BLOCK];
+        int n = 0;
+        for (int v : values) {
+            INTS.set(block, n, v);
+            n += 4;
+            if (n == BLOCK) {
+                data.write(block, 0, n);
+                n = 0;
+            }
+        }
+        data.write(block, 0, n);
     }
 
     /**

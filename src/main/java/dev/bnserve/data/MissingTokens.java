@@ -61,6 +61,14 @@ final class MissingTokens {
         return lower.contains(token.strip().toLowerCase(Locale.ROOT));
     }
 
+    /**
+     * False only if no cell starting with the ASCII character {@code c} can be missing: no token starts with it and it
+     * is not whitespace. Lets the byte-level reader keep a number out of {@link #matches} without making a string.
+     */
+    boolean mayMatchStartingWith(int c) {
+        return c >= 128 || c <= ' ' || (asciiFirst[c >> 6] & (1L << c)) != 0 || Character.isWhitespace((char) c);
+    }
+
     /** True if {@code cell} (not empty) is blank or one of the tokens. */
     boolean matches(String cell) {
         char c = cell.charAt(0);

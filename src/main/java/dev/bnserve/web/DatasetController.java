@@ -78,7 +78,7 @@ class DatasetController {
         // the header's charset, not getCharacterEncoding(): Boot's CharacterEncodingFilter forces that to UTF-8
         Charset charset = charset(declaredCharset(request.getContentType()));
         try (InputStream in = request.getInputStream()) {
-            return created(parser.parse(in, charset, datasetName, options));
+            return created(parser.parse(in, charset, datasetName, options, length));
         }
     }
 
@@ -106,7 +106,7 @@ class DatasetController {
             }
         }
         try (InputStream in = file.getInputStream()) {
-            return created(parser.parse(in, charset, datasetName, options));
+            return created(parser.parse(in, charset, datasetName, options, file.getSize()));
         }
     }
 

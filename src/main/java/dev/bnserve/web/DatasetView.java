@@ -126,6 +126,8 @@ record DatasetView(String id, String name, int rows, Instant created, String del
                 d.rows(),
                 d.created(),
                 String.valueOf(d.delimiter()),
-                d.columns().stream().map(c -> ColumnView.of(c, withValues)).toList());
+                d.columns().parallelStream()
+                        .map(c -> ColumnView.of(c, withValues))
+                        .toList());
     }
 }

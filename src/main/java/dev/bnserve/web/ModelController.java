@@ -15,8 +15,6 @@ import dev.bnserve.problem.Problem;
 import dev.bnserve.problem.Violation;
 import dev.bnserve.training.BatchNormStatistics;
 import dev.bnserve.training.TrainingService;
-import io.swagger.v3.oas.annotations.media.Content;
-import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -121,17 +119,6 @@ class ModelController {
      * {@code fold=true} the folded graph that {@code /predict} runs; see {@link OnnxExport}).
      */
     @GetMapping("/{id}/export")
-    @io.swagger.v3.oas.annotations.responses.ApiResponse(
-            responseCode = "200",
-            description = "The model document (format=json) or the ONNX model (format=onnx)",
-            content = {
-                @Content(
-                        mediaType = MediaType.APPLICATION_JSON_VALUE,
-                        schema = @Schema(implementation = ModelRecord.class)),
-                @Content(
-                        mediaType = MediaType.APPLICATION_OCTET_STREAM_VALUE,
-                        schema = @Schema(type = "string", format = "binary"))
-            })
     ResponseEntity<?> export(
             @PathVariable String id,
             @RequestParam(required = false) String format,
@@ -183,20 +170,19 @@ class ModelController {
     }
 
     /**
+     * The ONNX export as an operation of its own (the same answer as {@code export?format=onnx}), so that a client
+     * generated from the OpenAPI document receives its bytes (one operation cannot be typed as both JSON and bytes).
+     */
+    @GetMapping("/{id}/onnx")
+    ResponseEntity<?> exportOnnx(@PathVariable String id, @RequestParam(required = false) String fold) {
+        return export(id, "onnx", fold);
+    }
+
+    /**
      * Takes an exported document (from this or another instance) and serves it under a new id. The body is read as a
      * stream (weights straight into arrays, never a tree), against {@code bnserve.limits.max-import-bytes}.
      */
     @PostMapping(path = "/import", consumes = MediaType.APPLICATION_JSON_VALUE)
-    @io.swagger.v3.oas.annotations.parameters.RequestBody(
-            required = true,
-            content =
-                    @Content(
-                            mediaType = MediaType.APPLICATION_JSON_VALUE,
-                            schema =
-                                    @Schema(
-                                            type = "object",
-                                            description = "A model document as exported, format 'bnserve-model'"
-                                                    + " (see the README).")))
     ResponseEntity<ModelRecord> importModel(HttpServletRequest request) throws IOException {
         ModelRecord doc;
         try (PushbackInputStream in = new PushbackInputStream(request.getInputStream(), 1)) {

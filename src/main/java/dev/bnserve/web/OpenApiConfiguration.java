@@ -7,6 +7,9 @@ import io.swagger.v3.oas.models.info.License;
 import io.swagger.v3.oas.models.media.ObjectSchema;
 import io.swagger.v3.oas.models.security.SecurityRequirement;
 import io.swagger.v3.oas.models.security.SecurityScheme;
+import io.swagger.v3.oas.models.servers.Server;
+import java.util.List;
+import org.springdoc.core.customizers.OpenApiCustomizer;
 import org.springdoc.core.utils.SpringDocUtils;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.info.BuildProperties;
@@ -50,6 +53,13 @@ class OpenApiConfiguration {
                                         .type(SecurityScheme.Type.HTTP)
                                         .scheme("bearer")
                                         .description("The API key (bnserve.security.api-key), when one is set.")))
+                .servers(List.of(new Server().url("/").description("This service (the document is served by it)")))
                 .addSecurityItem(new SecurityRequirement().addList(BEARER));
+    }
+
+    /** The operations and schemas springdoc cannot see (see {@link ApiOperations}). */
+    @Bean
+    OpenApiCustomizer bnserveOperations() {
+        return ApiOperations::customize;
     }
 }

@@ -22,6 +22,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * new one; a write that cannot reach the database is refused as unavailable and changes nothing.
  */
 public final class PgDatabase {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(PgDatabase.class);
     /** One payload channel for every change: {@code <kind>:<key>}. */
     static final String CHANNEL = "bnserve";
 
@@ -77,15 +78,27 @@ public final class PgDatabase {
     }
 
     private <T> T guarded(Supplier<T> work) {
-        try {
-            T t = work.get();
-            lastSuccess.set(System.currentTimeMillis());
-            return t;
-        } catch (RuntimeException e) {
-            if (!unavailable(e)) throw e;
-            lastFailure.set(System.currentTimeMillis());
-            throw unavailableProblem();
+        for (int attempt = 0; ; attempt++) {
+            try {
+                T t = work.get();
+                lastSuccess.set(System.currentTimeMillis());
+                return t;
+            } catch (RuntimeException e) {
+                if (!unavailable(e)) throw e;
+                // a pooled connection the server closed (it restarted) fails before the transaction begins: once
+                // more on a fresh one is safe, since nothing of the work ran
+                if (attempt == 0 && e instanceof CannotCreateTransactionException) continue;
+                lastFailure.set(System.currentTimeMillis());
+                log.warn("database unavailable: {}", rootCause(e).toString());
+                throw unavailableProblem();
+            }
         }
+    }
+
+    private static Throwable rootCause(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) t = t.getCause();
+        return t;
     }
 
     void succeeded() {

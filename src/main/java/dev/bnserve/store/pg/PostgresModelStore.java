@@ -216,6 +216,12 @@ public final class PostgresModelStore implements ModelStore {
     public boolean delete(String id) {
         if (!ModelIds.isValid(id)) return false;
         int deleted = db.tx(() -> {
+            // lock the row first: an alias being pointed at it meanwhile (which locks it FOR SHARE) is then seen
+            db.jdbc()
+                    .sql("SELECT id FROM models WHERE id = ? FOR UPDATE")
+                    .param(id)
+                    .query(String.class)
+                    .list();
             List<String> aliased = db.jdbc()
                     .sql("SELECT name || '@' || alias FROM aliases WHERE model_id = ? ORDER BY 1")
                     .param(id)
