@@ -68,7 +68,9 @@ final class ServiceProcess implements AutoCloseable {
                     "dev.bnserve.BnserveApplication",
                     "--server.port=" + port,
                     "--bnserve.data-dir=" + dataDir,
-                    "--spring.main.banner-mode=off"));
+                    "--spring.main.banner-mode=off",
+                    // the test JVM's own setting (surefire sets false): no 3,000 warm-up requests per process
+                    "--bnserve.warmup.http=" + System.getProperty("bnserve.warmup.http", "false")));
             cmd.addAll(List.of(extraArgs));
             Process p = new ProcessBuilder(cmd)
                     .redirectErrorStream(true)

@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * A live layer inside a {@link Network}. Activations are row-major {@code n × width} blocks of flat
- * arrays; a layer never allocates on the training path once {@link #ensureCapacity} has run.
+ * arrays; a layer allocates no arrays on the training path once {@link #ensureCapacity} has run (work split over
+ * threads costs a few small task objects per call).
  */
 abstract sealed class Layer permits LinearLayer, BatchNormLayer, ActivationLayer {
     final int in;
