@@ -52,6 +52,13 @@ public final class TestHttp {
         return send("GET", path, null, null, Map.of());
     }
 
+    /** A GET whose answer is kept as bytes (ONNX exports). */
+    public HttpResponse<byte[]> getBytes(String path) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30));
+        if (bearer != null) b.header("Authorization", "Bearer " + bearer);
+        return client.send(b.GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
     public HttpResponse<String> delete(String path) throws IOException, InterruptedException {
         return send("DELETE", path, null, null, Map.of());
     }

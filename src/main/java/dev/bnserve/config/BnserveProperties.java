@@ -13,15 +13,15 @@ import org.springframework.util.unit.DataSize;
  * All service settings, bound from {@code bnserve.*}. Defaults live only in the {@code @DefaultValue}
  * annotations; {@link #defaults()} and {@link #of(Map)} build instances the same way for plain unit tests.
  *
- * @param dataDir  root of persisted state ({@code bnserve.data-dir}, default {@code ./data})
- * @param limits   request and resource limits ({@code bnserve.limits.*})
- * @param training training executor settings ({@code bnserve.training.*})
- * @param security access control ({@code bnserve.security.*})
- * @param events   server-sent event streams ({@code bnserve.events.*})
- * @param store    where datasets, models and jobs live: {@code filesystem} (the default, {@code data-dir}) or
- *                 {@code postgres} ({@code spring.datasource.*}; any number of replicas share one database)
- * @param instanceName this process among the replicas (a model's {@code trainedBy}); empty: host name and port
- * @param postgres settings of the PostgreSQL store ({@code bnserve.postgres.*})
+ * @param dataDir  root of persisted state (bnserve.data-dir, default ./data)
+ * @param limits   request and resource limits (bnserve.limits.*)
+ * @param training training executor settings (bnserve.training.*)
+ * @param security access control (bnserve.security.*)
+ * @param events   server-sent event streams (bnserve.events.*)
+ * @param store    where datasets, models and jobs live: filesystem (the default, data-dir) or
+ *                 postgres (spring.datasource.*; any number of replicas share one database)
+ * @param instanceName this process among the replicas (a model's trainedBy); empty: host name and port
+ * @param postgres settings of the PostgreSQL store (bnserve.postgres.*)
  */
 @ConfigurationProperties(prefix = "bnserve")
 public record BnserveProperties(
@@ -52,7 +52,7 @@ public record BnserveProperties(
     public record Postgres(@DefaultValue("2s") Duration pollInterval) {}
 
     /**
-     * @param maxUploadBytes    largest accepted dataset upload, e.g. {@code 512MB} or a plain byte count
+     * @param maxUploadBytes    largest accepted dataset upload, e.g. 512MB or a plain byte count
      * @param maxRows           data rows per dataset
      * @param maxColumns        columns per dataset
      * @param maxHiddenWidth    units per hidden layer
@@ -64,15 +64,15 @@ public record BnserveProperties(
      *                          model with very many classes cannot turn a small request into a huge answer
      * @param maxRequestBytes   body size of every request other than a dataset upload or a model import (JSON: training,
      *                          predict)
-     * @param maxImportBytes    body size of a model import ({@code POST /models/import}). Unset, it is derived from the
+     * @param maxImportBytes    body size of a model import (POST /models/import). Unset, it is derived from the
      *                          width and depth limits, so that every model this service can train can be imported back:
-     *                          {@code (maxHiddenLayers + 2) × maxHiddenWidth² × 25} bytes, i.e. room for the weight
-     *                          matrices of the widest, deepest network ({@code maxHiddenLayers + 1} of them, plus one for
+     *                          (maxHiddenLayers + 2) × maxHiddenWidth² × 25 bytes, i.e. room for the weight
+     *                          matrices of the widest, deepest network (maxHiddenLayers + 1 of them, plus one for
      *                          an input or output side wider than a hidden layer) with every value at its longest
      *                          decimal form (24 characters and a comma); everything else in a document is small beside
      *                          that. With the defaults (4096, 16): 18 × 4096² × 25 = 7,549,747,200 bytes. The import
      *                          is streamed, so the body never sits in memory; the model it holds does (8 bytes a value).
-     *                          Set it (e.g. {@code 2GB}) to cap imports lower or higher.
+     *                          Set it (e.g. 2GB) to cap imports lower or higher.
      */
     public record Limits(
             @DefaultValue("512MB") DataSize maxUploadBytes,
@@ -115,7 +115,7 @@ public record BnserveProperties(
             @DefaultValue("30s") Duration lease) {}
 
     /**
-     * @param apiKey         when non-empty, state-changing requests need {@code Authorization: Bearer <apiKey>};
+     * @param apiKey         when non-empty, state-changing requests need an 'Authorization: Bearer' header with the key;
      *                       empty (the default) leaves the service open
      * @param protectPredict when true (and an API key is set), prediction needs the key too
      */

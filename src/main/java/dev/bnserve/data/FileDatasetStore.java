@@ -132,20 +132,29 @@ public class FileDatasetStore implements DatasetStore {
      * @return false if there was no such dataset (or the id is malformed)
      * @throws UncheckedIOException if the files cannot be removed (the dataset is gone from memory regardless)
      */
+    /**
+     * The rename out of the way is the commit point: if it fails (a read-only data dir), nothing changed and the
+     * dataset is still listed and still there after a restart.
+     */
     public boolean delete(String id) {
-        if (!DatasetIds.isValid(id) || datasets.remove(id) == null) {
+        if (!DatasetIds.isValid(id) || !datasets.containsKey(id)) {
             return false;
         }
         Path dir = directory(id);
         Path doomed = root.resolve(id + ".del" + TMP_SUFFIX);
         try {
             Files.move(dir, doomed, StandardCopyOption.ATOMIC_MOVE); // vanishes at once; cleanup may lag
-            syncDirectory(root);
-            deleteRecursively(doomed);
         } catch (NoSuchFileException e) {
             log.warn("Dataset {} had no directory", id);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot delete dataset " + id, e);
+        }
+        if (datasets.remove(id) == null) return false;
+        syncDirectory(root);
+        try {
+            deleteRecursively(doomed);
+        } catch (IOException e) {
+            log.warn("Dataset {} is deleted, but {} could not be cleaned up: {}", id, doomed, e.getMessage());
         }
         return true;
     }

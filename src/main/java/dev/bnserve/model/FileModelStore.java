@@ -74,7 +74,14 @@ public class FileModelStore implements ModelStore {
                                 "interrupted: the service stopped while this model was "
                                         + m.status().id() + "; train it again",
                                 Instant.now());
-                        write(m);
+                        try {
+                            write(m);
+                        } catch (UncheckedIOException e) { // a read-only data dir: failed in memory all the same
+                            log.warn(
+                                    "cannot record model {} as failed: {}",
+                                    m.id(),
+                                    e.getCause().getMessage());
+                        }
                     }
                     models.put(m.id(), m);
                     loaded++;
@@ -127,13 +134,18 @@ public class FileModelStore implements ModelStore {
         return all;
     }
 
+    /**
+     * Removes the file first: if that fails (a read-only data dir), nothing changed, neither the listing nor the
+     * serving index, and the model is still there after a restart.
+     */
     public boolean delete(String id) {
-        if (!ModelIds.isValid(id) || models.remove(id) == null) return false;
+        if (!ModelIds.isValid(id) || !models.containsKey(id)) return false;
         try {
             Files.deleteIfExists(dir.resolve(id + ".json"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot delete model " + id, e);
         }
+        if (models.remove(id) == null) return false;
         onDeleted.forEach(l -> l.accept(id));
         return true;
     }

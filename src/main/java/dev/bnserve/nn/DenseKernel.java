@@ -10,6 +10,31 @@ package dev.bnserve.nn;
 interface DenseKernel {
     void dense(double[] x, int xOff, double[] c, double[] wt, double[] b, int in, int out, double[] y, int yOff);
 
+    /**
+     * {@code rows} rows at once: row {@code r} reads {@code x[xOff + r·in ..)} and writes {@code y[yOff + r·out ..)},
+     * each output the same chain as {@link #dense} (the block runs over rows, never over the reduction), so a row
+     * gets the same bits alone and in any block. {@code xc[xcOff ..)} is scratch of at least
+     * {@link #BLOCK_ROWS}·{@code in}.
+     */
+    default void denseRows(
+            double[] x,
+            int xOff,
+            int rows,
+            double[] c,
+            double[] wt,
+            double[] b,
+            int in,
+            int out,
+            double[] y,
+            int yOff,
+            double[] xc,
+            int xcOff) {
+        for (int r = 0; r < rows; r++) dense(x, xOff + r * in, c, wt, b, in, out, y, yOff + r * out);
+    }
+
+    /** Rows a kernel's register block holds: the scratch {@link #denseRows} needs is this many rows of inputs. */
+    int BLOCK_ROWS = 4;
+
     String name();
 
     DenseKernel SCALAR = new DenseKernel() {

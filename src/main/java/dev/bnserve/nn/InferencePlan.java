@@ -309,9 +309,53 @@ public final class InferencePlan {
         return out;
     }
 
+    /** Rows {@link #predictRows} runs through the whole program at a time (their activations stay in cache). */
+    public static final int BLOCK = 64;
+
+    /** Doubles of scratch space {@link #predictRows} needs. */
+    public int blockScratchSize() {
+        return 2 * BLOCK * maxWidth + DenseKernel.BLOCK_ROWS * maxWidth;
+    }
+
     /** Predicts {@code n} rows of the row-major {@code x} into {@code out} (n × outputs). */
     public void predictBatch(double[] x, int n, double[] out) {
-        double[] scratch = new double[scratchSize()];
-        for (int r = 0; r < n; r++) predict(x, r * inputs, out, r * outputs, scratch);
+        predictRows(x, 0, n, out, 0, new double[blockScratchSize()]);
+    }
+
+    /**
+     * Predicts {@code n} rows of the row-major {@code x} from {@code x[xOff]} into {@code out[outOff]} (n ×
+     * outputs), {@link #BLOCK} rows at a time through every step. Each row's outputs are the bits {@link #predict}
+     * gives it alone: the dense kernel blocks over rows, never over a sum. Allocation-free; {@code scratch} must hold
+     * {@link #blockScratchSize()}.
+     */
+    public void predictRows(double[] x, int xOff, int n, double[] out, int outOff, double[] scratch) {
+        int half = BLOCK * maxWidth;
+        int xcOff = 2 * half;
+        for (int r0 = 0; r0 < n; r0 += BLOCK) {
+            int rows = Math.min(BLOCK, n - r0);
+            double[] src = x;
+            int srcOff = xOff + r0 * inputs;
+            int width = inputs;
+            int buf = 0;
+            for (int k = 0; k < ops.length; k++) {
+                Op op = ops[k];
+                boolean last = k == ops.length - 1;
+                double[] dst = last ? out : scratch;
+                int dstOff = last ? outOff + r0 * outputs : buf * half;
+                if (op instanceof Dense d) {
+                    kernel.denseRows(
+                            src, srcOff, rows, d.center(), d.wt(), d.b(), d.in(), d.out(), dst, dstOff, scratch, xcOff);
+                    width = d.out();
+                } else if (op instanceof Act a) {
+                    a.activation().forward(src, srcOff, dst, dstOff, rows * width);
+                } else {
+                    for (int r = 0; r < rows; r++)
+                        op.apply(kernel, src, srcOff + r * width, width, dst, dstOff + r * width);
+                }
+                src = dst;
+                srcOff = dstOff;
+                buf ^= 1;
+            }
+        }
     }
 }

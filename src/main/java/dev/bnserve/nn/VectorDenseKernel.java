@@ -52,4 +52,129 @@ final class VectorDenseKernel implements DenseKernel {
             y[yOff + o] = acc;
         }
     }
+
+    /**
+     * Four rows at a time: each weight vector is loaded once for four rows (the single-row kernel streams the whole
+     * matrix per row), and every output is the chain {@link #dense} computes, {@code fma(x_i − c_i, w_io, acc)} for
+     * i = 0, 1, … from {@code b_o}, with {@code x_i − c_i} computed once per row into {@code xc}.
+     */
+    @Override
+    public void denseRows(
+            double[] x,
+            int xOff,
+            int rows,
+            double[] c,
+            double[] wt,
+            double[] b,
+            int in,
+            int out,
+            double[] y,
+            int yOff,
+            double[] xc,
+            int xo) {
+        int r = 0;
+        for (; r + 4 <= rows; r += 4) {
+            int x0 = xOff + r * in;
+            for (int q = 0; q < 4; q++) {
+                for (int i = 0; i < in; i++) xc[xo + q * in + i] = x[x0 + q * in + i] - c[i];
+            }
+            int y0 = yOff + r * out;
+            int o = 0;
+            for (; o + 2 * L <= out; o += 2 * L) block4x2(xc, xo, wt, b, in, out, o, y, y0);
+            for (; o + L <= out; o += L) block4x1(xc, xo, wt, b, in, out, o, y, y0);
+            for (; o + 2 <= out; o += 2) tail4x2(xc, xo, wt, b, in, out, o, y, y0);
+            if (o < out) tail4x1(xc, xo, wt, b, in, out, o, y, y0);
+        }
+        for (; r < rows; r++) dense(x, xOff + r * in, c, wt, b, in, out, y, yOff + r * out);
+    }
+
+    private static void block4x2(
+            double[] xc, int xo, double[] wt, double[] b, int in, int out, int o, double[] y, int y0) {
+        DoubleVector b0 = DoubleVector.fromArray(S, b, o);
+        DoubleVector b1 = DoubleVector.fromArray(S, b, o + L);
+        DoubleVector a00 = b0, a01 = b1, a10 = b0, a11 = b1, a20 = b0, a21 = b1, a30 = b0, a31 = b1;
+        for (int i = 0, w = o; i < in; i++, w += out) {
+            DoubleVector w0 = DoubleVector.fromArray(S, wt, w);
+            DoubleVector w1 = DoubleVector.fromArray(S, wt, w + L);
+            DoubleVector v0 = DoubleVector.broadcast(S, xc[xo + i]);
+            DoubleVector v1 = DoubleVector.broadcast(S, xc[xo + in + i]);
+            DoubleVector v2 = DoubleVector.broadcast(S, xc[xo + 2 * in + i]);
+            DoubleVector v3 = DoubleVector.broadcast(S, xc[xo + 3 * in + i]);
+            a00 = v0.fma(w0, a00);
+            a01 = v0.fma(w1, a01);
+            a10 = v1.fma(w0, a10);
+            a11 = v1.fma(w1, a11);
+            a20 = v2.fma(w0, a20);
+            a21 = v2.fma(w1, a21);
+            a30 = v3.fma(w0, a30);
+            a31 = v3.fma(w1, a31);
+        }
+        a00.intoArray(y, y0 + o);
+        a01.intoArray(y, y0 + o + L);
+        a10.intoArray(y, y0 + out + o);
+        a11.intoArray(y, y0 + out + o + L);
+        a20.intoArray(y, y0 + 2 * out + o);
+        a21.intoArray(y, y0 + 2 * out + o + L);
+        a30.intoArray(y, y0 + 3 * out + o);
+        a31.intoArray(y, y0 + 3 * out + o + L);
+    }
+
+    private static void block4x1(
+            double[] xc, int xo, double[] wt, double[] b, int in, int out, int o, double[] y, int y0) {
+        DoubleVector a0 = DoubleVector.fromArray(S, b, o);
+        DoubleVector a1 = a0, a2 = a0, a3 = a0;
+        for (int i = 0, w = o; i < in; i++, w += out) {
+            DoubleVector w0 = DoubleVector.fromArray(S, wt, w);
+            a0 = DoubleVector.broadcast(S, xc[xo + i]).fma(w0, a0);
+            a1 = DoubleVector.broadcast(S, xc[xo + in + i]).fma(w0, a1);
+            a2 = DoubleVector.broadcast(S, xc[xo + 2 * in + i]).fma(w0, a2);
+            a3 = DoubleVector.broadcast(S, xc[xo + 3 * in + i]).fma(w0, a3);
+        }
+        a0.intoArray(y, y0 + o);
+        a1.intoArray(y, y0 + out + o);
+        a2.intoArray(y, y0 + 2 * out + o);
+        a3.intoArray(y, y0 + 3 * out + o);
+    }
+
+    /** Two outputs of four rows in scalar form: eight independent chains, so the fma latency overlaps. */
+    private static void tail4x2(
+            double[] xc, int xo, double[] wt, double[] b, int in, int out, int o, double[] y, int y0) {
+        double a00 = b[o], a01 = b[o + 1], a10 = a00, a11 = a01, a20 = a00, a21 = a01, a30 = a00, a31 = a01;
+        for (int i = 0, w = o; i < in; i++, w += out) {
+            double w0 = wt[w], w1 = wt[w + 1];
+            double v0 = xc[xo + i], v1 = xc[xo + in + i], v2 = xc[xo + 2 * in + i], v3 = xc[xo + 3 * in + i];
+            a00 = Math.fma(v0, w0, a00);
+            a01 = Math.fma(v0, w1, a01);
+            a10 = Math.fma(v1, w0, a10);
+            a11 = Math.fma(v1, w1, a11);
+            a20 = Math.fma(v2, w0, a20);
+            a21 = Math.fma(v2, w1, a21);
+            a30 = Math.fma(v3, w0, a30);
+            a31 = Math.fma(v3, w1, a31);
+        }
+        y[y0 + o] = a00;
+        y[y0 + o + 1] = a01;
+        y[y0 + out + o] = a10;
+        y[y0 + out + o + 1] = a11;
+        y[y0 + 2 * out + o] = a20;
+        y[y0 + 2 * out + o + 1] = a21;
+        y[y0 + 3 * out + o] = a30;
+        y[y0 + 3 * out + o + 1] = a31;
+    }
+
+    private static void tail4x1(
+            double[] xc, int xo, double[] wt, double[] b, int in, int out, int o, double[] y, int y0) {
+        double a0 = b[o], a1 = a0, a2 = a0, a3 = a0;
+        for (int i = 0, w = o; i < in; i++, w += out) {
+            double w0 = wt[w];
+            a0 = Math.fma(xc[xo + i], w0, a0);
+            a1 = Math.fma(xc[xo + in + i], w0, a1);
+            a2 = Math.fma(xc[xo + 2 * in + i], w0, a2);
+            a3 = Math.fma(xc[xo + 3 * in + i], w0, a3);
+        }
+        y[y0 + o] = a0;
+        y[y0 + out + o] = a1;
+        y[y0 + 2 * out + o] = a2;
+        y[y0 + 3 * out + o] = a3;
+    }
 }

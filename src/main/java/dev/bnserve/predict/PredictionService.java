@@ -7,6 +7,7 @@ import dev.bnserve.model.ModelRecord;
 import dev.bnserve.model.ModelRef;
 import dev.bnserve.model.ModelStatus;
 import dev.bnserve.model.Task;
+import dev.bnserve.nn.InferencePlan;
 import dev.bnserve.nn.Trace;
 import dev.bnserve.prep.ColumnEncoding;
 import dev.bnserve.prep.IsoDates;
@@ -20,6 +21,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.springframework.stereotype.Service;
 
 /**
@@ -127,10 +132,14 @@ public class PredictionService {
         int k = model.plan().outputs();
         double[] out = new double[n * k];
         int[] best = model.task() == Task.CLASSIFICATION ? new int[n] : null;
-        double[] scratch = new double[model.plan().scratchSize()];
-        for (int r = 0; r < n; r++) {
-            int b = answer(model, rows[r], out, r * k, scratch);
-            if (best != null) best[r] = b;
+        if (n == 1) {
+            int b = answer(model, rows[0], out, 0, new double[model.plan().scratchSize()]);
+            if (best != null) best[0] = b;
+        } else {
+            int w = model.plan().inputs();
+            double[] x = new double[n * w];
+            for (int r = 0; r < n; r++) System.arraycopy(rows[r], 0, x, r * w, w);
+            answerRows(model, x, n, out, best);
         }
         String notice = implicit ? implicitModelNotice(model.id()) : null;
         return new Predictions(
@@ -202,11 +211,7 @@ public class PredictionService {
         int k = model.plan().outputs();
         double[] out = new double[n * k];
         int[] best = model.task() == Task.CLASSIFICATION ? new int[n] : null;
-        double[] scratch = new double[model.plan().scratchSize()];
-        for (int r = 0; r < n; r++) {
-            int b = answer(model, x, r * w, out, r * k, scratch);
-            if (best != null) best[r] = b;
-        }
+        answerRows(model, x, n, out, best);
         return new Predictions(
                 model.id(),
                 model.task(),
@@ -257,12 +262,62 @@ public class PredictionService {
         return answer(model, x, 0, out, off, scratch);
     }
 
-    private static int answer(ServingModel model, double[] x, int in, double[] out, int off, double[] scratch) {
+    /**
+     * {@code n} network inputs ({@code x}, row-major) through the plan in blocks of rows ({@link
+     * InferencePlan#predictRows}: each row the bits it gets alone), then each row finished as {@link #answer} finishes
+     * it, in row order. From {@link #PARALLEL_ROWS} rows on, the rows are split between this thread and another.
+     */
+    static void answerRows(ServingModel model, double[] x, int n, double[] out, int[] best) {
+        InferencePlan plan = model.plan();
+        if (n >= PARALLEL_ROWS && HELPERS > 0) {
+            int half = (n / 2 + InferencePlan.BLOCK - 1) / InferencePlan.BLOCK * InferencePlan.BLOCK;
+            Future<?> other = POOL.submit(() -> plan.predictRows(
+                    x,
+                    half * plan.inputs(),
+                    n - half,
+                    out,
+                    half * plan.outputs(),
+                    new double[plan.blockScratchSize()]));
+            plan.predictRows(x, 0, half, out, 0, new double[plan.blockScratchSize()]);
+            try {
+                other.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while predicting", e);
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+            }
+        } else {
+            plan.predictRows(x, 0, n, out, 0, new double[plan.blockScratchSize()]);
+        }
+        int k = plan.outputs();
+        for (int r = 0; r < n; r++) {
+            int b = finish(model, out, r * k);
+            if (best != null) best[r] = b;
+        }
+    }
+
+    /** Rows from which {@link #answerRows} uses a second thread. */
+    static final int PARALLEL_ROWS = 512;
+
+    private static final int HELPERS = Math.min(1, Runtime.getRuntime().availableProcessors() - 1);
+    private static final ExecutorService POOL = Executors.newFixedThreadPool(Math.max(1, HELPERS), r -> {
+        Thread t = new Thread(r, "bnserve-predict");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** The softmax (returning the most probable class) or the finite check of one row's raw outputs. */
+    private static int finish(ServingModel model, double[] out, int off) {
         int k = model.plan().outputs();
-        model.plan().predict(x, in, out, off, scratch);
         if (model.task() == Task.CLASSIFICATION) return softmax(out, off, k);
         if (!Double.isFinite(out[off])) throw overflow();
         return 0;
+    }
+
+    private static int answer(ServingModel model, double[] x, int in, double[] out, int off, double[] scratch) {
+        model.plan().predict(x, in, out, off, scratch);
+        return finish(model, out, off);
     }
 
     /**
@@ -355,6 +410,53 @@ public class PredictionService {
          */
         public int score(PredictRequest.Row row, double[] out, List<String> warnings) {
             return answer(model, row(model, row, warnings), out, 0, scratch);
+        }
+
+        private double[] x = new double[0];
+        private double[] blockScratch;
+        private Problem failure;
+
+        /**
+         * Scores {@code rows[0..m)} as {@link #score} scores each (the same bits: the plan runs them in blocks of rows
+         * that never change a row's sums) into {@code out[r·width ..)}, the most probable classes into {@code best}
+         * (classification). Returns how many rows, from the first, were scored; if fewer than {@code m}, the next
+         * row's problem (as {@link #score} would have thrown it, in row order) is {@link #failure()}. What was
+         * assumed is dropped.
+         */
+        public int scoreBlock(PredictRequest.Row[] rows, int m, double[] out, int[] best) {
+            failure = null;
+            int w = model.plan().inputs();
+            int k = width();
+            if (x.length < m * w) x = new double[m * w];
+            if (blockScratch == null) blockScratch = new double[model.plan().blockScratchSize()];
+            int encoded = m;
+            List<String> warnings = new ArrayList<>(0);
+            for (int i = 0; i < m; i++) {
+                try {
+                    System.arraycopy(row(model, rows[i], warnings), 0, x, i * w, w);
+                } catch (Problem p) {
+                    failure = p;
+                    encoded = i;
+                    break;
+                }
+                warnings.clear();
+            }
+            model.plan().predictRows(x, 0, encoded, out, 0, blockScratch);
+            for (int i = 0; i < encoded; i++) {
+                try {
+                    int b = finish(model, out, i * k);
+                    if (best != null) best[i] = b;
+                } catch (Problem p) {
+                    failure = p;
+                    return i;
+                }
+            }
+            return encoded;
+        }
+
+        /** The problem that stopped the last {@link #scoreBlock}, else null. */
+        public Problem failure() {
+            return failure;
         }
     }
 

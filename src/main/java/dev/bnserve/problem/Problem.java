@@ -31,14 +31,16 @@ public final class Problem extends RuntimeException {
         UNSUPPORTED_MEDIA_TYPE,
         /** A capacity limit is reached for now (the training queue); retrying later may succeed. */
         BUSY,
-        /** Something this service depends on is unavailable. */
+        /** Something this service depends on is unavailable (a read-only data dir, a database down). */
         UNAVAILABLE,
+        /** The data dir (or the storage quota) is full: nothing was changed. */
+        STORAGE_FULL,
         /** A bug or an unexpected failure: nothing about it is shown to the client. */
         INTERNAL;
 
         /** Whether the client can fix it (or wait for it, when busy); unavailable and internal are this side's. */
         public boolean clientError() {
-            return this != UNAVAILABLE && this != INTERNAL;
+            return this != UNAVAILABLE && this != STORAGE_FULL && this != INTERNAL;
         }
     }
 

@@ -15,6 +15,7 @@ import dev.bnserve.nn.TrainingCancelledException;
 import dev.bnserve.nn.TrainingException;
 import dev.bnserve.nn.TrainingResult;
 import dev.bnserve.problem.Problem;
+import dev.bnserve.problem.StorageProblems;
 import dev.bnserve.problem.Violation;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -289,7 +290,12 @@ public class TrainingService {
         }
         Job job = new Job(queued.id(), req);
         jobs.put(job.id, job);
-        queued = catalog.saveNew(queued, req.name());
+        try {
+            queued = catalog.saveNew(queued, req.name());
+        } catch (RuntimeException e) { // not saved (a full or read-only data dir): nothing is queued
+            jobs.remove(job.id);
+            throw e;
+        }
         try {
             executor.execute(job);
         } catch (RejectedExecutionException e) {
@@ -413,15 +419,35 @@ public class TrainingService {
             return false;
         }
 
+        /**
+         * Every way out of a job, a failed save included, ends it in a terminal state, tells its subscribers and
+         * frees its slot (issue 16, bug 3).
+         */
         @Override
         public void run() {
-            if (cancelled) {
-                finish(ModelStatus.CANCELLED, "cancelled before training started");
-                return;
+            try {
+                if (cancelled) {
+                    finish(ModelStatus.CANCELLED, "cancelled before training started");
+                    return;
+                }
+                ModelRecord current;
+                try {
+                    ModelRecord start0 = model().withStatus(ModelStatus.TRAINING, null, null);
+                    if (claimed) start0 = start0.withTrainedBy(instance);
+                    current = publish(persist(start0, false));
+                } catch (RuntimeException e) {
+                    log.warn("model {} could not start: {}", id, e.toString());
+                    finish(ModelStatus.FAILED, "training could not start: " + reason(e));
+                    return;
+                }
+                train(current);
+            } finally {
+                jobs.remove(id);
+                done.complete(null);
             }
-            ModelRecord start0 = model().withStatus(ModelStatus.TRAINING, null, null);
-            if (claimed) start0 = start0.withTrainedBy(instance);
-            ModelRecord current = publish(persist(start0, false));
+        }
+
+        private void train(ModelRecord current) {
             long start = System.nanoTime();
             try {
                 Dataset ds = datasets.get(request.dataset())
@@ -470,16 +496,15 @@ public class TrainingService {
             } catch (TrainingException e) {
                 finish(ModelStatus.FAILED, e.getMessage());
             } catch (RuntimeException | OutOfMemoryError e) {
-                log.error("training of model {} failed unexpectedly", id, e);
+                if (StorageProblems.classify(e) != null) log.warn("model {} could not be saved: {}", id, e.toString());
+                else log.error("training of model {} failed unexpectedly", id, e);
                 finish(
                         ModelStatus.FAILED,
                         e instanceof OutOfMemoryError
                                 ? "out of memory while training; use a smaller network or dataset"
-                                : "internal error while training");
+                                : reason(e));
             } finally {
                 trainingTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-                jobs.remove(id);
-                done.complete(null);
             }
         }
 
@@ -491,7 +516,24 @@ public class TrainingService {
             if (status == ModelStatus.FAILED) log.warn("model {} failed: {}", id, reason);
             else log.info("model {} {}: {}", id, status.id(), reason);
             if (!lost) {
-                models.get(id).ifPresent(m -> publish(persist(m.withStatus(status, reason, Instant.now()), true)));
+                models.get(id).ifPresent(m -> {
+                    Instant now = Instant.now();
+                    ModelRecord ended = m.withStatus(status, reason, now);
+                    try {
+                        ended = persist(ended, true);
+                    } catch (RuntimeException e) {
+                        // Not durable: the job still ends, failed, in memory. The file keeps its last state, which
+                        // a restart marks failed too.
+                        ended = m.withStatus(
+                                ModelStatus.FAILED,
+                                (status == ModelStatus.FAILED ? reason + "; " : "") + "its end could not be saved: "
+                                        + reason(e),
+                                now);
+                        log.warn("model {} ended {} but could not be saved: {}", id, status.id(), e.toString());
+                        models.update(ended);
+                    }
+                    publish(ended);
+                });
             }
             jobs.remove(id);
             done.complete(null);
@@ -508,6 +550,12 @@ public class TrainingService {
             }
             return m;
         }
+    }
+
+    /** Why a job failed, for its {@code error}: a full or read-only data dir says so; anything else is internal. */
+    private static String reason(Throwable e) {
+        StorageProblems.Failure f = StorageProblems.classify(e);
+        return f != null ? StorageProblems.describe(f) : "internal error while training";
     }
 
     private static Double finite(double v) {

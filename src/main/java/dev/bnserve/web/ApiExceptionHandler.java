@@ -2,6 +2,7 @@ package dev.bnserve.web;
 
 import dev.bnserve.config.BnserveProperties;
 import dev.bnserve.problem.Problem;
+import dev.bnserve.problem.StorageProblems;
 import dev.bnserve.problem.Violation;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -49,7 +50,7 @@ public class ApiExceptionHandler {
     /** The answer to {@code ex}, setting any headers it needs (Accept, Allow) on {@code response}. */
     ProblemWriter.Body resolve(Throwable ex, HttpServletRequest request, HttpServletResponse response) {
         String instance = request.getRequestURI();
-        Problem problem = problem(ex);
+        Problem problem = problem(ex, request);
         if (problem != null) {
             if (problem.kind() == Problem.Kind.INTERNAL) log.error("Server error for {}", describe(request), ex);
             return ProblemWriter.Body.of(problem, instance);
@@ -99,8 +100,13 @@ public class ApiExceptionHandler {
     }
 
     /** The domain problem that {@code ex} is or stands for, else null. */
-    private Problem problem(Throwable ex) {
+    private Problem problem(Throwable ex, HttpServletRequest request) {
         if (ex instanceof Problem p) return p;
+        Problem storage = StorageProblems.of(ex); // a full or read-only data dir
+        if (storage != null) {
+            log.warn("{} refused: {}", describe(request), storage.getMessage());
+            return storage;
+        }
         if (ex instanceof MaxUploadSizeExceededException) {
             Problem headers = partHeadersTooLong(ex);
             return headers != null ? headers : Problem.uploadTooLarge(maxUploadBytes);

@@ -235,7 +235,7 @@ final class ApiOperations {
                 .describe("Server-sent events: progress events while training, one status event at the end.")
                 .ok(200, "An event stream", "text/event-stream", new StringSchema())
                 .param("ref", modelRef)
-                .errors(404));
+                .errors(404, 429));
         ops.add(new Op("get", "/models/{id}/export", "exportModel", "models", "Export a model")
                 .ok(200, "The model document (format=json) or the ONNX model (format=onnx)", JSON, ref("Model"))
                 .ok(200, null, "application/octet-stream", new BinarySchema())
@@ -400,7 +400,12 @@ final class ApiOperations {
             ApiResponses responses = new ApiResponses();
             op.responses.forEach(responses::addApiResponse);
             String prefix = op.path.startsWith("/v2") ? "InferenceError" : "Problem";
-            for (int code : op.errors) {
+            int[] codes = op.errors;
+            if (op.access == Access.KEY) { // a write while the PostgreSQL store is unreachable
+                codes = java.util.Arrays.copyOf(codes, codes.length + 1);
+                codes[codes.length - 1] = 503;
+            }
+            for (int code : codes) {
                 if (code == 401 && op.access == Access.OPEN) continue;
                 api.getComponents().addResponses(prefix + code, error(prefix, code));
                 responses.addApiResponse(
@@ -457,7 +462,12 @@ final class ApiOperations {
         boolean problem = prefix.equals("Problem");
         return new ApiResponse()
                 .description(ProblemWriter.phrase(code)
-                        + (problem ? " (a problem naming the field, row or limit)" : " (the protocol's error shape)"))
+                        + (problem
+                                ? (code == 503
+                                        ? " (a problem: the PostgreSQL store is unreachable; ready models still"
+                                                + " predict)"
+                                        : " (a problem naming the field, row or limit)")
+                                : " (the protocol's error shape)"))
                 .content(new Content()
                         .addMediaType(
                                 problem ? PROBLEM : JSON,

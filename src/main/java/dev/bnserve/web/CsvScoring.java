@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.Reader;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +22,15 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.springframework.stereotype.Component;
+import tools.jackson.core.io.NumberOutput;
 
 /**
  * Scores a CSV file with a model, row by row as the request streams in: {@code POST /models/{id}/predict} with
@@ -111,49 +120,132 @@ class CsvScoring {
             }
         }
         w.write('\n');
-        double[] out = new double[scorer.width()];
-        List<String> warnings = new ArrayList<>();
-        while (rows.next()) {
-            int line = rows.line();
-            double[] values = new double[d];
-            String[] texts = null;
-            for (int i = 0; i < d; i++) {
-                String cell = rows.field(from[i]);
-                if (CsvRows.isMissing(cell)) {
-                    values[i] = Double.NaN;
-                } else if (numeric[i]) {
-                    values[i] = number(cell, line, inputs.get(i));
-                } else {
-                    if (texts == null) texts = new String[d];
-                    texts[i] = cell;
-                    values[i] = Double.NaN;
+        // Rows are read here and scored on another thread, a block at a time, so reading the text and the
+        // arithmetic overlap; problems are raised in row order whichever side meets them.
+        BlockingQueue<Block> queue = new ArrayBlockingQueue<>(4);
+        Future<Problem> scoring = SCORERS.submit(() -> scoreBlocks(scorer, queue, w));
+        try {
+            reading:
+            while (true) {
+                Block block = new Block(d, kept.size());
+                while (block.m < BLOCK_ROWS) {
+                    int line;
+                    try {
+                        if (!rows.next()) {
+                            block.last = true;
+                            break;
+                        }
+                        line = rows.line();
+                        double[] values = new double[d];
+                        String[] texts = null;
+                        for (int i = 0; i < d; i++) {
+                            String cell = rows.field(from[i]);
+                            if (CsvRows.isMissing(cell)) {
+                                values[i] = Double.NaN;
+                            } else if (numeric[i]) {
+                                values[i] = number(cell, line, inputs.get(i));
+                            } else {
+                                if (texts == null) texts = new String[d];
+                                texts[i] = cell;
+                                values[i] = Double.NaN;
+                            }
+                        }
+                        block.rows[block.m] = new PredictRequest.Row(line, null, values, texts);
+                    } catch (Problem p) {
+                        block.pending = p;
+                        block.last = true;
+                        break;
+                    }
+                    String[] keptCells = block.kept[block.m];
+                    for (int j = 0; j < keptCells.length; j++) keptCells[j] = rows.field(kept.get(j));
+                    block.lines[block.m++] = line;
                 }
+                while (!queue.offer(block, 50, TimeUnit.MILLISECONDS)) {
+                    if (scoring.isDone()) break reading; // it stopped at a problem in an earlier row
+                }
+                if (block.last) break;
             }
-            int best;
-            try {
-                best = scorer.score(new PredictRequest.Row(line, null, values, texts), out, warnings);
-            } catch (Problem p) {
+            Problem problem = scoring.get();
+            if (problem != null) throw problem;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while scoring", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) throw io;
+            if (cause instanceof RuntimeException r) throw r;
+            throw new IOException(cause);
+        } finally {
+            if (!scoring.isDone()) {
+                queue.clear();
+                queue.offer(Block.STOP);
+            }
+        }
+    }
+
+    /** Rows read before they are scored together. */
+    static final int BLOCK_ROWS = 256;
+
+    private static final ExecutorService SCORERS = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "bnserve-score");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** Rows read from the CSV, with the cells {@code keep} copies and each row's line; the reader's problem last. */
+    private static final class Block {
+        static final Block STOP = new Block(0, 0);
+        final PredictRequest.Row[] rows;
+        final String[][] kept;
+        final int[] lines;
+        int m;
+        Problem pending;
+        boolean last;
+
+        Block(int d, int keep) {
+            rows = new PredictRequest.Row[d == 0 ? 0 : BLOCK_ROWS];
+            kept = new String[d == 0 ? 0 : BLOCK_ROWS][keep];
+            lines = new int[d == 0 ? 0 : BLOCK_ROWS];
+            last = d == 0;
+        }
+    }
+
+    /** Scores and writes blocks until the last; returns the first problem in row order, else null. */
+    private static Problem scoreBlocks(PredictionService.Scorer scorer, BlockingQueue<Block> queue, Writer w)
+            throws IOException, InterruptedException {
+        boolean classify = scorer.task() == Task.CLASSIFICATION;
+        int k = scorer.width();
+        double[] out = new double[BLOCK_ROWS * k];
+        int[] best = new int[BLOCK_ROWS];
+        List<String> classes =
+                classify ? scorer.classes().stream().map(CsvScoring::escape).toList() : null;
+        StringBuilder text = new StringBuilder(1 << 16);
+        while (true) {
+            Block block = queue.take();
+            if (block == Block.STOP) return null;
+            int ok = block.m == 0 ? 0 : scorer.scoreBlock(block.rows, block.m, out, best);
+            text.setLength(0);
+            for (int r = 0; r < ok; r++) {
+                for (String cell : block.kept[r]) text.append(escape(cell)).append(',');
+                if (classify) {
+                    text.append(classes.get(best[r]));
+                    for (int j = 0; j < k; j++) text.append(',').append(NumberOutput.toString(out[r * k + j], true));
+                } else {
+                    text.append(NumberOutput.toString(out[r * k], true));
+                }
+                text.append('\n');
+            }
+            w.append(text);
+            if (ok < block.m) {
+                Problem p = scorer.failure();
+                int line = block.lines[ok];
                 Violation v = p.violations().isEmpty() ? null : p.violations().get(0);
-                throw PredictionService.invalid(
+                return PredictionService.invalid(
                         "Line " + line + ": " + p.detail(),
                         List.of(Violation.cell(
                                 line, v == null ? null : v.field(), v == null ? p.detail() : v.message())));
             }
-            warnings.clear();
-            for (int c : kept) {
-                w.write(escape(rows.field(c)));
-                w.write(',');
-            }
-            if (classify) {
-                w.write(escape(scorer.classes().get(best)));
-                for (double p : out) {
-                    w.write(',');
-                    w.write(Double.toString(p));
-                }
-            } else {
-                w.write(Double.toString(out[0]));
-            }
-            w.write('\n');
+            if (block.last) return block.pending;
         }
     }
 

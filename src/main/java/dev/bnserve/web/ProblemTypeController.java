@@ -13,6 +13,15 @@ class ProblemTypeController {
     /** Every problem type the service sends, by slug. */
     static final Map<String, String> TYPES = Map.ofEntries(
             Map.entry(
+                    "storage-full",
+                    "The data dir is full (no space left on device) or bnserve.limits.max-storage is reached, so the"
+                            + " upload, training or import changed nothing (507). Free space, delete datasets or models,"
+                            + " or raise the quota."),
+            Map.entry(
+                    "storage-read-only",
+                    "The data dir is read-only, so the write changed nothing (503, with Retry-After); reads and"
+                            + " predictions still work and health reports OUT_OF_SERVICE."),
+            Map.entry(
                     "no-batchnorm",
                     "The model has no BatchNorm layer, so there are no running statistics to recalibrate."),
             Map.entry(

@@ -65,6 +65,7 @@ public final class ProblemWriter {
             case UNSUPPORTED_MEDIA_TYPE -> 415;
             case BUSY -> 429;
             case UNAVAILABLE -> 503;
+            case STORAGE_FULL -> 507;
             case INTERNAL -> 500;
         };
     }

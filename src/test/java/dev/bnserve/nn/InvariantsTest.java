@@ -128,6 +128,45 @@ class InvariantsTest {
         }
     }
 
+    /**
+     * The block kernel ({@link InferencePlan#predictRows}: four rows per register block, {@link InferencePlan#BLOCK}
+     * rows per pass) gives every row the bits it gets alone, for every block length 1–67 (all remainders of the
+     * four-row block and of the 64-row pass) and every offset, with the vector and the scalar kernel.
+     */
+    @Test
+    void everyBlockOfOneTo67RowsGivesEachRowItsBitsAlone() {
+        for (NetworkSpec spec : layouts()) {
+            Network net = trained(spec, 3);
+            InferencePlan plan = InferencePlan.compile(spec.inputs(), net.state());
+            InferencePlan scalar = InferencePlan.compileScalar(spec.inputs(), net.state());
+            int total = 67 + 13, d = spec.inputs(), k = spec.outputs();
+            double[] x = randomRows(new SplittableRandom(17), total, d);
+            double[][] alone = new double[total][];
+            for (int r = 0; r < total; r++) {
+                alone[r] = plan.predict(java.util.Arrays.copyOfRange(x, r * d, (r + 1) * d));
+            }
+            double[] scratch = new double[plan.blockScratchSize()];
+            for (int n = 1; n <= 67; n++) {
+                for (int start : new int[] {0, 1, 13}) {
+                    double[] out = new double[(n + 2) * k];
+                    plan.predictRows(x, start * d, n, out, k, scratch);
+                    double[] viaScalar = new double[n * k];
+                    scalar.predictRows(x, start * d, n, viaScalar, 0, new double[scalar.blockScratchSize()]);
+                    for (int r = 0; r < n; r++) {
+                        assertThat(java.util.Arrays.copyOfRange(out, (r + 1) * k, (r + 2) * k))
+                                .as("row %d of a block of %d from row %d (%s kernel)", r, n, start, plan.kernelName())
+                                .isEqualTo(alone[start + r]);
+                        assertThat(java.util.Arrays.copyOfRange(viaScalar, r * k, (r + 1) * k))
+                                .as("scalar block kernel, row %d of %d", r, n)
+                                .isEqualTo(alone[start + r]);
+                    }
+                    assertThat(out[0]).isZero(); // nothing written outside the block
+                    assertThat(out[(n + 1) * k]).isZero();
+                }
+            }
+        }
+    }
+
     @Test
     void predictionLeavesEveryParameterAndStatisticUnchanged() {
         for (NetworkSpec spec : layouts()) {

@@ -31,7 +31,10 @@ class ProblemTypeControllerTest {
         Pattern slug = Pattern.compile("\"([a-z]+(?:-[a-z]+)+)\",\\s*\"[A-Z][^\"]*\"");
         TreeSet<String> out = new TreeSet<>();
         try (Stream<Path> files = Files.walk(Path.of("src/main/java"))) {
-            for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+            // ApiOperations pairs OpenAPI tag names with their descriptions in the same shape; tags are not problems.
+            for (Path f : files.filter(p -> p.toString().endsWith(".java"))
+                    .filter(p -> !p.endsWith("ApiOperations.java"))
+                    .toList()) {
                 Matcher m = slug.matcher(Files.readString(f));
                 while (m.find()) out.add(m.group(1));
             }
