@@ -280,7 +280,11 @@ class DatasetStoreTest {
         assertThat(pg.scalar("SELECT chunks FROM datasets")).isEqualTo(chunks);
         DatasetStore reopened = open(Backend.POSTGRES);
         assertThat(reopened.load()).isEqualTo(1);
-        assertSameContent(reopened.get(big.id()).orElseThrow(), big);
+        Dataset back = reopened.get(big.id()).orElseThrow();
+        assertThat(back.rows()).isEqualTo(rows);
+        // whole-array equality (AssertJ's element-wise containsExactly takes minutes on 400,000 values)
+        assertThat(java.util.Arrays.equals(bits(back.numeric("x")), bits(x))).isTrue();
+        assertThat(java.util.Arrays.equals(bits(back.numeric("y")), bits(y))).isTrue();
     }
 
     @ParameterizedTest
