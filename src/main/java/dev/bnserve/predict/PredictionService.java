@@ -284,7 +284,16 @@ public class PredictionService {
      * it, in row order. From {@link #PARALLEL_ROWS} rows on, the rows are split between this thread and another.
      */
     static void answerRows(ServingModel model, double[] x, int n, double[] out, int[] best) {
-        InferencePlan plan = model.plan();
+        predictRows(model.plan(), x, n, out);
+        int k = model.plan().outputs();
+        for (int r = 0; r < n; r++) {
+            int b = finish(model, out, r * k);
+            if (best != null) best[r] = b;
+        }
+    }
+
+    /** {@link InferencePlan#predictRows} over {@code n} rows, split with a second thread from {@link #PARALLEL_ROWS}. */
+    private static void predictRows(InferencePlan plan, double[] x, int n, double[] out) {
         if (n >= PARALLEL_ROWS && HELPERS > 0) {
             int half = (n / 2 + InferencePlan.BLOCK - 1) / InferencePlan.BLOCK * InferencePlan.BLOCK;
             Future<?> other = POOL.submit(() -> plan.predictRows(
@@ -305,11 +314,6 @@ public class PredictionService {
             }
         } else {
             plan.predictRows(x, 0, n, out, 0, new double[plan.blockScratchSize()]);
-        }
-        int k = plan.outputs();
-        for (int r = 0; r < n; r++) {
-            int b = finish(model, out, r * k);
-            if (best != null) best[r] = b;
         }
     }
 
@@ -429,7 +433,6 @@ public class PredictionService {
         }
 
         private double[] x = new double[0];
-        private double[] blockScratch;
         private Problem failure;
 
         /**
@@ -444,7 +447,6 @@ public class PredictionService {
             int w = model.plan().inputs();
             int k = width();
             if (x.length < m * w) x = new double[m * w];
-            if (blockScratch == null) blockScratch = new double[model.plan().blockScratchSize()];
             int encoded = m;
             List<String> warnings = new ArrayList<>(0);
             for (int i = 0; i < m; i++) {
@@ -457,7 +459,7 @@ public class PredictionService {
                 }
                 warnings.clear();
             }
-            model.plan().predictRows(x, 0, encoded, out, 0, blockScratch);
+            predictRows(model.plan(), x, encoded, out);
             for (int i = 0; i < encoded; i++) {
                 try {
                     int b = finish(model, out, i * k);

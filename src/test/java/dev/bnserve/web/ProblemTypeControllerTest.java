@@ -31,7 +31,7 @@ class ProblemTypeControllerTest {
         Pattern slug = Pattern.compile("\"([a-z]+(?:-[a-z]+)+)\",\\s*\"[A-Z][^\"]*\"");
         TreeSet<String> out = new TreeSet<>();
         try (Stream<Path> files = Files.walk(Path.of("src/main/java"))) {
-            // ApiOperations names OpenAPI tags in the same "slug", "Text" shape; they are not problem types
+            // ApiOperations pairs OpenAPI tag names with their descriptions in the same shape; tags are not problems.
             for (Path f : files.filter(p -> p.toString().endsWith(".java"))
                     .filter(p -> !p.endsWith("ApiOperations.java"))
                     .toList()) {
