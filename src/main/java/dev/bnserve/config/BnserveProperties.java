@@ -75,6 +75,8 @@ public record BnserveProperties(
      *                          predict)
      * @param maxTrainingRequestBytes body size of a training request (POST /models), read as a JSON tree: room
      *                          for 10,000 feature names of 100 characters; 36 MB of names used to become ~300 MB of tree
+     * @param maxConnectionsPerAddress requests in progress at once from one client address; one more is a 503 at once
+     *                          (slow bodies from one client cannot hold every request thread)
      * @param maxImportBytes    body size of a model import (POST /models/import). Unset, it is derived from the
      *                          width and depth limits, so that every model this service can train can be imported back:
      *                          (maxHiddenLayers + 2) × maxHiddenWidth² × 25 bytes, i.e. room for the weight
@@ -100,6 +102,7 @@ public record BnserveProperties(
             @DefaultValue("1000000") long maxRequestValues,
             @DefaultValue("64MB") DataSize maxRequestBytes,
             @DefaultValue("2MB") DataSize maxTrainingRequestBytes,
+            @DefaultValue("64") int maxConnectionsPerAddress,
             DataSize maxImportBytes) {
 
         /** Bytes a model document may take per weight value at most: 24 characters of a double and a comma. */
