@@ -159,13 +159,14 @@ final class ApiOperations {
         return new io.swagger.v3.oas.models.media.ArraySchema().items(ref(name));
     }
 
+    /** The tags, each as {description, name}. */
     private static final String[][] TAGS = {
-        {"datasets", "Upload CSV data and inspect its columns."},
-        {"models", "Train models as background jobs, inspect, export, import and recalibrate them."},
-        {"prediction", "Predict with a ready model: JSON rows, CSV files, traces, encoded rows."},
-        {"aliases", "Point aliases of named models (name@alias) at versions."},
-        {"open-inference", "The Open Inference Protocol (KServe v2) over REST."},
-        {"service", "Problem type documentation and the service's own health."}
+        {"Upload CSV data and inspect its columns.", "datasets"},
+        {"Train models as background jobs, inspect, export, import and recalibrate them.", "models"},
+        {"Predict with a ready model: JSON rows, CSV files, traces, encoded rows.", "prediction"},
+        {"Point aliases of named models (name@alias) at versions.", "aliases"},
+        {"The Open Inference Protocol (KServe v2) over REST.", "open-inference"},
+        {"Problem type documentation and the service's own health.", "service"}
     };
 
     /** Every documented operation. */
@@ -387,7 +388,7 @@ final class ApiOperations {
     /** Fills in the document springdoc built from the controllers. */
     static void customize(OpenAPI api) {
         api.getComponents().getSchemas().putAll(ApiSchemas.all());
-        for (String[] t : TAGS) api.addTagsItem(new Tag().name(t[0]).description(t[1]));
+        for (String[] t : TAGS) api.addTagsItem(new Tag().name(t[1]).description(t[0]));
 
         // springdoc's copies of paths mapped twice: /v2/ beside /v2
         api.getPaths().remove("/v2/");
