@@ -28,7 +28,7 @@ DATA=$(mktemp -d)
   --bnserve.data-dir="$DATA" --logging.level.root=warn > "$DATA/server.log" 2>&1 &
 PID=$!
 trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null; rm -rf "$DATA"' EXIT
-for _ in $(seq 1 120); do curl -fs "localhost:$PORT/ping" >/dev/null 2>&1 && break; sleep 0.5; done
+for _ in $(seq 1 480); do curl -fs "localhost:$PORT/ping" >/dev/null 2>&1 && break; sleep 0.5; done
 rss() { awk '/VmHWM/ {printf "%.0f MiB", $2 / 1024}' /proc/$PID/status; }
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "file: $CSV, $MB MB; server: $("$JAVA" -version 2>&1 | head -1), -Xmx$HEAP, serial GC, jar $JAR"

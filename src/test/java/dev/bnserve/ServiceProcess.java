@@ -37,6 +37,11 @@ final class ServiceProcess implements AutoCloseable {
 
     /** Starts the application on a free port and waits (up to 90 s) until {@code GET /ping} answers 200. */
     static ServiceProcess start(Path dataDir, String... extraArgs) throws Exception {
+        return start(dataDir, List.of(), extraArgs);
+    }
+
+    /** As {@link #start(Path, String...)}, with JVM options after the defaults (so {@code -Xmx256m} wins). */
+    static ServiceProcess start(Path dataDir, List<String> jvmOptions, String... extraArgs) throws Exception {
         IOException last = null;
         for (int attempt = 0; attempt < 3; attempt++) {
             int port = freePort();
@@ -57,7 +62,9 @@ final class ServiceProcess implements AutoCloseable {
                     "-XX:TieredStopAtLevel=1",
                     "-XX:+UseSerialGC",
                     "-cp",
-                    System.getProperty("java.class.path"),
+                    System.getProperty("java.class.path")));
+            cmd.addAll(jvmOptions);
+            cmd.addAll(List.of(
                     "dev.bnserve.BnserveApplication",
                     "--server.port=" + port,
                     "--bnserve.data-dir=" + dataDir,

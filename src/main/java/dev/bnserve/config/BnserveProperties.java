@@ -59,11 +59,22 @@ public record BnserveProperties(
      * @param maxHiddenLayers   hidden layers per network
      * @param maxEpochs         epochs per training request
      * @param maxTrainingBudget epochs x training rows per request
+     * @param maxTrainingFlops  estimated floating-point operations of one training request: 6 per Linear weight, times
+     *                          training rows, times epochs. The default, 1e13, is about an hour at the ~3 GFLOP/s this
+     *                          service reaches with wide layers on two cores; hidden: [1024]*16, 10,000 epochs
+     *                          on 150 rows (120 training rows) is 1.1e14 (it would hold the only slot for ~11 hours)
      * @param maxInstances      rows per prediction request
      * @param maxAnswerValues   rows × outputs (classes, or 1 for regression) of one JSON prediction answer, so that a
      *                          model with very many classes cannot turn a small request into a huge answer
+     * @param maxPredictFlops   rows × floating-point operations per row of the model, for one prediction request
+     *                          (checked before any work): 5e9 is about a second or two of one request thread; 1,000
+     *                          rows on an 8.4M-parameter model (1.7e10) took 15.5 s
+     * @param maxRequestValues  values (each with its feature name, in named rows) of one prediction request, refused
+     *                          as they are read: 3M unknown names in a 38 MB body used to run a 1 GB heap out
      * @param maxRequestBytes   body size of every request other than a dataset upload or a model import (JSON: training,
      *                          predict)
+     * @param maxTrainingRequestBytes body size of a training request (POST /models), read as a JSON tree: room
+     *                          for 10,000 feature names of 100 characters; 36 MB of names used to become ~300 MB of tree
      * @param maxImportBytes    body size of a model import (POST /models/import). Unset, it is derived from the
      *                          width and depth limits, so that every model this service can train can be imported back:
      *                          (maxHiddenLayers + 2) × maxHiddenWidth² × 25 bytes, i.e. room for the weight
@@ -82,9 +93,13 @@ public record BnserveProperties(
             @DefaultValue("16") int maxHiddenLayers,
             @DefaultValue("10000") int maxEpochs,
             @DefaultValue("2000000000") long maxTrainingBudget,
+            @DefaultValue("10000000000000") long maxTrainingFlops,
             @DefaultValue("10000") int maxInstances,
             @DefaultValue("2000000") long maxAnswerValues,
+            @DefaultValue("5000000000") long maxPredictFlops,
+            @DefaultValue("1000000") long maxRequestValues,
             @DefaultValue("64MB") DataSize maxRequestBytes,
+            @DefaultValue("2MB") DataSize maxTrainingRequestBytes,
             DataSize maxImportBytes) {
 
         /** Bytes a model document may take per weight value at most: 24 characters of a double and a comma. */
@@ -107,12 +122,14 @@ public record BnserveProperties(
      * @param warmup        compile the numeric kernels at start-up (in the background) so the first job runs at full speed
      * @param lease         with the PostgreSQL store: how long a replica holds a job it trains without renewing (it
      *                      renews every third of it); a job whose lease runs out is failed by another replica
+     * @param maxDuration   a job training longer than this ends failed, "time limit", and frees its slot
      */
     public record Training(
             @DefaultValue("1") int concurrency,
             @DefaultValue("16") int queueCapacity,
             @DefaultValue("true") boolean warmup,
-            @DefaultValue("30s") Duration lease) {}
+            @DefaultValue("30s") Duration lease,
+            @DefaultValue("4h") Duration maxDuration) {}
 
     /**
      * @param apiKey         when non-empty, state-changing requests need an 'Authorization: Bearer' header with the key;

@@ -264,6 +264,17 @@ public final class InferencePlan {
         return outputs;
     }
 
+    /** Floating-point operations of one row: a multiply and an add per dense weight, one per element elsewhere. */
+    public long flopsPerRow() {
+        long f = 0;
+        for (Op op : ops) {
+            if (op instanceof Dense d) f += 2L * d.in() * d.out() + d.out();
+            else if (op instanceof Affine a) f += 2L * a.scale().length;
+            else f += maxWidth;
+        }
+        return Math.max(1, f);
+    }
+
     /** Doubles of scratch space {@link #predict(double[], int, double[], int, double[])} needs. */
     public int scratchSize() {
         return 2 * maxWidth;

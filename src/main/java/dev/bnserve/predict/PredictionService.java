@@ -44,12 +44,18 @@ public class PredictionService {
     /** The most recently finished ready model, kept current on every save and delete. */
     private volatile ServingModel latest;
 
+    /** Warnings about ignored names kept per row; the rest are counted in one more. */
+    static final int MAX_ROW_WARNINGS = 20;
+
     /** {@code bnserve.limits.max-answer-values}: rows × outputs of one answer. */
     private final long maxAnswerValues;
+    /** {@code bnserve.limits.max-predict-flops}: rows × the model's operations per row, of one request. */
+    private final long maxPredictFlops;
 
     PredictionService(ModelCatalog catalog, BnserveProperties properties) {
         this.catalog = catalog;
         this.maxAnswerValues = properties.limits().maxAnswerValues();
+        this.maxPredictFlops = properties.limits().maxPredictFlops();
         catalog.names().onAliasesChanged(this::reindex);
         catalog.models().onSaved(this::onSaved);
         catalog.models().onDeleted(this::onDeleted);
@@ -177,6 +183,16 @@ public class PredictionService {
                             + " rows per request to this model.",
                     Violation.field(field, "at most " + rowsAllowed + " rows"));
         }
+        long perRow = model.plan().flopsPerRow();
+        if ((double) n * perRow > maxPredictFlops) {
+            long rowsAllowed = Math.max(1, maxPredictFlops / perRow);
+            throw Problem.tooLarge(
+                    "Predicting " + n + " rows with this model takes " + ((double) n * perRow)
+                            + " floating-point operations (" + perRow + " a row), more than " + maxPredictFlops
+                            + " (bnserve.limits.max-predict-flops); send at most " + rowsAllowed
+                            + " rows per request to this model.",
+                    Violation.field(field, "at most " + rowsAllowed + " rows"));
+        }
     }
 
     /**
@@ -268,7 +284,16 @@ public class PredictionService {
      * it, in row order. From {@link #PARALLEL_ROWS} rows on, the rows are split between this thread and another.
      */
     static void answerRows(ServingModel model, double[] x, int n, double[] out, int[] best) {
-        InferencePlan plan = model.plan();
+        predictRows(model.plan(), x, n, out);
+        int k = model.plan().outputs();
+        for (int r = 0; r < n; r++) {
+            int b = finish(model, out, r * k);
+            if (best != null) best[r] = b;
+        }
+    }
+
+    /** {@link InferencePlan#predictRows} over {@code n} rows, split with a second thread from {@link #PARALLEL_ROWS}. */
+    private static void predictRows(InferencePlan plan, double[] x, int n, double[] out) {
         if (n >= PARALLEL_ROWS && HELPERS > 0) {
             int half = (n / 2 + InferencePlan.BLOCK - 1) / InferencePlan.BLOCK * InferencePlan.BLOCK;
             Future<?> other = POOL.submit(() -> plan.predictRows(
@@ -289,11 +314,6 @@ public class PredictionService {
             }
         } else {
             plan.predictRows(x, 0, n, out, 0, new double[plan.blockScratchSize()]);
-        }
-        int k = plan.outputs();
-        for (int r = 0; r < n; r++) {
-            int b = finish(model, out, r * k);
-            if (best != null) best[r] = b;
         }
     }
 
@@ -413,7 +433,6 @@ public class PredictionService {
         }
 
         private double[] x = new double[0];
-        private double[] blockScratch;
         private Problem failure;
 
         /**
@@ -428,7 +447,6 @@ public class PredictionService {
             int w = model.plan().inputs();
             int k = width();
             if (x.length < m * w) x = new double[m * w];
-            if (blockScratch == null) blockScratch = new double[model.plan().blockScratchSize()];
             int encoded = m;
             List<String> warnings = new ArrayList<>(0);
             for (int i = 0; i < m; i++) {
@@ -441,7 +459,7 @@ public class PredictionService {
                 }
                 warnings.clear();
             }
-            model.plan().predictRows(x, 0, encoded, out, 0, blockScratch);
+            predictRows(model.plan(), x, encoded, out);
             for (int i = 0; i < encoded; i++) {
                 try {
                     int b = finish(model, out, i * k);
@@ -536,20 +554,27 @@ public class PredictionService {
             Arrays.fill(from, -1);
             boolean lenient = model.preprocessing() != null;
             List<Violation> errors = new ArrayList<>();
+            int ignored = 0;
             for (int j = 0; j < row.names().length; j++) {
                 String name = row.names()[j];
                 Integer i = model.index().get(name);
                 if (i == null) {
-                    if (lenient) warnings.add("'" + name + "' is not an input of this model; it was ignored");
-                    else {
-                        errors.add(Violation.field(
-                                at + "." + name, "unknown feature (the model's inputs are " + model.inputs() + ")"));
+                    // bounded: 200k unknown names made a 27 MB answer (issue 16, bug 8)
+                    if (lenient) {
+                        if (ignored++ < MAX_ROW_WARNINGS)
+                            warnings.add("'" + Problem.shown(name) + "' is not an input of this model; it was ignored");
+                    } else if (errors.size() < Problem.MAX_VIOLATIONS) {
+                        errors.add(Violation.field(at + "." + Problem.shown(name), "unknown feature"));
                     }
                 } else if (from[i] >= 0) {
-                    errors.add(Violation.field(at + "." + name, "given twice"));
+                    if (errors.size() < Problem.MAX_VIOLATIONS)
+                        errors.add(Violation.field(at + "." + Problem.shown(name), "given twice"));
                 } else {
                     from[i] = j;
                 }
+            }
+            if (ignored > MAX_ROW_WARNINGS) {
+                warnings.add("and " + (ignored - MAX_ROW_WARNINGS) + " more names that are not inputs were ignored");
             }
             for (int i = 0; i < d; i++) {
                 if (from[i] >= 0) continue;

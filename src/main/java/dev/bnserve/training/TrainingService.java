@@ -370,6 +370,7 @@ public class TrainingService {
         final CompletableFuture<Void> done = new CompletableFuture<>();
         volatile boolean cancelled;
         volatile boolean shuttingDown;
+        volatile boolean timedOut;
         /** Claimed from the shared queue: its writes need the lease. */
         final boolean claimed;
         /** The lease was lost: another replica has recorded the outcome, so nothing more is written. */
@@ -449,6 +450,7 @@ public class TrainingService {
 
         private void train(ModelRecord current) {
             long start = System.nanoTime();
+            long deadline = start + properties.training().maxDuration().toNanos();
             try {
                 Dataset ds = datasets.get(request.dataset())
                         .orElseThrow(() -> new TrainingException(
@@ -472,7 +474,7 @@ public class TrainingService {
                                 persist(m, false);
                             }
                         },
-                        () -> cancelled);
+                        () -> cancelled || overTime(deadline));
                 TrainingResult r = o.result();
                 ModelRecord ready = model().withProgress(r.history())
                         .ready(o.layers(), o.preprocessing(), o.ignored(), o.metrics(), Instant.now());
@@ -490,7 +492,13 @@ public class TrainingService {
                                 ? "accuracy " + o.metrics().validationAccuracy()
                                 : "rmse " + o.metrics().validationRmse());
             } catch (TrainingCancelledException e) {
-                if (shuttingDown)
+                if (timedOut)
+                    finish(
+                            ModelStatus.FAILED,
+                            "time limit: training ran longer than "
+                                    + properties.training().maxDuration()
+                                    + " (bnserve.training.max-duration); use fewer epochs, rows or layers");
+                else if (shuttingDown)
                     finish(ModelStatus.FAILED, "interrupted: the service shut down during training; train it again");
                 else finish(ModelStatus.CANCELLED, e.getMessage());
             } catch (TrainingException e) {
@@ -506,6 +514,12 @@ public class TrainingService {
             } finally {
                 trainingTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
             }
+        }
+
+        /** Whether the job has run past {@code bnserve.training.max-duration} (then it stops as if cancelled). */
+        private boolean overTime(long deadline) {
+            if (System.nanoTime() - deadline > 0) timedOut = true;
+            return timedOut;
         }
 
         private ModelRecord model() {

@@ -11,6 +11,7 @@ import dev.bnserve.model.Task;
 import dev.bnserve.model.TrainingSpec;
 import dev.bnserve.model.TrainingSpecJson;
 import dev.bnserve.prep.Settings;
+import dev.bnserve.problem.Problem;
 import dev.bnserve.problem.Violation;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -104,10 +105,52 @@ final class TrainingSpecs {
                         "epochs × rows = " + ((long) s.epochs() * ds.rows()) + " exceeds the training budget of "
                                 + limits.maxTrainingBudget() + " (bnserve.limits.max-training-budget)");
             }
+            double flops = estimatedFlops(s.widths(), ds, features, label, task, prep) * trainRows * s.epochs();
+            if (flops > limits.maxTrainingFlops()) {
+                error(
+                        "hidden",
+                        String.format(
+                                java.util.Locale.ROOT,
+                                "the network (hidden %s), %d training rows and %d epochs take an estimated %.3g"
+                                        + " floating-point operations, more than the limit of %.3g"
+                                        + " (bnserve.limits.max-training-flops); use fewer or narrower layers, fewer"
+                                        + " epochs or fewer rows",
+                                s.widths(),
+                                trainRows,
+                                s.epochs(),
+                                flops,
+                                (double) limits.maxTrainingFlops()));
+            }
         }
         if (!errors.isEmpty()) throw TrainingSpecJson.invalid(errors);
         labelledRows = rows;
         return s.resolved(ds.id(), features, task);
+    }
+
+    /**
+     * Floating-point operations of one training row in one epoch, estimated: 6 per weight of every Linear layer (2 in
+     * the forward pass, 4 in the backward pass), with one-hot categoricals and date parts counted in the input width.
+     * BatchNorm and activations add work proportional to the units, negligible beside the weights.
+     */
+    static double estimatedFlops(
+            List<Integer> hidden, Dataset ds, List<String> features, String label, Task task, Settings prep) {
+        double in = 0;
+        for (String f : features) {
+            Column c = ds.column(f).orElse(null);
+            if (c instanceof CategoricalColumn cat) in += Math.min(cat.distinct(), prep.maxCategories());
+            else if (c instanceof dev.bnserve.data.DateColumn) in += 7;
+            else in += 2; // the value and its missing indicator at most
+        }
+        Column l = ds.column(label).orElse(null);
+        double out = task == Task.CLASSIFICATION && l instanceof CategoricalColumn cat ? cat.distinct() : 1;
+        double weights = 0;
+        double previous = Math.max(1, in);
+        for (int units : hidden) {
+            weights += previous * units;
+            previous = units;
+        }
+        weights += previous * out;
+        return 6 * weights;
     }
 
     private Resolved run(TrainingSpec s, Dataset ds) {
@@ -153,7 +196,7 @@ final class TrainingSpecs {
             Column c = ds.column(name).orElse(null);
             if (!seen.add(name)) error(at, "'" + name + "' is listed twice");
             else if (name.equals(label)) error(at, "'" + name + "' is the label; it cannot also be a feature");
-            else if (c == null) error(at, "dataset " + ds.id() + " has no column '" + name + "'");
+            else if (c == null) error(at, "dataset " + ds.id() + " has no column '" + Problem.shown(name) + "'");
             else if (c.missing() == c.size()) error(at, "column '" + name + "' has no values: every cell is missing");
             else if (c instanceof CategoricalColumn cat && cat.distinct() > prep.maxCategories()) {
                 error(
@@ -201,8 +244,9 @@ final class TrainingSpecs {
         }
     }
 
+    /** Kept up to {@link dev.bnserve.problem.Problem#MAX_VIOLATIONS}: a request naming 3M features gets 100. */
     private void error(String field, String message) {
-        errors.add(Violation.field(field, message));
+        if (errors.size() < dev.bnserve.problem.Problem.MAX_VIOLATIONS) errors.add(Violation.field(field, message));
     }
 
     private static String preview(List<String> names) {

@@ -232,7 +232,9 @@ final class ApiOperations {
                 .param("id", modelRef)
                 .errors(401, 404, 409));
         ops.add(new Op("get", "/models/{ref}/events", "modelEvents", "models", "Stream training progress")
-                .describe("Server-sent events: progress events while training, one status event at the end.")
+                .describe("Server-sent events: progress events while training (each with the epochs new since the last"
+                        + " one), then one status event with the final summary. Beyond"
+                        + " bnserve.events.max-subscribers open streams, a 429.")
                 .ok(200, "An event stream", "text/event-stream", new StringSchema())
                 .param("ref", modelRef)
                 .errors(404, 429));
@@ -401,9 +403,10 @@ final class ApiOperations {
             op.responses.forEach(responses::addApiResponse);
             String prefix = op.path.startsWith("/v2") ? "InferenceError" : "Problem";
             int[] codes = op.errors;
-            if (op.access == Access.KEY) { // a write while the PostgreSQL store is unreachable
-                codes = java.util.Arrays.copyOf(codes, codes.length + 1);
-                codes[codes.length - 1] = 503;
+            if (op.access == Access.KEY) { // a write the store cannot take: read-only or unreachable, or full
+                codes = java.util.Arrays.copyOf(codes, codes.length + 2);
+                codes[codes.length - 2] = 503;
+                codes[codes.length - 1] = 507;
             }
             for (int code : codes) {
                 if (code == 401 && op.access == Access.OPEN) continue;
@@ -464,9 +467,11 @@ final class ApiOperations {
                 .description(ProblemWriter.phrase(code)
                         + (problem
                                 ? (code == 503
-                                        ? " (a problem: the PostgreSQL store is unreachable; ready models still"
-                                                + " predict)"
-                                        : " (a problem naming the field, row or limit)")
+                                        ? " (the store takes no writes: a read-only data dir or an unreachable"
+                                                + " PostgreSQL database; nothing was changed, retry after Retry-After)"
+                                        : code == 507
+                                                ? " (storage-full: the data dir is full; nothing was changed)"
+                                                : " (a problem naming the field, row or limit)")
                                 : " (the protocol's error shape)"))
                 .content(new Content()
                         .addMediaType(

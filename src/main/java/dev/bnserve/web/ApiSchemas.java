@@ -291,10 +291,7 @@ final class ApiSchemas {
                                 new IntegerSchema().description("Its version of name, from 1 (named models only)."))
                         .addProperty("status", enumOf(null, ModelStatus.values(), ModelStatus::id))
                         .addProperty(
-                                "trainedBy",
-                                str("With the PostgreSQL store (several replicas): the replica"
-                                                + " (bnserve.instance-name) that claimed its training job.")
-                                        .example("bnserve-a"))
+                                "trainedBy", str("While it trains: the process training it (bnserve.instance-name)."))
                         .addProperty(
                                 "error", str("Why training failed, else null.").nullable(true))
                         .addProperty("created", str(null).format("date-time"))

@@ -184,7 +184,7 @@ class CsvScoring {
     }
 
     /** Rows read before they are scored together. */
-    static final int BLOCK_ROWS = 256;
+    static final int BLOCK_ROWS = 1024;
 
     private static final ExecutorService SCORERS = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "bnserve-score");

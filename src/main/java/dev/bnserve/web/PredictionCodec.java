@@ -40,6 +40,8 @@ final class PredictionCodec {
     private final PredictionService predictions;
     private final JsonMapper mapper;
     private final int maxInstances;
+    /** {@code bnserve.limits.max-request-values}: values (and feature names) one request may hold. */
+    private final long maxRequestValues;
     /**
      * One timer per outcome (and, for answers, per model name), each registered once: the fast path looks one up, it
      * never builds tags per request. Refusals and failures are not told apart by model, which may not exist.
@@ -58,6 +60,7 @@ final class PredictionCodec {
         this.predictions = predictions;
         this.mapper = mapper;
         this.maxInstances = properties.limits().maxInstances();
+        this.maxRequestValues = properties.limits().maxRequestValues();
         this.meters = meters;
         this.refused = predictTimer(meters, "client_error", "_none");
         this.failed = predictTimer(meters, "server_error", "_none");
@@ -202,7 +205,7 @@ final class PredictionCodec {
                             throw bad("Send exactly one of 'features' (one row) or 'instances' (many rows).", name);
                         }
                         single = name.equals("features");
-                        rows = single ? List.of(row(p, -1)) : instances(p);
+                        rows = single ? List.of(row(p, -1, new long[1])) : instances(p);
                     }
                     default -> p.skipChildren();
                 }
@@ -285,13 +288,14 @@ final class PredictionCodec {
     private List<Row> instances(JsonParser p) {
         if (p.currentToken() != JsonToken.START_ARRAY) throw bad("'instances' must be an array of rows.", "instances");
         List<Row> rows = new ArrayList<>();
+        long[] values = new long[1];
         while (p.nextToken() != JsonToken.END_ARRAY) {
             if (rows.size() == maxInstances) {
                 throw Problem.tooLarge(
                         "More than " + maxInstances + " instances in one request (bnserve.limits.max-instances).",
                         Violation.field("instances", "at most " + maxInstances + " rows"));
             }
-            rows.add(row(p, rows.size()));
+            rows.add(row(p, rows.size(), values));
         }
         if (rows.isEmpty()) {
             throw PredictionService.invalid(
@@ -300,17 +304,26 @@ final class PredictionCodec {
         return rows;
     }
 
-    private static Row row(JsonParser p, int index) {
+    /**
+     * One row; {@code count} holds the values read so far in this request, refused past
+     * {@code bnserve.limits.max-request-values} as they are read, so a body of millions of names never sits in memory
+     * (issue 16, bug 8: 3M unknown names in 38 MB ran the heap out).
+     */
+    private Row row(JsonParser p, int index, long[] count) {
         JsonToken t = p.currentToken();
         if (t == JsonToken.START_ARRAY) {
             Values v = new Values();
-            while (p.nextToken() != JsonToken.END_ARRAY) v.add(p, index, v.n, null);
+            while (p.nextToken() != JsonToken.END_ARRAY) {
+                countValue(count);
+                v.add(p, index, v.n, null);
+            }
             return new Row(index, null, v.values(), v.texts());
         }
         if (t == JsonToken.START_OBJECT) {
             List<String> names = new ArrayList<>();
             Values v = new Values();
             while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+                countValue(count);
                 String name = p.currentName();
                 p.nextToken();
                 v.add(p, index, -1, name);
@@ -321,6 +334,16 @@ final class PredictionCodec {
         throw bad(
                 "A row must be an array of values or an object of feature names to values.",
                 PredictRequest.pathOf(index));
+    }
+
+    private void countValue(long[] count) {
+        if (++count[0] > maxRequestValues) {
+            throw Problem.tooLarge(
+                    "More than " + maxRequestValues
+                            + " values in one prediction request (bnserve.limits.max-request-values); send fewer rows"
+                            + " or fewer features per row.",
+                    Violation.field("instances", "at most " + maxRequestValues + " values"));
+        }
     }
 
     /** A row's values as they are read: numbers, strings (allocated on the first), nulls as NaN without text. */

@@ -30,15 +30,19 @@ class RequestSizeFilter extends OncePerRequestFilter {
     static final String IMPORT_PATH = "/models/import";
 
     static final String UPLOAD_LIMIT = "bnserve.limits.max-upload-bytes";
+    static final String TRAINING_LIMIT = "bnserve.limits.max-training-request-bytes";
 
     private final long max;
     private final long maxImport;
     private final long maxUpload;
+    private final long maxTraining;
 
     RequestSizeFilter(BnserveProperties properties) {
         this.max = properties.limits().maxRequestBytes().toBytes();
         this.maxImport = properties.limits().maxImportBytes().toBytes();
         this.maxUpload = properties.limits().maxUploadBytes().toBytes();
+        this.maxTraining =
+                Math.min(this.max, properties.limits().maxTrainingRequestBytes().toBytes());
     }
 
     /** A CSV to score ({@code POST /models/{id}/predict} as {@code text/csv}) is bounded like an upload. */
@@ -60,8 +64,10 @@ class RequestSizeFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         boolean isImport = IMPORT_PATH.equals(request.getRequestURI());
         boolean isScoring = !isImport && isScoring(request);
-        long max = isImport ? maxImport : isScoring ? maxUpload : this.max;
-        String limit = isImport ? IMPORT_LIMIT : isScoring ? UPLOAD_LIMIT : REQUEST_LIMIT;
+        // a training request is a small JSON tree: 36 MB of feature names would become ~300 MB of it (issue 16, bug 8)
+        boolean isTraining = "/models".equals(request.getRequestURI());
+        long max = isImport ? maxImport : isScoring ? maxUpload : isTraining ? maxTraining : this.max;
+        String limit = isImport ? IMPORT_LIMIT : isScoring ? UPLOAD_LIMIT : isTraining ? TRAINING_LIMIT : REQUEST_LIMIT;
         if (request.getContentLengthLong() > max) {
             reject(request, response, max, limit);
             return;
