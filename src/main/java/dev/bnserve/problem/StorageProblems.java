@@ -43,8 +43,8 @@ public final class StorageProblems {
                 Problem.Kind.STORAGE_FULL,
                 "storage-full",
                 "Storage full",
-                "The data dir is full (no space left on device), so nothing was changed; free space or raise"
-                        + " bnserve.limits.max-storage and try again.",
+                "The data dir is full (no space left on device), so nothing was changed; free space (or delete"
+                        + " datasets or models) and try again.",
                 List.of());
     }
 
