@@ -32,7 +32,9 @@ static void *run(void *arg) {
     V m = SET1(0.999999), c = SET1(1e-7);
     double t0 = now();
     for (long i = 0; i < j->iters; i++) {
-        for (int k = 0; k < 16; k++) a[k] = FMA(a[k], m, c);
+        /* Unrolled, so that the 16 chains live in registers: at -O2 gcc kept the loop, and a[] in memory, which
+         * added a store-to-load round trip to every FMA (19.4 GFLOP/s on one core instead of 57.0). */
+        _Pragma("GCC unroll 16") for (int k = 0; k < 16; k++) a[k] = FMA(a[k], m, c);
     }
     j->secs = now() - t0;
     double s = 0;
