@@ -22,6 +22,7 @@ import org.springframework.util.unit.DataSize;
  *                 postgres (spring.datasource.*; any number of replicas share one database)
  * @param instanceName this process among the replicas (a model's trainedBy); empty: host name and port
  * @param postgres settings of the PostgreSQL store (bnserve.postgres.*)
+ * @param warmup   the HTTP warm-up once the service is up (bnserve.warmup.*)
  */
 @ConfigurationProperties(prefix = "bnserve")
 public record BnserveProperties(
@@ -32,7 +33,8 @@ public record BnserveProperties(
         @DefaultValue Events events,
         @DefaultValue("filesystem") String store,
         @DefaultValue("") String instanceName,
-        @DefaultValue Postgres postgres) {
+        @DefaultValue Postgres postgres,
+        @DefaultValue Warmup warmup) {
 
     public BnserveProperties {
         if (!store.equals("filesystem") && !store.equals("postgres")) {
@@ -44,6 +46,15 @@ public record BnserveProperties(
     public boolean postgresStore() {
         return store.equals("postgres");
     }
+
+    /**
+     * @param http         send the service's own port requests once it is up, so the JIT compiles the HTTP path
+     *                     (Tomcat, filters, Jackson, the prediction codec) before users arrive
+     * @param httpRequests how many: /ping, /actuator/health and a one-row /predict, in turn
+     */
+    public record Warmup(
+            @DefaultValue("true") boolean http,
+            @DefaultValue("3000") int httpRequests) {}
 
     /**
      * @param pollInterval how often each replica compares its view with the database, for changes whose notification

@@ -1,5 +1,6 @@
 package dev.bnserve.web;
 
+import dev.bnserve.config.BnserveProperties;
 import dev.bnserve.model.ModelCatalog;
 import dev.bnserve.model.ModelRecord;
 import dev.bnserve.model.ModelStatus;
@@ -14,7 +15,6 @@ import java.util.Optional;
 import java.util.StringJoiner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.core.env.Environment;
@@ -36,13 +36,9 @@ class HttpWarmup {
     private final ModelCatalog catalog;
     private final Environment env;
 
-    HttpWarmup(
-            @Value("${bnserve.warmup.http:true}") boolean enabled,
-            @Value("${bnserve.warmup.http-requests:3000}") int requests,
-            ModelCatalog catalog,
-            Environment env) {
-        this.enabled = enabled;
-        this.requests = requests;
+    HttpWarmup(BnserveProperties properties, ModelCatalog catalog, Environment env) {
+        this.enabled = properties.warmup().http();
+        this.requests = properties.warmup().httpRequests();
         this.catalog = catalog;
         this.env = env;
     }
