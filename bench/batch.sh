@@ -49,19 +49,9 @@ if gcc -O2 -march=native -pthread bench/fma_peak.c -o target/bench/fma_peak 2>/d
 fi
 
 service_jar
-DATA=$(mktemp -d)
-"$JAVA" --add-modules jdk.incubator.vector -Xmx"$HEAP" -XX:+UseSerialGC -jar "$JAR" --server.port="$PORT" \
-  --bnserve.data-dir="$DATA" --logging.level.root=warn > "$DATA/server.log" 2>&1 &
-PID=$!
-trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null; rm -rf "$DATA"' EXIT
-for _ in $(seq 1 480); do curl -fs "localhost:$PORT/ping" >/dev/null 2>&1 && break; sleep 0.5; done
+start_service 240
 echo "server: $("$JAVA" -version 2>&1 | head -1), -Xmx$HEAP, serial GC, jar $JAR"
-DS=$(curl -sS -X POST "localhost:$PORT/datasets?name=train" -H 'Content-Type: text/csv' --data-binary @"$TRAIN" \
-  | sed -nE 's/.*"id":"([^"]+)".*/\1/p' | head -c 40)
-MODEL=$(curl -sS -X POST "localhost:$PORT/models" -H 'Content-Type: application/json' \
-  -d "{\"dataset\":\"$DS\",\"label\":\"label\",\"hidden\":[256,256],\"batchSize\":256,\"epochs\":2}" \
-  | sed -nE 's/.*"id":"(m-[^"]+)".*/\1/p' | head -c 40)
-for _ in $(seq 1 600); do curl -fs "localhost:$PORT/models/$MODEL" | grep -q '"status":"ready"' && break; sleep 0.5; done
+train_bench_model "$TRAIN"
 
 # JSON: 10,000 rows per request; warm-up, then RUNS requests one after another, median and best
 post() { curl -sS -o "$1" -w '%{time_total}\n' -X POST "localhost:$PORT/models/$MODEL/predict" -H "Content-Type: $2" --data-binary @"$3"; }

@@ -27,3 +27,26 @@ service_jar() {
   ls target/bnserve-*.jar >/dev/null 2>&1 || ./mvnw -q -B -DskipTests package
   JAR=$(ls target/bnserve-*.jar | head -1)
 }
+
+# Starts the service jar ($JAVA, $JAR, $HEAP, $PORT) on an empty data dir in DATA, SerialGC, and waits up to $1
+# seconds (default 60) for /ping; PID is the server's, which an EXIT trap stops (removing DATA).
+start_service() {
+  DATA=$(mktemp -d)
+  "$JAVA" --add-modules jdk.incubator.vector -Xmx"$HEAP" -XX:+UseSerialGC -jar "$JAR" --server.port="$PORT" \
+    --bnserve.data-dir="$DATA" --logging.level.root=warn > "$DATA/server.log" 2>&1 &
+  PID=$!
+  trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null; rm -rf "$DATA"' EXIT
+  for _ in $(seq 1 $(( ${1:-60} * 2 ))); do curl -fs "localhost:$PORT/ping" >/dev/null 2>&1 && break; sleep 0.5; done
+}
+
+# Uploads the CSV $1 and trains the benchmarks' 32 -> [256, 256] -> 5 model on it (2 epochs), waiting until it is
+# ready; MODEL is its id.
+train_bench_model() {
+  local ds
+  ds=$(curl -sS -X POST "localhost:$PORT/datasets?name=train" -H 'Content-Type: text/csv' --data-binary @"$1" \
+    | sed -nE 's/.*"id":"([^"]+)".*/\1/p' | head -c 40)
+  MODEL=$(curl -sS -X POST "localhost:$PORT/models" -H 'Content-Type: application/json' \
+    -d "{\"dataset\":\"$ds\",\"label\":\"label\",\"hidden\":[256,256],\"batchSize\":256,\"epochs\":2}" \
+    | sed -nE 's/.*"id":"(m-[^"]+)".*/\1/p' | head -c 40)
+  for _ in $(seq 1 600); do curl -fs "localhost:$PORT/models/$MODEL" | grep -q '"status":"ready"' && break; sleep 0.5; done
+}

@@ -23,20 +23,9 @@ for f in "$CSV:$ROWS" "$TRAIN:20000"; do
   fi
 done
 service_jar
-DATA=$(mktemp -d)
-"$JAVA" --add-modules jdk.incubator.vector -Xmx"$HEAP" -XX:+UseSerialGC -jar "$JAR" --server.port="$PORT" \
-  --bnserve.data-dir="$DATA" --logging.level.root=warn > "$DATA/server.log" 2>&1 &
-PID=$!
-trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null; rm -rf "$DATA"' EXIT
-for _ in $(seq 1 120); do curl -fs "localhost:$PORT/ping" >/dev/null 2>&1 && break; sleep 0.5; done
+start_service 60
 echo "server: $("$JAVA" -version 2>&1 | head -1), -Xmx$HEAP, serial GC"
-
-DS=$(curl -sS -X POST "localhost:$PORT/datasets?name=train" -H 'Content-Type: text/csv' --data-binary @"$TRAIN" \
-  | sed -nE 's/.*"id":"([^"]+)".*/\1/p' | head -c 40)
-MODEL=$(curl -sS -X POST "localhost:$PORT/models" -H 'Content-Type: application/json' \
-  -d "{\"dataset\":\"$DS\",\"label\":\"label\",\"hidden\":[256,256],\"batchSize\":256,\"epochs\":2}" \
-  | sed -nE 's/.*"id":"(m-[^"]+)".*/\1/p' | head -c 40)
-for _ in $(seq 1 600); do curl -fs "localhost:$PORT/models/$MODEL" | grep -q '"status":"ready"' && break; sleep 0.5; done
+train_bench_model "$TRAIN"
 # warm-up: the JIT compiles the scoring path on a first, smaller file
 head -50001 "$CSV" > target/bench/warmup.csv
 for _ in 1 2 3; do
