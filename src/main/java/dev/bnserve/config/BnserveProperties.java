@@ -97,6 +97,10 @@ public record BnserveProperties(
      *                          that. With the defaults (4096, 16): 18 × 4096² × 25 = 7,549,747,200 bytes. The import
      *                          is streamed, so the body never sits in memory; the model it holds does (8 bytes a value).
      *                          Set it (e.g. 2GB) to cap imports lower or higher.
+     * @param maxStorage        the storage quota: bytes the data dir's stored datasets and models may take together
+     *                          (with the filesystem store). An upload, import or training result that would go past it
+     *                          answers 507 (storage-full, naming this setting) and stores nothing; an upload is stopped
+     *                          as soon as its columns alone would not fit. Deleting frees it. 0 (the default): no quota
      */
     public record Limits(
             @DefaultValue("512MB") DataSize maxUploadBytes,
@@ -114,7 +118,8 @@ public record BnserveProperties(
             @DefaultValue("64MB") DataSize maxRequestBytes,
             @DefaultValue("2MB") DataSize maxTrainingRequestBytes,
             @DefaultValue("64") int maxConnectionsPerAddress,
-            DataSize maxImportBytes) {
+            DataSize maxImportBytes,
+            @DefaultValue("0") DataSize maxStorage) {
 
         /** Bytes a model document may take per weight value at most: 24 characters of a double and a comma. */
         public static final int MAX_BYTES_PER_VALUE = 25;
@@ -122,6 +127,9 @@ public record BnserveProperties(
         public Limits {
             if (maxImportBytes == null)
                 maxImportBytes = DataSize.ofBytes(derivedMaxImportBytes(maxHiddenWidth, maxHiddenLayers));
+            if (maxStorage == null) maxStorage = DataSize.ofBytes(0);
+            if (maxStorage.isNegative())
+                throw new IllegalArgumentException("bnserve.limits.max-storage must not be negative");
         }
 
         /** The default of {@code max-import-bytes}: {@code (maxHiddenLayers + 2) × maxHiddenWidth² × 25}. */

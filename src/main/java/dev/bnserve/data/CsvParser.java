@@ -1,6 +1,7 @@
 package dev.bnserve.data;
 
 import dev.bnserve.problem.Problem;
+import dev.bnserve.problem.StorageProblems;
 import dev.bnserve.problem.Violation;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -403,6 +404,15 @@ public final class CsvParser {
                 tooManyRows(line + k.rowLine[from + limits.maxRows() - rows]);
             }
             rows += to - from;
+            checkStorage();
+        }
+
+        /** Stops the parse once the rows read so far could not be stored under the quota. */
+        private void checkStorage() {
+            if (limits.maxStoredBytes() > 0
+                    && (long) rows * width * CsvLimits.MIN_STORED_CELL_BYTES > limits.maxStoredBytes()) {
+                throw StorageProblems.quotaWhileReading(limits.storageQuota(), limits.maxStoredBytes());
+            }
         }
 
         private void add(CsvBytes.Chunk k, int c, int line) {
@@ -481,6 +491,9 @@ public final class CsvParser {
                 if (++rows > limits.maxRows() && limits.maxRows() > 0) {
                     tooManyRows(line);
                 }
+                if ((rows & 1023) == 0) {
+                    checkStorage();
+                }
                 for (int i = 0; i < width; i++) {
                     builders[i].add(tokenizer.field(i), line);
                 }
@@ -520,6 +533,7 @@ public final class CsvParser {
             if (!errors.isEmpty()) {
                 throw CsvProblems.of(errors, false);
             }
+            checkStorage();
             // the columns' summaries are a pass over each: in parallel
             List<Future<Column>> built = new ArrayList<>(width);
             for (int i = 0; i < width; i++) {

@@ -54,4 +54,17 @@ public interface DatasetStore {
 
     /** Removes a dataset; false if there was no such dataset (or the id is malformed). */
     boolean delete(String id);
+
+    /**
+     * The storage quota ({@code bnserve.limits.max-storage}) this store enforces, in bytes; 0 when it enforces none
+     * (the PostgreSQL store: the database's own limits apply).
+     */
+    default long storageQuota() {
+        return 0;
+    }
+
+    /** Bytes a new dataset may still take under {@link #storageQuota()}; {@link Long#MAX_VALUE} without a quota. */
+    default long storageRemaining() {
+        return Long.MAX_VALUE;
+    }
 }

@@ -1,6 +1,7 @@
 package dev.bnserve.data;
 
 import dev.bnserve.io.DurableFiles;
+import dev.bnserve.io.StorageQuota;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -40,12 +41,29 @@ public class FileDatasetStore implements DatasetStore {
     static final String TMP_SUFFIX = ".tmp";
 
     private final Path root;
+    private final StorageQuota quota;
     private final JsonMapper json = JsonMapper.builder().build();
     private final Map<String, Dataset> datasets = new ConcurrentHashMap<>();
 
     /** Creates the store rooted at {@code <dataDir>/datasets}; call {@link #load()} to read existing data. */
     public FileDatasetStore(Path dataDir) {
+        this(dataDir, StorageQuota.NONE);
+    }
+
+    /** As {@link #FileDatasetStore(Path)}, a save refused when it would take the stored bytes past {@code quota}. */
+    public FileDatasetStore(Path dataDir, StorageQuota quota) {
         this.root = dataDir.resolve("datasets").toAbsolutePath().normalize();
+        this.quota = quota;
+    }
+
+    @Override
+    public long storageQuota() {
+        return quota.max();
+    }
+
+    @Override
+    public long storageRemaining() {
+        return quota.remaining();
     }
 
     /**
@@ -85,7 +103,8 @@ public class FileDatasetStore implements DatasetStore {
      * Persists a dataset atomically and makes it available.
      *
      * @throws IllegalStateException if a dataset with the same id exists
-     * @throws UncheckedIOException  if writing fails (nothing is left behind)
+     * @throws UncheckedIOException  if writing fails or the storage quota would be exceeded (its cause a
+     *     {@link dev.bnserve.problem.StorageProblems.QuotaExceeded}); nothing is left behind
      */
     public Dataset save(Dataset dataset) {
         String id = dataset.id();
@@ -101,7 +120,8 @@ public class FileDatasetStore implements DatasetStore {
             DurableFiles.writeSynced(
                     tmpDir.resolve(META_FILE), out -> out.write(json.writeValueAsBytes(DatasetMeta.of(dataset))));
             syncDirectory(tmpDir);
-            commit(tmpDir, finalDir);
+            long bytes = Files.size(tmpDir.resolve(DATA_FILE)) + Files.size(tmpDir.resolve(META_FILE));
+            quota.commit(bytes, 0, () -> commit(tmpDir, finalDir)); // over the quota: nothing committed
             syncDirectory(root);
         } catch (IOException | RuntimeException e) {
             deleteQuietly(tmpDir);

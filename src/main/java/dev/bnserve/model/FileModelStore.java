@@ -1,6 +1,7 @@
 package dev.bnserve.model;
 
 import dev.bnserve.io.DurableFiles;
+import dev.bnserve.io.StorageQuota;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -32,13 +33,24 @@ public class FileModelStore implements ModelStore {
 
     private final Path dir;
     private final ModelJson json;
+    private final StorageQuota quota;
     private final Map<String, ModelRecord> models = new ConcurrentHashMap<>();
     private final List<Consumer<ModelRecord>> onSaved = new CopyOnWriteArrayList<>();
     private final List<Consumer<String>> onDeleted = new CopyOnWriteArrayList<>();
 
     public FileModelStore(Path dataDir, ModelJson json) {
+        this(dataDir, json, StorageQuota.NONE);
+    }
+
+    /**
+     * As {@link #FileModelStore(Path, ModelJson)}, a write that would take the stored bytes past {@code quota} refused
+     * (nothing written). A failed or cancelled model's record is written regardless: it is what tells why a job
+     * ended, a few kilobytes of history and no weights.
+     */
+    public FileModelStore(Path dataDir, ModelJson json, StorageQuota quota) {
         this.dir = dataDir.resolve("models");
         this.json = json;
+        this.quota = quota;
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
@@ -163,7 +175,10 @@ public class FileModelStore implements ModelStore {
                     throw e.getCause();
                 }
             });
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            StorageQuota.Commit rename =
+                    () -> Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            if (m.status() == ModelStatus.FAILED || m.status() == ModelStatus.CANCELLED) rename.run();
+            else quota.commit(Files.size(tmp), Files.exists(target) ? Files.size(target) : 0, rename);
             DurableFiles.syncDirectory(dir); // best effort: the rename itself is atomic
         } catch (IOException e) {
             try {

@@ -1,6 +1,7 @@
 package dev.bnserve.model;
 
 import dev.bnserve.config.BnserveProperties;
+import dev.bnserve.io.StorageQuota;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -16,8 +17,8 @@ class ModelConfiguration {
 
     @Bean
     @ConditionalOnProperty(prefix = "bnserve", name = "store", havingValue = "filesystem", matchIfMissing = true)
-    ModelStore modelStore(BnserveProperties properties, ModelJson json) {
-        ModelStore store = new FileModelStore(properties.dataDir(), json);
+    ModelStore modelStore(BnserveProperties properties, ModelJson json, StorageQuota quota) {
+        ModelStore store = new FileModelStore(properties.dataDir(), json, quota);
         store.load();
         return store;
     }

@@ -471,7 +471,9 @@ final class ApiOperations {
                                         ? " (the store takes no writes: a read-only data dir or an unreachable"
                                                 + " PostgreSQL database; nothing was changed, retry after Retry-After)"
                                         : code == 507
-                                                ? " (storage-full: the data dir is full; nothing was changed)"
+                                                ? " (storage-full: the data dir is full, or the write would"
+                                                        + " take the stored datasets and models past the storage"
+                                                        + " quota bnserve.limits.max-storage; nothing was changed)"
                                                 : " (a problem naming the field, row or limit)")
                                 : " (the protocol's error shape)"))
                 .content(new Content()

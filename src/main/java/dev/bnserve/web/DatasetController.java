@@ -7,6 +7,7 @@ import dev.bnserve.data.CsvParser;
 import dev.bnserve.data.Dataset;
 import dev.bnserve.data.DatasetStore;
 import dev.bnserve.problem.Problem;
+import dev.bnserve.problem.StorageProblems;
 import dev.bnserve.problem.Violation;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
@@ -51,14 +52,26 @@ class DatasetController {
     static final int MAX_NAME_LENGTH = 200;
 
     private final DatasetStore store;
-    private final CsvParser parser;
+    private final CsvLimits limits;
     private final long maxBytes;
 
     DatasetController(DatasetStore store, BnserveProperties properties) {
         this.store = store;
         BnserveProperties.Limits limits = properties.limits();
         this.maxBytes = limits.maxUploadBytes().toBytes();
-        this.parser = new CsvParser(new CsvLimits(maxBytes, limits.maxRows(), limits.maxColumns()));
+        this.limits = new CsvLimits(maxBytes, limits.maxRows(), limits.maxColumns());
+    }
+
+    /**
+     * A parser bounded by what is left under the storage quota now: an upload whose columns would not fit stops as it
+     * streams (a 507), and one over the quota from the start reads no body at all.
+     */
+    private CsvParser parser() {
+        long quota = store.storageQuota();
+        if (quota <= 0) return new CsvParser(limits);
+        long remaining = store.storageRemaining();
+        if (remaining <= 0) throw StorageProblems.quotaWhileReading(quota, 0);
+        return new CsvParser(limits.withStorage(remaining, quota));
     }
 
     /** Raw CSV body, streamed straight from the request. */
@@ -78,7 +91,7 @@ class DatasetController {
         // the header's charset, not getCharacterEncoding(): Boot's CharacterEncodingFilter forces that to UTF-8
         Charset charset = charset(declaredCharset(request.getContentType()));
         try (InputStream in = request.getInputStream()) {
-            return created(parser.parse(in, charset, datasetName, options, length));
+            return created(parser().parse(in, charset, datasetName, options, length));
         }
     }
 
@@ -106,7 +119,7 @@ class DatasetController {
             }
         }
         try (InputStream in = file.getInputStream()) {
-            return created(parser.parse(in, charset, datasetName, options, file.getSize()));
+            return created(parser().parse(in, charset, datasetName, options, file.getSize()));
         }
     }
 

@@ -14,8 +14,9 @@ class ProblemTypeController {
     static final Map<String, String> TYPES = Map.ofEntries(
             Map.entry(
                     "storage-full",
-                    "The data dir is full (no space left on device), so the upload, training or import changed"
-                            + " nothing (507). Free space, or delete datasets or models."),
+                    "The data dir is full (no space left on device) or bnserve.limits.max-storage (the storage quota"
+                            + " of the stored datasets and models) would be exceeded, so the upload, training or import"
+                            + " changed nothing (507). Free space, delete datasets or models, or raise the quota."),
             Map.entry(
                     "storage-read-only",
                     "The data dir is read-only, so the write changed nothing (503, with Retry-After); reads and"
