@@ -197,14 +197,14 @@ public final class Dataset {
         int n = rowIndices == null ? rows : rowIndices.length;
         double[] out = new double[Math.multiplyExact(n, k)];
         for (int j = 0; j < k; j++) {
-            double[] col = numericColumn(features.get(j)).values();
+            java.nio.DoubleBuffer col = numericColumn(features.get(j)).values();
             if (rowIndices == null) {
                 for (int r = 0, o = j; r < n; r++, o += k) {
-                    out[o] = col[r];
+                    out[o] = col.get(r);
                 }
             } else {
                 for (int i = 0, o = j; i < n; i++, o += k) {
-                    out[o] = col[rowIndices[i]];
+                    out[o] = col.get(rowIndices[i]);
                 }
             }
         }

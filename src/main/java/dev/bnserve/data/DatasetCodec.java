@@ -1,15 +1,26 @@
 package dev.bnserve.data;
 
+import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.DoubleBuffer;
+import java.nio.IntBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileChannel.MapMode;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,6 +42,11 @@ import java.util.zip.CheckedOutputStream;
  * </pre>
  * where {@code str} is an int byte length followed by UTF-8 bytes. Version 1 files (no delimiter, read as comma;
  * no date columns) are still read; only version 2 is written.
+ *
+ * <p>{@link #map} opens a stored file with its columns memory-mapped where they lie (a column's values are one run of
+ * big-endian longs or ints, so a read-only {@link DoubleBuffer} / {@link IntBuffer} view of the mapping reads them in
+ * place): a stored dataset takes no heap beyond its names, levels and summaries, for both versions, so nothing needs
+ * migrating. {@link #read} decodes into heap arrays (the PostgreSQL store, which has no file to map).
  */
 public final class DatasetCodec {
 
@@ -83,33 +99,33 @@ public final class DatasetCodec {
     }
 
     /** As {@code writeLong(doubleToRawLongBits(v))} for each value, a block of bytes at a time. */
-    private static void writeDoubles(DataOutputStream data, double[] values) throws IOException {
+    private static void writeDoubles(DataOutputStream data, DoubleBuffer values) throws IOException {
         byte[] block = new byte[BLOCK];
-        int n = 0;
-        for (double v : values) {
-            DOUBLES.set(block, n, v);
-            n += 8;
-            if (n == BLOCK) {
-                data.write(block, 0, n);
-                n = 0;
+        double[] chunk = new double[BLOCK / Double.BYTES];
+        int size = values.limit();
+        for (int from = 0; from < size; from += chunk.length) {
+            int n = Math.min(chunk.length, size - from);
+            values.get(from, chunk, 0, n);
+            for (int i = 0; i < n; i++) {
+                DOUBLES.set(block, i * Double.BYTES, chunk[i]);
             }
+            data.write(block, 0, n * Double.BYTES);
         }
-        data.write(block, 0, n);
     }
 
     /** As {@code writeInt} for each value, a block of bytes at a time. */
-    private static void writeInts(DataOutputStream data, int[] values) throws IOException {
+    private static void writeInts(DataOutputStream data, IntBuffer values) throws IOException {
         byte[] block = new byte[BLOCK];
-        int n = 0;
-        for (int v : values) {
-            INTS.set(block, n, v);
-            n += 4;
-            if (n == BLOCK) {
-                data.write(block, 0, n);
-                n = 0;
+        int[] chunk = new int[BLOCK / Integer.BYTES];
+        int size = values.limit();
+        for (int from = 0; from < size; from += chunk.length) {
+            int n = Math.min(chunk.length, size - from);
+            values.get(from, chunk, 0, n);
+            for (int i = 0; i < n; i++) {
+                INTS.set(block, i * Integer.BYTES, chunk[i]);
             }
+            data.write(block, 0, n * Integer.BYTES);
         }
-        data.write(block, 0, n);
     }
 
     /**
@@ -188,6 +204,144 @@ public final class DatasetCodec {
             return new Dataset(id, name, created, columns, delimiter);
         } catch (IllegalArgumentException e) {
             throw new IOException("inconsistent dataset: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Opens a stored file (version 1 or 2) with its columns memory-mapped, read-only: the values stay in the file (the
+     * operating system's page cache), not in the heap; only names, levels and summaries are read into it. The whole
+     * file is checked (magic, version, structure, CRC) as {@link #read} does, reading it once through a small buffer.
+     * The file must not be changed while mapped (the stores never do: a dataset is written once, under a new name, and
+     * deleted by unlinking, which leaves open mappings valid until they are dropped).
+     *
+     * @throws IOException if the file is truncated, corrupt or of an unknown version
+     */
+    public static Dataset map(Path file) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            long length = channel.size();
+            Positioned counted = new Positioned(new BufferedInputStream(Channels.newInputStream(channel), BLOCK));
+            CheckedInputStream checked = new CheckedInputStream(counted, new CRC32());
+            DataInputStream data = new DataInputStream(checked);
+            if (data.readInt() != MAGIC) {
+                throw new IOException("not a dataset file (bad magic number)");
+            }
+            int version = data.readInt();
+            if (version != VERSION && version != VERSION_1) {
+                throw new IOException("unsupported dataset format version " + version);
+            }
+            String id = readString(data);
+            String name = readString(data);
+            Instant created = Instant.ofEpochSecond(data.readLong(), data.readInt());
+            int rows = data.readInt();
+            int width = data.readInt();
+            if (rows < 0 || width <= 0 || (long) rows * width * Integer.BYTES > length) {
+                throw new IOException("corrupt header: rows=" + rows + ", columns=" + width);
+            }
+            char delimiter = version == VERSION_1 ? ',' : data.readChar();
+            if (!CsvOptions.DELIMITERS.contains(delimiter)) {
+                throw new IOException("corrupt header: delimiter " + (int) delimiter);
+            }
+            // one mapping for the file, or one per column where the file is beyond a buffer's 2 GB
+            MappedByteBuffer whole = length <= Integer.MAX_VALUE ? channel.map(MapMode.READ_ONLY, 0, length) : null;
+            List<Column> columns = new ArrayList<>(Math.min(width, 1 << 16));
+            byte[] skip = new byte[BLOCK];
+            for (int j = 0; j < width; j++) {
+                String columnName = readString(data);
+                int type = data.readByte();
+                if (type == 0 || (type == 2 && version >= VERSION)) {
+                    int hasTime = type == 2 ? data.readByte() : 0;
+                    if (hasTime != 0 && hasTime != 1) {
+                        throw new IOException("corrupt column '" + columnName + "': hasTime " + hasTime);
+                    }
+                    long at = counted.position;
+                    skip(data, skip, (long) rows * Double.BYTES);
+                    DoubleBuffer values = region(channel, whole, at, (long) rows * Double.BYTES)
+                            .asDoubleBuffer();
+                    columns.add(
+                            type == 0
+                                    ? new NumericColumn(columnName, values)
+                                    : new DateColumn(columnName, values, hasTime == 1));
+                } else if (type == 1) {
+                    int distinct = data.readInt();
+                    if (distinct < 0 || distinct > rows) {
+                        throw new IOException("corrupt column '" + columnName + "': " + distinct + " levels");
+                    }
+                    List<String> levels = new ArrayList<>(distinct);
+                    for (int i = 0; i < distinct; i++) {
+                        levels.add(readString(data));
+                    }
+                    long at = counted.position;
+                    skip(data, skip, (long) rows * Integer.BYTES);
+                    IntBuffer codes = region(channel, whole, at, (long) rows * Integer.BYTES)
+                            .asIntBuffer();
+                    columns.add(new CategoricalColumn(columnName, codes, levels));
+                } else {
+                    throw new IOException("corrupt column '" + columnName + "': type " + type);
+                }
+            }
+            int expected = (int) checked.getChecksum().getValue();
+            int stored = new DataInputStream(counted).readInt();
+            if (stored != expected) {
+                throw new IOException("checksum mismatch");
+            }
+            if (counted.read() != -1) {
+                throw new IOException("trailing bytes after checksum");
+            }
+            try {
+                return new Dataset(id, name, created, columns, delimiter);
+            } catch (IllegalArgumentException e) {
+                throw new IOException("inconsistent dataset: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** Reads (for the checksum) and drops {@code n} bytes. */
+    private static void skip(DataInputStream data, byte[] scratch, long n) throws IOException {
+        while (n > 0) {
+            int k = (int) Math.min(scratch.length, n);
+            try {
+                data.readFully(scratch, 0, k);
+            } catch (EOFException e) {
+                throw new IOException("truncated file", e);
+            }
+            n -= k;
+        }
+    }
+
+    /** Bytes {@code at} to {@code at + n} of the file, big-endian, as a read-only mapped buffer. */
+    private static ByteBuffer region(FileChannel channel, MappedByteBuffer whole, long at, long n) throws IOException {
+        if (n > Integer.MAX_VALUE) throw new IOException("a column beyond 2 GB");
+        if (whole == null) return channel.map(MapMode.READ_ONLY, at, n).order(ByteOrder.BIG_ENDIAN);
+        return whole.slice((int) at, (int) n).order(ByteOrder.BIG_ENDIAN);
+    }
+
+    /** Counts the bytes read from the stream it wraps: the file offset of what comes next. */
+    private static final class Positioned extends FilterInputStream {
+        long position;
+
+        Positioned(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) position++;
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n > 0) position += n;
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            long k = super.skip(n);
+            position += k;
+            return k;
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.bnserve.data;
 
 import dev.bnserve.prep.IsoDates;
+import java.nio.DoubleBuffer;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.Objects;
@@ -20,7 +21,8 @@ public final class DateColumn implements Column {
     static final double END_SECONDS = IsoDates.END_SECONDS;
 
     private final String name;
-    private final double[] seconds;
+    private final DoubleBuffer seconds;
+    private final int size;
     private final boolean hasTime;
     private final int missing;
     private final double min;
@@ -32,13 +34,20 @@ public final class DateColumn implements Column {
      * @throws IllegalArgumentException if a value is infinite or outside the years 0000 to 9999
      */
     DateColumn(String name, double[] seconds, boolean hasTime) {
+        this(name, DoubleBuffer.wrap(seconds), hasTime);
+    }
+
+    /** Over {@code seconds} from index 0 to its limit (a mapped view, say); they must not change. */
+    DateColumn(String name, DoubleBuffer seconds, boolean hasTime) {
         this.name = Objects.requireNonNull(name, "name");
         this.seconds = seconds;
+        this.size = seconds.limit();
         this.hasTime = hasTime;
         int n = 0;
         double lo = Double.POSITIVE_INFINITY;
         double hi = Double.NEGATIVE_INFINITY;
-        for (double v : seconds) {
+        for (int i = 0; i < size; i++) {
+            double v = seconds.get(i);
             if (Double.isNaN(v)) {
                 continue;
             }
@@ -49,7 +58,7 @@ public final class DateColumn implements Column {
             lo = Math.min(lo, v);
             hi = Math.max(hi, v);
         }
-        this.missing = seconds.length - n;
+        this.missing = size - n;
         this.min = n == 0 ? Double.NaN : lo;
         this.max = n == 0 ? Double.NaN : hi;
     }
@@ -66,7 +75,7 @@ public final class DateColumn implements Column {
 
     @Override
     public int size() {
-        return seconds.length;
+        return size;
     }
 
     @Override
@@ -76,17 +85,26 @@ public final class DateColumn implements Column {
 
     @Override
     public boolean constant() {
-        return missing < seconds.length && min == max;
+        return missing < size && min == max;
     }
 
     /** Value at {@code row} (0-based) in UTC seconds since 1970, {@code NaN} if missing. */
     public double get(int row) {
-        return seconds[row];
+        return seconds.get(row);
     }
 
     /** A copy of all values, UTC seconds since 1970 ({@code NaN} = missing). */
     public double[] epochSeconds() {
-        return seconds.clone();
+        double[] out = new double[size];
+        seconds.get(0, out);
+        return out;
+    }
+
+    /** A copy of the values at {@code rows} (in that order; repeats allowed). */
+    public double[] gather(int[] rows) {
+        double[] out = new double[rows.length];
+        for (int i = 0; i < rows.length; i++) out[i] = seconds.get(rows[i]);
+        return out;
     }
 
     /** Whether any value had a time of day (a date-time rather than a date). */
@@ -126,8 +144,8 @@ public final class DateColumn implements Column {
         return Instant.ofEpochSecond(whole, nanos).toString();
     }
 
-    /** Internal array, never exposed outside the package. */
-    double[] values() {
+    /** The values (absolute reads only), never exposed outside the package. */
+    DoubleBuffer values() {
         return seconds;
     }
 }

@@ -2,9 +2,7 @@ package dev.bnserve.data;
 
 import dev.bnserve.io.DurableFiles;
 import dev.bnserve.io.StorageQuota;
-import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
@@ -25,7 +23,10 @@ import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Durable, in-memory-cached dataset repository. Thread-safe.
+ * Durable dataset repository. Thread-safe. A stored dataset's columns are memory-mapped from its file
+ * ({@link DatasetCodec#map}), so they take no heap: the heap holds its names, levels and summaries. A delete
+ * unlinks the files; whoever still holds the dataset (a training job copying its rows) reads on safely, since Linux
+ * keeps an unlinked file's pages until the last mapping is dropped, while the store no longer lists or serves it.
  *
  * <p>Layout: {@code <dataDir>/datasets/<id>/data.bin} ({@link DatasetCodec}) and {@code meta.json} (a small
  * human-readable summary). A dataset is written into {@code <id>.tmp/}, every file and the directory are
@@ -130,8 +131,15 @@ public class FileDatasetStore implements DatasetStore {
             }
             throw (RuntimeException) e;
         }
-        datasets.put(id, dataset);
-        return dataset;
+        // Served from the file from now on: the parsed arrays become garbage, the mapping takes no heap.
+        Dataset stored = dataset;
+        try {
+            stored = DatasetCodec.map(finalDir.resolve(DATA_FILE));
+        } catch (IOException | RuntimeException e) {
+            log.warn("Dataset {} is saved but cannot be mapped ({}); it stays in memory", id, e.toString());
+        }
+        datasets.put(id, stored);
+        return stored;
     }
 
     /** The dataset with this id; empty for unknown or malformed ids. */
@@ -176,6 +184,7 @@ public class FileDatasetStore implements DatasetStore {
         } catch (IOException e) {
             log.warn("Dataset {} is deleted, but {} could not be cleaned up: {}", id, doomed, e.getMessage());
         }
+        Unmapping.request();
         return true;
     }
 
@@ -206,10 +215,7 @@ public class FileDatasetStore implements DatasetStore {
                 return Optional.empty();
             }
             DatasetMeta m = json.readValue(Files.readAllBytes(meta), DatasetMeta.class);
-            Dataset d;
-            try (InputStream in = new BufferedInputStream(Files.newInputStream(data), 1 << 16)) {
-                d = DatasetCodec.read(in, Files.size(data));
-            }
+            Dataset d = DatasetCodec.map(data);
             if (!id.equals(d.id()) || !id.equals(m.id()) || d.rows() != m.rows()) {
                 log.warn("Skipping dataset directory {}: id or size does not match its content", dir);
                 return Optional.empty();

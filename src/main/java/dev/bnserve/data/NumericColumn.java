@@ -1,16 +1,21 @@
 package dev.bnserve.data;
 
+import java.nio.DoubleBuffer;
 import java.util.Objects;
 
 /**
  * A column of finite doubles, {@code NaN} marking missing cells. Summaries ignore missing cells and are
  * {@code NaN} when there is no value at all. {@link #std()} is the <em>population</em> standard deviation
  * (divides by the number of values, not by n-1).
+ *
+ * <p>The values are a {@link DoubleBuffer}: a heap array for a column just parsed, a read-only view of the stored file
+ * (memory-mapped, outside the heap) for a stored one. Reads are absolute, so the column is safe to share.
  */
 public final class NumericColumn implements Column {
 
     private final String name;
-    private final double[] values;
+    private final DoubleBuffer values;
+    private final int size;
     private final int missing;
     private final double mean;
     private final double std;
@@ -19,13 +24,20 @@ public final class NumericColumn implements Column {
 
     /** Takes ownership of {@code values}. */
     NumericColumn(String name, double[] values) {
+        this(name, DoubleBuffer.wrap(values));
+    }
+
+    /** Over {@code values} from index 0 to its limit (a mapped view, say); they must not change. */
+    NumericColumn(String name, DoubleBuffer values) {
         this.name = Objects.requireNonNull(name, "name");
         this.values = values;
+        this.size = values.limit();
         int n = 0;
         double sum = 0;
         double lo = Double.POSITIVE_INFINITY;
         double hi = Double.NEGATIVE_INFINITY;
-        for (double v : values) {
+        for (int i = 0; i < size; i++) {
+            double v = values.get(i);
             if (Double.isNaN(v)) {
                 continue;
             }
@@ -37,7 +49,7 @@ public final class NumericColumn implements Column {
             lo = Math.min(lo, v);
             hi = Math.max(hi, v);
         }
-        this.missing = values.length - n;
+        this.missing = size - n;
         if (n == 0) {
             mean = std = min = max = Double.NaN;
             return;
@@ -45,7 +57,8 @@ public final class NumericColumn implements Column {
         double m = sum / n;
         double squares = 0;
         double drift = 0; // two-pass with correction term (numerically stable)
-        for (double v : values) {
+        for (int i = 0; i < size; i++) {
+            double v = values.get(i);
             if (!Double.isNaN(v)) {
                 double d = v - m;
                 squares += d * d;
@@ -70,7 +83,7 @@ public final class NumericColumn implements Column {
 
     @Override
     public int size() {
-        return values.length;
+        return size;
     }
 
     @Override
@@ -80,17 +93,26 @@ public final class NumericColumn implements Column {
 
     @Override
     public boolean constant() {
-        return missing < values.length && min == max;
+        return missing < size && min == max;
     }
 
     /** Value at {@code row} (0-based), {@code NaN} if missing. */
     public double get(int row) {
-        return values[row];
+        return values.get(row);
     }
 
     /** A copy of all values. */
     public double[] toArray() {
-        return values.clone();
+        double[] out = new double[size];
+        values.get(0, out);
+        return out;
+    }
+
+    /** A copy of the values at {@code rows} (in that order; repeats allowed). */
+    public double[] gather(int[] rows) {
+        double[] out = new double[rows.length];
+        for (int i = 0; i < rows.length; i++) out[i] = values.get(rows[i]);
+        return out;
     }
 
     /** Mean of the non-missing values. */
@@ -111,8 +133,8 @@ public final class NumericColumn implements Column {
         return max;
     }
 
-    /** Internal array, never exposed outside the package. */
-    double[] values() {
+    /** The values (absolute reads only), never exposed outside the package. */
+    DoubleBuffer values() {
         return values;
     }
 }

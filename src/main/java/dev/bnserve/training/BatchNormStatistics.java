@@ -177,7 +177,7 @@ public class BatchNormStatistics {
         int[] codes = null;
         double[] targets = null;
         if (m.task() == Task.CLASSIFICATION) codes = TrainingRun.labelCodes(ds, spec, kept);
-        else targets = TrainingRun.gather(ds.numeric(spec.label()), kept);
+        else targets = ds.numericColumn(spec.label()).gather(kept);
         return new Rows(ds.id(), x, split.train(), split.validation(), codes, targets);
     }
 

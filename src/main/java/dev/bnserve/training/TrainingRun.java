@@ -59,7 +59,7 @@ final class TrainingRun {
         if (spec.task() == Task.REGRESSION) return null;
         Column label = ds.column(spec.label()).orElseThrow();
         if (label instanceof NumericColumn) {
-            return distinct(ds.numeric(spec.label())).stream()
+            return distinct(ds.numericColumn(spec.label())).stream()
                     .map(TrainingRun::label)
                     .toList();
         }
@@ -105,7 +105,7 @@ final class TrainingRun {
         int[] codes = null;
         double[] targets = null;
         if (spec.task() == Task.REGRESSION) {
-            targets = gather(ds.numeric(spec.label()), rows);
+            targets = ds.numericColumn(spec.label()).gather(rows);
             data = TrainingData.regression(x, rows.length, d, targets, 1);
         } else {
             codes = labelCodes(ds, spec, rows);
@@ -234,42 +234,31 @@ final class TrainingRun {
     }
 
     static InputColumn input(Column c, int[] rows) {
-        if (c instanceof NumericColumn n) return new InputColumn.Numeric(c.name(), gather(n.toArray(), rows));
-        if (c instanceof DateColumn d) {
-            return new InputColumn.Date(c.name(), gather(d.epochSeconds(), rows), d.hasTime());
-        }
+        // only the rows used, read from the (memory-mapped) column: no copy of the whole column
+        if (c instanceof NumericColumn n) return new InputColumn.Numeric(c.name(), n.gather(rows));
+        if (c instanceof DateColumn d) return new InputColumn.Date(c.name(), d.gather(rows), d.hasTime());
         CategoricalColumn cat = (CategoricalColumn) c;
-        int[] all = cat.codes();
-        int[] codes = new int[rows.length];
-        for (int i = 0; i < rows.length; i++) codes[i] = all[rows[i]];
-        return new InputColumn.Categorical(c.name(), codes, cat.levels());
+        return new InputColumn.Categorical(c.name(), cat.gather(rows), cat.levels());
     }
 
     static int[] labelCodes(Dataset ds, TrainingSpec spec, int[] rows) {
-        if (ds.requireColumn(spec.label()) instanceof NumericColumn) {
-            double[] y = ds.numeric(spec.label());
-            List<Double> levels = new ArrayList<>(distinct(y));
+        if (ds.requireColumn(spec.label()) instanceof NumericColumn n) {
+            double[] y = n.gather(rows);
+            List<Double> levels = new ArrayList<>(distinct(n)); // the classes of every row, as classes() has them
             int[] codes = new int[rows.length];
-            for (int i = 0; i < rows.length; i++)
-                codes[i] = Collections.binarySearch(levels, y[rows[i]] == 0 ? 0.0 : y[rows[i]]);
+            for (int i = 0; i < rows.length; i++) codes[i] = Collections.binarySearch(levels, y[i] == 0 ? 0.0 : y[i]);
             return codes;
         }
-        int[] all = ds.codes(spec.label());
-        int[] codes = new int[rows.length];
-        for (int i = 0; i < rows.length; i++) codes[i] = all[rows[i]];
-        return codes;
-    }
-
-    static double[] gather(double[] v, int[] rows) {
-        double[] out = new double[rows.length];
-        for (int i = 0; i < rows.length; i++) out[i] = v[rows[i]];
-        return out;
+        return ds.categoricalColumn(spec.label()).gather(rows);
     }
 
     /** The distinct values of a numeric label, by value: {@code 0} and {@code -0} are one class, NaN (missing) none. */
-    private static TreeSet<Double> distinct(double[] y) {
+    private static TreeSet<Double> distinct(NumericColumn y) {
         TreeSet<Double> distinct = new TreeSet<>();
-        for (double v : y) if (!Double.isNaN(v)) distinct.add(v == 0 ? 0.0 : v);
+        for (int r = 0, n = y.size(); r < n; r++) {
+            double v = y.get(r);
+            if (!Double.isNaN(v)) distinct.add(v == 0 ? 0.0 : v);
+        }
         return distinct;
     }
 

@@ -229,7 +229,7 @@ class CsvBytePathTest {
         for (Column c : d.columns()) {
             StringBuilder s = new StringBuilder(c.name() + " " + c.type() + ":");
             if (c instanceof NumericColumn n) {
-                for (double v : n.values()) {
+                for (double v : n.toArray()) {
                     s.append(' ').append(Long.toHexString(Double.doubleToRawLongBits(v)));
                 }
             } else if (c instanceof DateColumn t) {
@@ -240,7 +240,7 @@ class CsvBytePathTest {
             } else {
                 CategoricalColumn k = (CategoricalColumn) c;
                 s.append(k.levels());
-                for (int code : k.rawCodes()) {
+                for (int code : k.codes()) {
                     s.append(' ').append(code);
                 }
             }
