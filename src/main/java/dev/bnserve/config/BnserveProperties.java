@@ -101,6 +101,13 @@ public record BnserveProperties(
      *                          that. With the defaults (4096, 16): 18 × 4096² × 25 = 7,549,747,200 bytes. The import
      *                          is streamed, so the body never sits in memory; the model it holds does (8 bytes a value).
      *                          Set it (e.g. 2GB) to cap imports lower or higher.
+     * @param heapBudget        share of the max heap (above 0, at most 1) that live objects (stored models and
+     *                          datasets, the serving index) and the requests in progress may fill together. A request
+     *                          that allocates in proportion to its input first reserves its estimate: a model import
+     *                          24 bytes per parameter as its layer shapes are read (the arrays, the layers' copies and the serving copy),
+     *                          an ONNX export 8 per parameter (16 folded), a JSON prediction or a dataset upload over
+     *                          1 MB twice its body. One that does not fit is a 503 heap-shortage with Retry-After,
+     *                          before it allocates, so it cannot run another request out of memory
      */
     public record Limits(
             @DefaultValue("512MB") DataSize maxUploadBytes,
@@ -119,12 +126,16 @@ public record BnserveProperties(
             @DefaultValue("64MB") DataSize maxRequestBytes,
             @DefaultValue("2MB") DataSize maxTrainingRequestBytes,
             @DefaultValue("64") int maxConnectionsPerAddress,
-            DataSize maxImportBytes) {
+            DataSize maxImportBytes,
+            @DefaultValue("0.8") double heapBudget) {
 
         /** Bytes a model document may take per weight value at most: 24 characters of a double and a comma. */
         public static final int MAX_BYTES_PER_VALUE = 25;
 
         public Limits {
+            if (!(heapBudget > 0 && heapBudget <= 1))
+                throw new IllegalArgumentException(
+                        "bnserve.limits.heap-budget must be above 0 and at most 1, not " + heapBudget);
             if (maxImportBytes == null)
                 maxImportBytes = DataSize.ofBytes(derivedMaxImportBytes(maxHiddenWidth, maxHiddenLayers));
         }

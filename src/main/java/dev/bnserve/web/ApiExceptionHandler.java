@@ -1,6 +1,7 @@
 package dev.bnserve.web;
 
 import dev.bnserve.config.BnserveProperties;
+import dev.bnserve.problem.HeapBudget;
 import dev.bnserve.problem.Problem;
 import dev.bnserve.problem.StorageProblems;
 import dev.bnserve.problem.Violation;
@@ -102,6 +103,12 @@ public class ApiExceptionHandler {
     /** The domain problem that {@code ex} is or stands for, else null. */
     private Problem problem(Throwable ex, HttpServletRequest request) {
         if (ex instanceof Problem p) return p;
+        Problem heap = HeapAdmissionFilter.shortage(ex); // a chunked body whose next megabyte did not fit
+        if (heap != null) return heap;
+        if (HeapBudget.outOfMemory(ex)) { // answered, not fatal: the request's objects are unreachable now
+            log.warn("{} ran out of memory; answered 503: {}", describe(request), ex.toString());
+            return HeapBudget.outOfMemory();
+        }
         Problem storage = StorageProblems.of(ex); // a full or read-only data dir
         if (storage != null) {
             log.warn("{} refused: {}", describe(request), storage.getMessage());

@@ -22,6 +22,12 @@ class ProblemErrorController implements ErrorController {
         int status = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE) instanceof Integer code && code >= 400
                 ? code
                 : 404;
+        if (request.getAttribute(RequestDispatcher.ERROR_EXCEPTION) instanceof Throwable t
+                && dev.bnserve.problem.HeapBudget.outOfMemory(t)) { // out of memory outside Spring MVC: a 503
+            ProblemWriter.write(
+                    request, response, ProblemWriter.Body.of(dev.bnserve.problem.HeapBudget.outOfMemory(), null));
+            return;
+        }
         ProblemWriter.write(request, response, status, refusal(status));
     }
 
