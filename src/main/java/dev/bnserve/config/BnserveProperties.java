@@ -104,10 +104,12 @@ public record BnserveProperties(
      * @param heapBudget        share of the max heap (above 0, at most 1) that live objects (stored models and
      *                          datasets, the serving index) and the requests in progress may fill together. A request
      *                          that allocates in proportion to its input first reserves its estimate: a model import
-     *                          24 bytes per parameter as its layer shapes are read (the arrays, the layers' copies and the serving copy),
-     *                          an ONNX export 8 per parameter (16 folded), a JSON prediction or a dataset upload over
-     *                          1 MB twice its body. One that does not fit is a 503 heap-shortage with Retry-After,
-     *                          before it allocates, so it cannot run another request out of memory
+     *                          24 bytes per parameter as its layer shapes are read (the arrays, the layers' copies
+     *                          and the serving copy), an ONNX export 8 per parameter (16 folded), a dataset upload
+     *                          over 1 MB twice its body, a JSON prediction over 1 MB twice its body but at most 32
+     *                          per value that max-request-values allows. One that does not fit is a 503
+     *                          heap-shortage with Retry-After, before it allocates, so it cannot run another request
+     *                          out of memory
      */
     public record Limits(
             @DefaultValue("512MB") DataSize maxUploadBytes,

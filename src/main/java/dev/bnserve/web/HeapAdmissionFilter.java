@@ -15,9 +15,10 @@ import org.slf4j.LoggerFactory;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * The request boundary against heap shortage (issue 16). A JSON prediction or a dataset upload (CSV, multipart or a
- * CSV to score) whose body is over {@link HeapBudget#FREE_BYTES} reserves {@value #BYTES_PER_BODY_BYTE} bytes of heap
- * per body byte (parsed rows and columns, the answer) before its body is read, or answers 503 {@code heap-shortage}
+ * The request boundary against heap shortage (issue 16). A JSON prediction or a dataset upload (CSV or multipart)
+ * whose body is over {@link HeapBudget#FREE_BYTES} reserves {@value #BYTES_PER_BODY_BYTE} bytes of heap per body byte
+ * (parsed rows and columns; a prediction at most {@value #BYTES_PER_VALUE} per value it may hold) before its body is
+ * read, or answers 503 {@code heap-shortage}
  * with Retry-After; a body of unknown length (chunked) reserves as it is read, a megabyte ahead, and is refused with
  * the same 503 when the next megabyte does not fit. Model imports and
  * ONNX exports reserve in {@link ModelController}, where their shapes are known.
@@ -42,10 +43,24 @@ class HeapAdmissionFilter extends OncePerRequestFilter {
      */
     static final long DRAIN_BYTES = 256L << 20;
 
-    private final HeapBudget budget;
+    /**
+     * Heap per value of a JSON prediction at most: the codec refuses more than {@code bnserve.limits.max-request-values}
+     * as it reads, so that many values (a double, its share of the rows and names) bound what one holds.
+     */
+    static final int BYTES_PER_VALUE = 32;
 
-    HeapAdmissionFilter(HeapBudget budget) {
+    private final HeapBudget budget;
+    private final long maxPredictionBytes;
+
+    HeapAdmissionFilter(HeapBudget budget, long maxRequestValues) {
         this.budget = budget;
+        this.maxPredictionBytes = maxRequestValues * BYTES_PER_VALUE;
+    }
+
+    /** The heap reserved for a body of {@code length} bytes. */
+    long estimate(HttpServletRequest request, long length) {
+        long bytes = length * BYTES_PER_BODY_BYTE;
+        return request.getRequestURI().equals("/datasets") ? bytes : Math.min(bytes, maxPredictionBytes);
     }
 
     /** What the body of {@code request} is, for the 503's detail, or null if it reserves nothing here. */
@@ -54,7 +69,7 @@ class HeapAdmissionFilter extends OncePerRequestFilter {
         String path = request.getRequestURI();
         if (path.equals("/datasets")) return "this dataset upload";
         if (path.equals("/predict") || (path.startsWith("/models/") && path.endsWith("/predict")))
-            return "this prediction request";
+            return isCsv(request) ? null : "this prediction request"; // a CSV is scored in blocks, spooled to disk
         if (path.startsWith("/v2/") && path.endsWith("/infer")) return "this inference request";
         return null;
     }
@@ -71,7 +86,8 @@ class HeapAdmissionFilter extends OncePerRequestFilter {
             long length = request.getContentLengthLong();
             if (length < 0) { // chunked: reserved as it is read
                 try (HeapBudget.Reservation reservation = budget.open(what)) {
-                    ReservingRequest reading = new ReservingRequest(request, reservation);
+                    ReservingRequest reading = new ReservingRequest(
+                            request, reservation, estimate(request, Long.MAX_VALUE / BYTES_PER_BODY_BYTE));
                     try {
                         chain.doFilter(reading, response);
                     } catch (ServletException | IOException | RuntimeException e) {
@@ -92,7 +108,7 @@ class HeapAdmissionFilter extends OncePerRequestFilter {
             }
             HeapBudget.Reservation reservation;
             try {
-                reservation = budget.reserve(what, length * BYTES_PER_BODY_BYTE);
+                reservation = budget.reserve(what, estimate(request, length));
             } catch (Problem shortage) {
                 log.warn("{} {} refused: {}", request.getMethod(), request.getRequestURI(), shortage.getMessage());
                 drain(request, request.getInputStream());
@@ -121,6 +137,11 @@ class HeapAdmissionFilter extends OncePerRequestFilter {
         }
     }
 
+    private static boolean isCsv(HttpServletRequest request) {
+        String type = request.getContentType();
+        return type != null && type.regionMatches(true, 0, CsvScoring.TEXT_CSV, 0, CsvScoring.TEXT_CSV.length());
+    }
+
     /** Thrown from a chunked body's stream when the heap for its next megabyte cannot be reserved. */
     static final class ShortageException extends IOException {
         private static final long serialVersionUID = 1L;
@@ -143,12 +164,14 @@ class HeapAdmissionFilter extends OncePerRequestFilter {
     /** A chunked body that reserves {@link #BYTES_PER_BODY_BYTE} per byte, a megabyte ahead, as it is read. */
     private static final class ReservingRequest extends HttpServletRequestWrapper {
         private final HeapBudget.Reservation reservation;
+        private final long cap;
         private ServletInputStream stream;
         volatile Problem refused;
 
-        ReservingRequest(HttpServletRequest request, HeapBudget.Reservation reservation) {
+        ReservingRequest(HttpServletRequest request, HeapBudget.Reservation reservation, long cap) {
             super(request);
             this.reservation = reservation;
+            this.cap = cap;
         }
 
         @Override
@@ -174,8 +197,8 @@ class HeapAdmissionFilter extends OncePerRequestFilter {
 
                     private void add(int n) throws IOException {
                         count += n;
-                        long needed = count * BYTES_PER_BODY_BYTE;
-                        if (needed <= reservation.held()) return;
+                        long needed = Math.min(cap, count * BYTES_PER_BODY_BYTE);
+                        if (needed <= reservation.held() || reservation.held() >= cap) return;
                         try {
                             reservation.grow(needed - reservation.held() + HeapBudget.FREE_BYTES);
                         } catch (Problem shortage) {

@@ -16,9 +16,9 @@ class HeapConfiguration {
     }
 
     @Bean
-    FilterRegistrationBean<HeapAdmissionFilter> heapAdmissionFilter(HeapBudget budget) {
-        FilterRegistrationBean<HeapAdmissionFilter> registration =
-                new FilterRegistrationBean<>(new HeapAdmissionFilter(budget));
+    FilterRegistrationBean<HeapAdmissionFilter> heapAdmissionFilter(HeapBudget budget, BnserveProperties properties) {
+        FilterRegistrationBean<HeapAdmissionFilter> registration = new FilterRegistrationBean<>(
+                new HeapAdmissionFilter(budget, properties.limits().maxRequestValues()));
         registration.setOrder(HeapAdmissionFilter.ORDER);
         return registration;
     }
