@@ -18,10 +18,10 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * The request boundary against heap shortage (issue 16). A JSON prediction or a dataset upload (CSV or multipart)
  * whose body is over {@link HeapBudget#FREE_BYTES} reserves {@value #BYTES_PER_BODY_BYTE} bytes of heap per body byte
  * (parsed rows and columns; a prediction at most {@value #BYTES_PER_VALUE} per value it may hold) before its body is
- * read, or answers 503 {@code heap-shortage}
- * with Retry-After; a body of unknown length (chunked) reserves as it is read, a megabyte ahead, and is refused with
- * the same 503 when the next megabyte does not fit. Model imports and
- * ONNX exports reserve in {@link ModelController}, where their shapes are known.
+ * read, or answers 503 {@code heap-shortage} with Retry-After; a body of unknown length (chunked) reserves as it is
+ * read, a megabyte ahead, and is refused with the same 503 when the next megabyte does not fit. Two instances: one for
+ * predictions ahead of {@link PredictFastPath}, one for uploads after Spring Security. Model imports and ONNX exports
+ * reserve in {@link ModelController}, where their shapes are known.
  *
  * <p>An {@link OutOfMemoryError} that escapes a request anyway (an estimate too low, a collector too late) is answered
  * here as the same 503, if the answer has not started, instead of a 500 or a dropped connection; the request's
@@ -32,6 +32,12 @@ class HeapAdmissionFilter extends OncePerRequestFilter {
 
     /** After {@link CrossSiteRequestFilter} and before {@link PredictFastPath}. */
     static final int ORDER = RequestSizeFilter.ORDER + 7;
+
+    /**
+     * The instance for uploads runs after Spring Security's chain (order -100): with an API key set, a client without
+     * it is refused before it can reserve anything, so it cannot hold the heap budget from everyone else.
+     */
+    static final int UPLOAD_ORDER = 10;
 
     /** Heap reserved per byte of a prediction or upload body. */
     static final int BYTES_PER_BODY_BYTE = 2;
@@ -51,10 +57,13 @@ class HeapAdmissionFilter extends OncePerRequestFilter {
 
     private final HeapBudget budget;
     private final long maxPredictionBytes;
+    private final boolean uploads;
 
-    HeapAdmissionFilter(HeapBudget budget, long maxRequestValues) {
+    /** @param uploads whether this instance reserves for dataset uploads (after security) or for predictions */
+    HeapAdmissionFilter(HeapBudget budget, long maxRequestValues, boolean uploads) {
         this.budget = budget;
         this.maxPredictionBytes = maxRequestValues * BYTES_PER_VALUE;
+        this.uploads = uploads;
     }
 
     /** The heap reserved for a body of {@code length} bytes. */
@@ -64,10 +73,11 @@ class HeapAdmissionFilter extends OncePerRequestFilter {
     }
 
     /** What the body of {@code request} is, for the 503's detail, or null if it reserves nothing here. */
-    static String reserving(HttpServletRequest request) {
+    String reserving(HttpServletRequest request) {
         if (!"POST".equals(request.getMethod())) return null;
         String path = request.getRequestURI();
-        if (path.equals("/datasets")) return "this dataset upload";
+        if (path.equals("/datasets")) return uploads ? "this dataset upload" : null;
+        if (uploads) return null;
         if (path.equals("/predict") || (path.startsWith("/models/") && path.endsWith("/predict")))
             return isCsv(request) ? null : "this prediction request"; // a CSV is scored in blocks, spooled to disk
         if (path.startsWith("/v2/") && path.endsWith("/infer")) return "this inference request";

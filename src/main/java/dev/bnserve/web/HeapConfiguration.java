@@ -15,11 +15,25 @@ class HeapConfiguration {
         return new HeapBudget(properties.limits().heapBudget());
     }
 
+    /** Predictions (before {@link PredictFastPath}), and the 503 for an out-of-memory error of any request. */
     @Bean
     FilterRegistrationBean<HeapAdmissionFilter> heapAdmissionFilter(HeapBudget budget, BnserveProperties properties) {
+        return registration(budget, properties, false, "heapAdmission", HeapAdmissionFilter.ORDER);
+    }
+
+    /** Dataset uploads, after the API key is checked. */
+    @Bean
+    FilterRegistrationBean<HeapAdmissionFilter> uploadHeapAdmissionFilter(
+            HeapBudget budget, BnserveProperties properties) {
+        return registration(budget, properties, true, "uploadHeapAdmission", HeapAdmissionFilter.UPLOAD_ORDER);
+    }
+
+    private static FilterRegistrationBean<HeapAdmissionFilter> registration(
+            HeapBudget budget, BnserveProperties properties, boolean uploads, String name, int order) {
         FilterRegistrationBean<HeapAdmissionFilter> registration = new FilterRegistrationBean<>(
-                new HeapAdmissionFilter(budget, properties.limits().maxRequestValues()));
-        registration.setOrder(HeapAdmissionFilter.ORDER);
+                new HeapAdmissionFilter(budget, properties.limits().maxRequestValues(), uploads));
+        registration.setName(name);
+        registration.setOrder(order);
         return registration;
     }
 }
