@@ -68,6 +68,11 @@ public final class ModelJson {
     /** Largest first allocation for one weight matrix (values); larger ones grow as their rows arrive. */
     static final int INITIAL_WEIGHT_CAPACITY = 1 << 23;
 
+    /** Heap of one value of a document held as a tree (a node, its slot in its array): an estimate. */
+    static final int TREE_BYTES_PER_VALUE = 48;
+
+    static final int TREE_VALUES_PER_RESERVATION = 1 << 16;
+
     private static final Set<String> LAYER_ARRAYS =
             Set.of("weight", "bias", "gamma", "beta", "runningMean", "runningVar");
 
@@ -458,6 +463,36 @@ public final class ModelJson {
             return v == null ? NullNode.getInstance() : v;
         }
 
+        private long treeValues;
+
+        /**
+         * The value at the parser as a tree, as {@link #tree()} reads it, telling {@code reserve} its heap as it grows
+         * ({@value #TREE_BYTES_PER_VALUE} bytes a value, every {@value #TREE_VALUES_PER_RESERVATION} values): layers
+         * met before the inputs are held whole, as nodes, until the document ends.
+         */
+        private JsonNode countedTree() {
+            JsonToken t = p.currentToken();
+            if (++treeValues % TREE_VALUES_PER_RESERVATION == 0)
+                reserve.accept((long) TREE_VALUES_PER_RESERVATION * TREE_BYTES_PER_VALUE);
+            var nodes = mapper.getNodeFactory();
+            if (t == JsonToken.START_OBJECT) {
+                ObjectNode o = nodes.objectNode();
+                for (String name = p.nextName(); name != null; name = p.nextName()) {
+                    p.nextToken();
+                    o.set(name, countedTree());
+                }
+                return o;
+            }
+            if (t == JsonToken.START_ARRAY) {
+                ArrayNode a = nodes.arrayNode();
+                for (JsonToken x = p.nextToken(); x != JsonToken.END_ARRAY && x != null; x = p.nextToken())
+                    a.add(countedTree());
+                return a;
+            }
+            if (t == null) return NullNode.getInstance();
+            return tree(); // a scalar: as Jackson reads it
+        }
+
         private void readLayersField() {
             sawLayers = true;
             layers = null;
@@ -467,7 +502,7 @@ public final class ModelJson {
             Integer inputs = knownInputs();
             if (inputs == null) {
                 if (head.has("inputs")) p.skipChildren(); // the inputs are invalid: that error comes first
-                else bufferedLayers = tree(); // not yet known (hand-written order): the rest decides
+                else bufferedLayers = countedTree(); // not yet known (hand-written order): the rest decides
                 return;
             }
             boolean array = p.currentToken() == JsonToken.START_ARRAY;
