@@ -22,7 +22,18 @@ class ProblemErrorController implements ErrorController {
         int status = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE) instanceof Integer code && code >= 400
                 ? code
                 : 404;
-        ProblemWriter.write(request, response, status, refusal(status));
+        ProblemWriter.write(
+                request, response, status, refusal(status, request.getAttribute(RequestDispatcher.ERROR_EXCEPTION)));
+    }
+
+    /**
+     * What a request refused by the container with {@code exception} (the request's error exception, may be null) is
+     * told: a body read that failed ({@link BodyReadFailure}, too slow or with broken chunks) says why, any other
+     * refusal what its status means.
+     */
+    static String refusal(int status, Object exception) {
+        BodyReadFailure failure = exception instanceof Throwable t ? BodyReadFailure.in(t) : null;
+        return failure != null && failure.status() == status ? failure.detail() : refusal(status);
     }
 
     /** What a request refused by the container is told. Never echoes the request. */
