@@ -26,7 +26,8 @@ import tools.jackson.databind.JsonNode;
             "bnserve.training.concurrency=1",
             "bnserve.training.max-duration=4s",
             "bnserve.training.warmup=false",
-            "bnserve.limits.max-predict-flops=1000000"
+            "bnserve.limits.max-predict-flops=1000000",
+            "bnserve.limits.max-scoring-flops=20000000"
         })
 @DirtiesContext
 class ComputeLimitTest {
@@ -106,5 +107,32 @@ class ComputeLimitTest {
         // there) are over it
         assertThat(1000 * 2 * 8.4e6)
                 .isGreaterThan(BnserveProperties.defaults().limits().maxPredictFlops());
+    }
+
+    @Test
+    void csvScoringOverTheWorkLimitIs413NamingItAndTheRowsItAllows() throws Exception {
+        String model = http.train("{\"dataset\": \"" + iris + "\", \"label\": \"species\", \"epochs\": 5}");
+        http.awaitReady(model);
+        // iris [64, 64]: about 9,500 operations a row, so 20,000,000 allows about 2,100 rows
+        HttpResponse<String> ok = http.postCsv("/models/" + model + "/predict", csv(1000));
+        assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
+        assertThat(ok.body().lines().count()).isEqualTo(1001);
+        // before the limit, a file of any length was scored to its end (a 512 MB file on an 8.4M-parameter model:
+        // hours of one thread)
+        HttpResponse<String> r = http.postCsv("/models/" + model + "/predict", csv(50_000));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(413);
+        assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith(TestHttp.PROBLEM);
+        JsonNode p = TestHttp.json(r);
+        assertThat(p.get("detail").asString()).contains("bnserve.limits.max-scoring-flops");
+        assertThat(p.at("/errors/0/message").asString()).matches("at most \\d+ rows");
+        // the service goes on scoring files within the limit
+        assertThat(http.postCsv("/models/" + model + "/predict", csv(10)).statusCode())
+                .isEqualTo(200);
+    }
+
+    static byte[] csv(int rows) {
+        StringBuilder b = new StringBuilder("sepal_length,sepal_width,petal_length,petal_width\n");
+        for (int i = 0; i < rows; i++) b.append("5.1,3.5,1.4,0.2\n");
+        return b.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 }

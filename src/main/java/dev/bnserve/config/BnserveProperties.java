@@ -80,6 +80,10 @@ public record BnserveProperties(
      * @param maxPredictFlops   rows × floating-point operations per row of the model, for one prediction request
      *                          (checked before any work): 5e9 is about a second or two of one request thread; 1,000
      *                          rows on an 8.4M-parameter model (1.7e10) took 15.5 s
+     * @param maxScoringFlops  rows × floating-point operations per row of the model, for one CSV scoring request
+     *                          (POST /models/{id}/predict with text/csv), counted as the rows arrive: the default, 1e12,
+     *                          is 6.7M rows of a 32→[256, 256]→5 model (more than the largest upload holds) and about
+     *                          half a minute of the two cores; 60,000 rows of an 8.4M-parameter model
      * @param maxRequestValues  values (each with its feature name, in named rows) of one prediction request, refused
      *                          as they are read: 3M unknown names in a 38 MB body used to run a 1 GB heap out
      * @param maxRequestBytes   body size of every request other than a dataset upload or a model import (JSON: training,
@@ -117,6 +121,7 @@ public record BnserveProperties(
             @DefaultValue("10000") int maxInstances,
             @DefaultValue("2000000") long maxAnswerValues,
             @DefaultValue("5000000000") long maxPredictFlops,
+            @DefaultValue("1000000000000") long maxScoringFlops,
             @DefaultValue("1000000") long maxRequestValues,
             @DefaultValue("64MB") DataSize maxRequestBytes,
             @DefaultValue("2MB") DataSize maxTrainingRequestBytes,

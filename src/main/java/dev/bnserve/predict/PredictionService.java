@@ -51,11 +51,14 @@ public class PredictionService {
     private final long maxAnswerValues;
     /** {@code bnserve.limits.max-predict-flops}: rows × the model's operations per row, of one request. */
     private final long maxPredictFlops;
+    /** {@code bnserve.limits.max-scoring-flops}: rows × the model's operations per row, of one CSV scoring request. */
+    private final long maxScoringFlops;
 
     PredictionService(ModelCatalog catalog, BnserveProperties properties) {
         this.catalog = catalog;
         this.maxAnswerValues = properties.limits().maxAnswerValues();
         this.maxPredictFlops = properties.limits().maxPredictFlops();
+        this.maxScoringFlops = properties.limits().maxScoringFlops();
         catalog.names().onAliasesChanged(this::reindex);
         catalog.models().onSaved(this::onSaved);
         catalog.models().onDeleted(this::onDeleted);
@@ -383,17 +386,43 @@ public class PredictionService {
 
     /** A scorer of rows one at a time with model {@code id}, for scoring a file as it streams. */
     public Scorer scorer(String id) {
-        return new Scorer(model(id));
+        return new Scorer(model(id), maxScoringFlops);
     }
 
     /** Scores rows one at a time, with the same arithmetic as {@link #predict}. Not thread-safe. */
     public static final class Scorer {
         private final ServingModel model;
         private final double[] scratch;
+        /** {@code bnserve.limits.max-scoring-flops}, and the rows it allows this model. */
+        private final long maxFlops;
 
-        private Scorer(ServingModel model) {
+        private final long maxRows;
+        private long scored;
+
+        private Scorer(ServingModel model, long maxFlops) {
             this.model = model;
             this.scratch = new double[model.plan().scratchSize()];
+            this.maxFlops = maxFlops;
+            this.maxRows = Math.max(1, maxFlops / Math.max(1, model.plan().flopsPerRow()));
+        }
+
+        /**
+         * Counts {@code m} more rows against {@code bnserve.limits.max-scoring-flops} before they are scored, so that a
+         * long file on a large model is refused at the first row beyond the budget, not after hours of work.
+         *
+         * @throws Problem 413 naming the limit and the rows it allows this model
+         */
+        public void admit(int m) {
+            if (scored + m > maxRows) {
+                long perRow = model.plan().flopsPerRow();
+                throw Problem.tooLarge(
+                        "Scoring more than " + maxRows + " rows with this model takes more than " + maxFlops
+                                + " floating-point operations (" + perRow
+                                + " a row; bnserve.limits.max-scoring-flops); split the file into parts of at most "
+                                + maxRows + " rows.",
+                        Violation.field("body", "at most " + maxRows + " rows"));
+            }
+            scored += m;
         }
 
         public String model() {

@@ -9,7 +9,8 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * The service's connector is a {@link BodyReadProtocol}, with {@code bnserve.limits.min-body-rate},
- * {@code body-rate-grace} and {@code body-timeout}. (A separate management port keeps Tomcat's own connector: its
+ * {@code body-rate-grace} and {@code body-timeout}, and an answer that closes its connection does not read on through
+ * the body ({@link NoSwallowOnCloseValve}). (A separate management port keeps Tomcat's own connector: its
  * requests have no bodies to speak of.)
  */
 @Configuration(proxyBeanMethods = false)
@@ -20,6 +21,7 @@ class BodyReadConfig {
         BodyReadLimits limits = BodyReadLimits.of(properties.limits());
         return factory -> {
             factory.setProtocol(BodyReadProtocol.class.getName());
+            factory.addEngineValves(new NoSwallowOnCloseValve());
             factory.addProtocolHandlerCustomizers(
                     (TomcatProtocolHandlerCustomizer<BodyReadProtocol>) protocol -> protocol.limits(limits));
         };

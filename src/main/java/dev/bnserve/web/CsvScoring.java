@@ -223,6 +223,7 @@ class CsvScoring {
         while (true) {
             Block block = queue.take();
             if (block == Block.STOP) return null;
+            scorer.admit(block.m);
             int ok = block.m == 0 ? 0 : scorer.scoreBlock(block.rows, block.m, out, best);
             text.setLength(0);
             for (int r = 0; r < ok; r++) {
