@@ -258,6 +258,27 @@ class BodyReadTest {
     }
 
     @Test
+    void aChunkedBodyWhoseChunkHeaderTricklesIsA408() throws Exception {
+        // one chunk-size line, its extension sent a byte a second: Tomcat reads it whole within one body read
+        byte[] line = ("1;" + "x".repeat(200)).getBytes(StandardCharsets.US_ASCII);
+        String head = "POST /models/" + model + "/predict HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json"
+                + "\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
+        Slow s = new Slow("chunked predict", port, head, line, 1);
+        try {
+            trickle(List.of(s), 15);
+            System.out.printf(
+                    "chunk extension at 1 byte/s: %s after %.2f s, %d bytes sent%n",
+                    s.answer == null ? "no answer" : s.status(), s.firstByteAfter, s.sent);
+            assertThat(s.answer).isNotNull();
+            assertThat(s.status()).contains("408");
+            assertThat(s.problem().get("detail").asString()).contains("bnserve.limits.min-body-rate");
+            assertThat(s.firstByteAfter).isBetween(GRACE - 0.2, 2 * GRACE + 3);
+        } finally {
+            s.socket.close();
+        }
+    }
+
+    @Test
     void aMalformedChunkSizeIsA400ThatSaysSo() throws Exception {
         for (String path : List.of("/models/" + model + "/predict", "/datasets?name=chunked", "/models/import")) {
             String type = path.startsWith("/datasets") ? "text/csv" : "application/json";

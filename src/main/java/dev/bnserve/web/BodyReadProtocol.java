@@ -3,6 +3,10 @@ package dev.bnserve.web;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.util.Locale;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import org.apache.coyote.ActionCode;
 import org.apache.coyote.Adapter;
 import org.apache.coyote.BadRequestException;
@@ -36,6 +40,18 @@ import org.apache.tomcat.util.net.SocketWrapperBase;
  */
 public final class BodyReadProtocol extends Http11NioProtocol {
     private volatile BodyReadLimits limits = BodyReadLimits.NONE;
+    /** Ends the body reads of chunked requests on time (see {@link LimitedProcessor.Alarm}); idle, it has no thread. */
+    private final ScheduledThreadPoolExecutor alarms = new ScheduledThreadPoolExecutor(1, r -> {
+        Thread t = new Thread(r, "bnserve-body-alarm");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public BodyReadProtocol() {
+        alarms.setRemoveOnCancelPolicy(true);
+        alarms.setKeepAliveTime(10, TimeUnit.SECONDS);
+        alarms.allowCoreThreadTimeOut(true);
+    }
 
     void limits(BodyReadLimits limits) {
         this.limits = limits;
@@ -47,14 +63,52 @@ public final class BodyReadProtocol extends Http11NioProtocol {
 
     @Override
     protected Processor createProcessor() {
-        return new LimitedProcessor(this, getAdapter(), limits);
+        return new LimitedProcessor(this, getAdapter(), limits, alarms);
+    }
+
+    @Override
+    public void destroy() throws Exception {
+        alarms.shutdownNow();
+        super.destroy();
     }
 
     /** The HTTP/1.1 processor, its request's input buffer wrapped in {@link LimitedBody}. */
     static final class LimitedProcessor extends Http11Processor {
-        LimitedProcessor(AbstractHttp11Protocol<?> protocol, Adapter adapter, BodyReadLimits limits) {
+        private final ScheduledExecutorService alarms;
+
+        LimitedProcessor(
+                AbstractHttp11Protocol<?> protocol,
+                Adapter adapter,
+                BodyReadLimits limits,
+                ScheduledExecutorService alarms) {
             super(protocol, adapter);
+            this.alarms = alarms;
             request.setInputBuffer(new LimitedBody(request.getInputBuffer(), limits));
+        }
+
+        /**
+         * One body read of a chunked request may be many socket reads: Tomcat reads a chunk-size line, its extensions
+         * and the trailer within it, each socket read with the timeout set before the body read began (a chunk
+         * extension sent a byte a second was never answered). At the deadline this sets the socket's timeout to 1 ms,
+         * so the next socket read that has to wait ends the body read. Disarmed before the timeout is restored, so it
+         * never outlives its read.
+         */
+        private static final class Alarm implements Runnable {
+            private final SocketWrapperBase<?> socket;
+            private boolean armed = true;
+
+            Alarm(SocketWrapperBase<?> socket) {
+                this.socket = socket;
+            }
+
+            @Override
+            public synchronized void run() {
+                if (armed) socket.setReadTimeout(1);
+            }
+
+            synchronized void disarm() {
+                armed = false;
+            }
         }
 
         /**
@@ -66,6 +120,7 @@ public final class BodyReadProtocol extends Http11NioProtocol {
             private final InputBuffer body;
             private final BodyReadLimits limits;
             private long requestStart = Long.MIN_VALUE;
+            private boolean chunked;
             private long bytes;
             private long waitedNanos;
 
@@ -90,6 +145,7 @@ public final class BodyReadProtocol extends Http11NioProtocol {
             private int read(ApplicationBufferHandler handler) throws IOException {
                 if (request.getStartTimeNanos() != requestStart) {
                     requestStart = request.getStartTimeNanos();
+                    chunked = isChunked();
                     bytes = 0;
                     waitedNanos = 0;
                 }
@@ -100,6 +156,9 @@ public final class BodyReadProtocol extends Http11NioProtocol {
                 long allowedMillis = Math.max(1, (allowedNanos + 999_999) / 1_000_000);
                 boolean shortened = socket != null && (original <= 0 || allowedMillis < original);
                 if (shortened) socket.setReadTimeout(allowedMillis);
+                Alarm alarm = shortened && chunked ? new Alarm(socket) : null;
+                ScheduledFuture<?> ringing =
+                        alarm == null ? null : alarms.schedule(alarm, allowedNanos, TimeUnit.NANOSECONDS);
                 long t0 = System.nanoTime();
                 int n;
                 try {
@@ -112,9 +171,13 @@ public final class BodyReadProtocol extends Http11NioProtocol {
                                     "No request body bytes arrived for " + BodyReadLimits.seconds(original * 1_000_000)
                                             + " (server.tomcat.connection-timeout); the connection is closed.");
                 } catch (BadRequestException e) {
-                    if (e instanceof BodyReadFailure.Malformed || !isChunked()) throw e;
+                    if (e instanceof BodyReadFailure.Malformed || !chunked) throw e;
                     throw BodyReadFailure.malformedChunks(e);
                 } finally {
+                    if (alarm != null) {
+                        alarm.disarm();
+                        ringing.cancel(false);
+                    }
                     if (shortened) socket.setReadTimeout(original);
                 }
                 waitedNanos += System.nanoTime() - t0;
