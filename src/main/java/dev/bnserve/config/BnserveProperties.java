@@ -92,6 +92,13 @@ public record BnserveProperties(
      *                          for 10,000 feature names of 100 characters; 36 MB of names used to become ~300 MB of tree
      * @param maxConnectionsPerAddress requests in progress at once from one client address; one more is a 503 at once
      *                          (slow bodies from one client cannot hold every request thread)
+     * @param minBodyRate       bytes per second a request body must arrive at, on average over the time spent waiting
+     *                          for it, once the grace period has passed; a slower body is a 408 naming this limit, its
+     *                          connection closed and its request thread free at once. 0 turns the check off
+     * @param bodyRateGrace     how long a request body may take before the minimum rate applies (a client that sends
+     *                          nothing after its headers is a 408 after this long)
+     * @param bodyTimeout       the longest the service waits for one request body, however fast it arrives (408
+     *                          beyond); with the default a 512MB upload must average about 0.9 MB/s. 0 turns it off
      * @param maxImportBytes    body size of a model import (POST /models/import). Unset, it is derived from the
      *                          width and depth limits, so that every model this service can train can be imported back:
      *                          (maxHiddenLayers + 2) × maxHiddenWidth² × 25 bytes, i.e. room for the weight
@@ -128,6 +135,9 @@ public record BnserveProperties(
             @DefaultValue("64MB") DataSize maxRequestBytes,
             @DefaultValue("2MB") DataSize maxTrainingRequestBytes,
             @DefaultValue("64") int maxConnectionsPerAddress,
+            @DefaultValue("240B") DataSize minBodyRate,
+            @DefaultValue("5s") Duration bodyRateGrace,
+            @DefaultValue("10m") Duration bodyTimeout,
             DataSize maxImportBytes,
             @DefaultValue("0.8") double heapBudget) {
 
