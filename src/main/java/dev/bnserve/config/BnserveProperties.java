@@ -92,6 +92,13 @@ public record BnserveProperties(
      *                          for 10,000 feature names of 100 characters; 36 MB of names used to become ~300 MB of tree
      * @param maxConnectionsPerAddress requests in progress at once from one client address; one more is a 503 at once
      *                          (slow bodies from one client cannot hold every request thread)
+     * @param minBodyRate       bytes per second a request body must arrive at, on average over the time spent waiting
+     *                          for it, once the grace period has passed; a slower body is a 408 naming this limit, its
+     *                          connection closed and its request thread free at once. 0 turns the check off
+     * @param bodyRateGrace     how long a request body may take before the minimum rate applies (a client that sends
+     *                          nothing after its headers is a 408 after this long)
+     * @param bodyTimeout       the longest the service waits for one request body, however fast it arrives (408
+     *                          beyond); with the default a 512MB upload must average about 0.9 MB/s. 0 turns it off
      * @param maxImportBytes    body size of a model import (POST /models/import). Unset, it is derived from the
      *                          width and depth limits, so that every model this service can train can be imported back:
      *                          (maxHiddenLayers + 2) × maxHiddenWidth² × 25 bytes, i.e. room for the weight
@@ -105,6 +112,15 @@ public record BnserveProperties(
      *                          (with the filesystem store). An upload, import or training result that would go past it
      *                          answers 507 (storage-full, naming this setting) and stores nothing; an upload is stopped
      *                          as soon as its columns alone would not fit. Deleting frees it. 0 (the default): no quota
+     * @param heapBudget        share of the max heap (above 0, at most 1) that live objects (stored models and
+     *                          datasets, the serving index) and the requests in progress may fill together. A request
+     *                          that allocates in proportion to its input first reserves its estimate: a model import
+     *                          24 bytes per parameter as its layer shapes are read (the arrays, the layers' copies
+     *                          and the serving copy), an ONNX export 8 per parameter (16 folded), a dataset upload
+     *                          over 1 MB twice its body, a JSON prediction over 1 MB twice its body but at most 32
+     *                          per value that max-request-values allows. One that does not fit is a 503
+     *                          heap-shortage with Retry-After, before it allocates, so it cannot run another request
+     *                          out of memory
      */
     public record Limits(
             @DefaultValue("512MB") DataSize maxUploadBytes,
@@ -123,13 +139,20 @@ public record BnserveProperties(
             @DefaultValue("64MB") DataSize maxRequestBytes,
             @DefaultValue("2MB") DataSize maxTrainingRequestBytes,
             @DefaultValue("64") int maxConnectionsPerAddress,
+            @DefaultValue("240B") DataSize minBodyRate,
+            @DefaultValue("5s") Duration bodyRateGrace,
+            @DefaultValue("10m") Duration bodyTimeout,
             DataSize maxImportBytes,
+            @DefaultValue("0.8") double heapBudget,
             @DefaultValue("0") DataSize maxStorage) {
 
         /** Bytes a model document may take per weight value at most: 24 characters of a double and a comma. */
         public static final int MAX_BYTES_PER_VALUE = 25;
 
         public Limits {
+            if (!(heapBudget > 0 && heapBudget <= 1))
+                throw new IllegalArgumentException(
+                        "bnserve.limits.heap-budget must be above 0 and at most 1, not " + heapBudget);
             if (maxImportBytes == null)
                 maxImportBytes = DataSize.ofBytes(derivedMaxImportBytes(maxHiddenWidth, maxHiddenLayers));
             if (maxStorage == null) maxStorage = DataSize.ofBytes(0);

@@ -50,6 +50,11 @@ final class ColumnBuilder {
     private int nonFiniteLine;
     private String nonFiniteText;
 
+    // text cells holding a control character other than tab, CR and LF (NUL included): refused by the parser
+    private int controls;
+    private int controlLine;
+    private String controlText;
+
     // date state (values hold epoch seconds, scales a CANONICAL_* marker)
     private boolean dates;
     private boolean hasTime;
@@ -81,6 +86,32 @@ final class ColumnBuilder {
 
     String nonFiniteText() {
         return nonFiniteText;
+    }
+
+    /** Distinct text cells holding a control character other than tab, CR and LF (NUL included). */
+    int controls() {
+        return controls;
+    }
+
+    int controlLine() {
+        return controlLine;
+    }
+
+    String controlText() {
+        return controlText;
+    }
+
+    /**
+     * Index of the first control character in {@code text} other than tab, CR and LF (which a quoted cell may hold),
+     * else -1: such a cell cannot be typed in a request, so a model trained on it could never be asked about it, and
+     * NUL is how binary files show.
+     */
+    static int controlAt(CharSequence text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isISOControl(c) && c != '\t' && c != '\n' && c != '\r') return i;
+        }
+        return -1;
     }
 
     /** Still numeric: neither date nor categorical. */
@@ -135,11 +166,11 @@ final class ColumnBuilder {
      * While {@link #isCategorical()}: the code {@link #add} gives {@code cell} ({@code -1} for a missing one),
      * registering a new level as it would. Lets the reader add a repeated text by its code.
      */
-    int categoricalCode(String cell) {
+    int categoricalCode(String cell, int line) {
         if (cell.isEmpty() || missingTokens.matches(cell)) {
             return -1;
         }
-        return code(cell);
+        return code(cell, line);
     }
 
     /** While {@link #isCategorical()}: appends a code from {@link #categoricalCode}. */
@@ -170,7 +201,7 @@ final class ColumnBuilder {
             return;
         }
         if (categorical) {
-            addCode(code(cell));
+            addCode(code(cell, line));
             return;
         }
         if (dates) {
@@ -178,7 +209,7 @@ final class ColumnBuilder {
                 addDate(cell);
             } else {
                 toCategorical();
-                addCode(code(cell));
+                addCode(code(cell, line));
             }
             return;
         }
@@ -186,7 +217,7 @@ final class ColumnBuilder {
             if (isNonFiniteLiteral(cell)) {
                 addNonFinite(cell, line);
             } else {
-                notANumber(cell);
+                notANumber(cell, line);
             }
             return;
         }
@@ -194,7 +225,7 @@ final class ColumnBuilder {
         try {
             v = Double.parseDouble(cell);
         } catch (NumberFormatException e) {
-            notANumber(cell); // e.g. 2012-01-01
+            notANumber(cell, line); // e.g. 2012-01-01
             return;
         }
         if (!Double.isFinite(v)) { // e.g. 1e999
@@ -211,13 +242,13 @@ final class ColumnBuilder {
     }
 
     /** A numeric column meets text: a date column if nothing but missing cells came before, else categorical. */
-    private void notANumber(String cell) {
+    private void notANumber(String cell, int line) {
         if (numbers == 0 && nonFinite == 0 && IsoDates.parse(cell, parsed)) {
             dates = true;
             addDate(cell);
         } else {
             toCategorical();
-            addCode(code(cell));
+            addCode(code(cell, line));
         }
     }
 
@@ -305,9 +336,14 @@ final class ColumnBuilder {
         codes[size++] = code;
     }
 
-    private int code(String text) {
+    /** The code of {@code text}, a new level if unseen ({@code line}: where it was met, for its problem). */
+    private int code(String text, int line) {
         Integer c = dict.get(text);
         if (c == null) {
+            if (controlAt(text) >= 0 && controls++ == 0) {
+                controlLine = line;
+                controlText = text;
+            }
             c = levels.size();
             dict.put(text, c);
             levels.add(text);
@@ -338,7 +374,7 @@ final class ColumnBuilder {
             } else {
                 text = plainText(values[i], scales[i]);
             }
-            codes[i] = code(text);
+            codes[i] = code(text, 0); // numbers and dates: never a control character
         }
         values = null;
         scales = null;

@@ -440,7 +440,7 @@ public final class CsvParser {
                     int id = ids[r];
                     int code = codes[id];
                     if (code == Integer.MIN_VALUE) {
-                        code = codes[id] = b.categoricalCode(texts[id]);
+                        code = codes[id] = b.categoricalCode(texts[id], line + k.rowLine[r]);
                     }
                     b.addCategoricalCode(code);
                 } else {
@@ -528,6 +528,18 @@ public final class CsvParser {
                                     + "; leave the cell empty"
                                     + (options.missing().contains("NA") ? " or write NA" : "")
                                     + " for a missing value");
+                }
+            }
+            for (ColumnBuilder b : builders) {
+                if (b.controls() > 0) {
+                    String text = b.controlText();
+                    error(
+                            b.controlLine(),
+                            b.name,
+                            "the cell holds " + spelledChar(text.charAt(ColumnBuilder.controlAt(text)))
+                                    + " at position " + (ColumnBuilder.controlAt(text) + 1)
+                                    + (b.controls() > 1 ? " (" + b.controls() + " such values in this column)" : "")
+                                    + "; cells must be printable text (tab and line breaks in quotes allowed)");
                 }
             }
             if (!errors.isEmpty()) {

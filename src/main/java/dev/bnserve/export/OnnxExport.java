@@ -1,10 +1,13 @@
 package dev.bnserve.export;
 
-import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.UnsafeByteOperations;
 import dev.bnserve.model.ModelRecord;
 import dev.bnserve.model.Task;
 import dev.bnserve.nn.InferencePlan;
 import dev.bnserve.nn.LayerState;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.util.List;
 import onnx.Onnx.AttributeProto;
 import onnx.Onnx.GraphProto;
@@ -56,6 +59,33 @@ public final class OnnxExport {
      * @param version           the bnserve version that writes it
      */
     public static byte[] write(ModelRecord m, boolean fold, String preprocessingJson, String version) {
+        return message(m, fold, preprocessingJson, version).toByteArray();
+    }
+
+    /**
+     * Writes the serialized {@code ModelProto} of {@code m} to {@code out} as it is serialized (flushed, not closed):
+     * besides the model, only the initializers' raw bytes ({@link #parameterBytes}) are held, never the message.
+     */
+    public static void write(ModelRecord m, boolean fold, String preprocessingJson, String version, OutputStream out)
+            throws IOException {
+        CodedOutputStream coded = CodedOutputStream.newInstance(out, 64 * 1024);
+        message(m, fold, preprocessingJson, version).writeTo(coded);
+        coded.flush();
+    }
+
+    /** Bytes of the initializers' raw data of {@code m}'s export: 8 per parameter. */
+    public static long parameterBytes(ModelRecord m) {
+        long values = 0;
+        if (m.layers() != null) {
+            for (LayerState l : m.layers()) {
+                if (l instanceof LayerState.Linear lin) values += (long) lin.in() * lin.out() + lin.out();
+                else if (l instanceof LayerState.BatchNorm bn) values += 4L * bn.features();
+            }
+        }
+        return 8 * values;
+    }
+
+    private static ModelProto message(ModelRecord m, boolean fold, String preprocessingJson, String version) {
         if (m.layers() == null || m.layers().isEmpty()) throw new IllegalArgumentException("model has no layers");
         List<String> encoded =
                 m.preprocessing() == null ? m.inputs() : m.preprocessing().encodedInputs();
@@ -111,7 +141,7 @@ public final class OnnxExport {
         if (m.classes() != null) meta(model, "bnserve.classes", JSON.writeValueAsString(m.classes()));
         if (preprocessingJson != null) meta(model, "bnserve.preprocessing", preprocessingJson);
         meta(model, "bnserve.folded", Boolean.toString(fold));
-        return model.build().toByteArray();
+        return model.build();
     }
 
     private static void meta(ModelProto.Builder model, String key, String value) {
@@ -143,7 +173,7 @@ public final class OnnxExport {
             return switch (layer.kind()) {
                 case LINEAR -> {
                     LayerState.Linear l = (LayerState.Linear) layer;
-                    String w = init(p + ".weight", l.weight(), l.out(), l.in());
+                    String w = init(p + ".weight", l.in() * l.out(), l::weightAt, l.out(), l.in());
                     String b = init(p + ".bias", l.bias(), l.out());
                     yield node("Gemm", p, List.of(x, w, b), p + ".out", intAttr("transB", 1));
                 }
@@ -221,14 +251,18 @@ public final class OnnxExport {
         }
 
         String init(String name, double[] values, long... dims) {
+            return init(name, values.length, k -> values[k], dims);
+        }
+
+        /** An initializer of {@code n} values read one by one (a large weight matrix is never copied whole). */
+        String init(String name, int n, java.util.function.IntToDoubleFunction values, long... dims) {
             TensorProto.Builder t =
                     TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.DOUBLE_VALUE);
             for (long d : dims) t.addDims(d);
             // raw_data: little-endian IEEE 754, every bit of every value as stored
-            java.nio.ByteBuffer buf =
-                    java.nio.ByteBuffer.allocate(8 * values.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-            for (double v : values) buf.putDouble(v);
-            t.setRawData(ByteString.copyFrom(buf.array()));
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(8 * n).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            for (int k = 0; k < n; k++) buf.putDouble(values.applyAsDouble(k));
+            t.setRawData(UnsafeByteOperations.unsafeWrap(buf.array())); // no copy: the buffer is never written again
             graph.addInitializer(t);
             return name;
         }

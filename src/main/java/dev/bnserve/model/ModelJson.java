@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.LongConsumer;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.JsonParser;
@@ -66,6 +67,11 @@ public final class ModelJson {
 
     /** Largest first allocation for one weight matrix (values); larger ones grow as their rows arrive. */
     static final int INITIAL_WEIGHT_CAPACITY = 1 << 23;
+
+    /** Heap of one value of a document held as a tree (a node, its slot in its array): an estimate. */
+    static final int TREE_BYTES_PER_VALUE = 48;
+
+    static final int TREE_VALUES_PER_RESERVATION = 1 << 16;
 
     private static final Set<String> LAYER_ARRAYS =
             Set.of("weight", "bias", "gamma", "beta", "runningMean", "runningVar");
@@ -311,11 +317,10 @@ public final class ModelJson {
                 g.writeNumberProperty("in", lin.in());
                 g.writeNumberProperty("out", lin.out());
                 g.writeArrayPropertyStart("weight");
-                double[] weight = lin.weight();
-                for (int r = 0; r < lin.out(); r++) {
+                for (int r = 0; r < lin.out(); r++) { // value by value: no copy of the matrix per answer
                     g.writeStartArray();
                     int base = r * lin.in();
-                    for (int c = 0; c < lin.in(); c++) g.writeNumber(weight[base + c]);
+                    for (int c = 0; c < lin.in(); c++) g.writeNumber(lin.weightAt(base + c));
                     g.writeEndArray();
                 }
                 g.writeEndArray();
@@ -353,15 +358,26 @@ public final class ModelJson {
      * so a caller can tell a bad model from a bad or broken body.
      */
     public ModelRecord read(InputStream in) {
+        return read(in, NO_RESERVATION);
+    }
+
+    /**
+     * As {@link #read(InputStream)}, telling {@code reserve} the bytes of each parameter array (8 a value) once its
+     * shape is checked and before it is allocated, so that a caller can refuse a document its heap cannot hold
+     * (whatever {@code reserve} throws ends the read).
+     */
+    public ModelRecord read(InputStream in, LongConsumer reserve) {
         try (JsonParser p = reader.createParser(in)) {
-            return read(p);
+            return read(p, reserve);
         }
     }
+
+    private static final LongConsumer NO_RESERVATION = bytes -> {};
 
     /** Parses a saved or imported document; throws {@link ModelFormatException} naming the bad field. */
     public ModelRecord read(String json) {
         try (JsonParser p = reader.createParser(json)) {
-            return read(p);
+            return read(p, NO_RESERVATION);
         } catch (JacksonException e) {
             // the location, not Jackson's message: that names its features and methods
             var at = e.getLocation();
@@ -378,11 +394,11 @@ public final class ModelJson {
     public ModelRecord read(JsonNode n) {
         if (n == null) throw new ModelFormatException("$", "a model document must be a JSON object");
         try (JsonParser p = mapper.treeAsTokens(n)) {
-            return read(p);
+            return read(p, NO_RESERVATION);
         }
     }
 
-    private ModelRecord read(JsonParser p) {
+    private ModelRecord read(JsonParser p, LongConsumer reserve) {
         JsonToken first = p.nextToken();
         if (first != JsonToken.START_OBJECT) {
             if (first != null) {
@@ -391,7 +407,7 @@ public final class ModelJson {
             }
             throw new ModelFormatException("$", "a model document must be a JSON object");
         }
-        return new V1Reader(p).read();
+        return new V1Reader(p, reserve).read();
     }
 
     /**
@@ -409,8 +425,11 @@ public final class ModelJson {
         private ModelFormatException layersError;
         private JsonNode bufferedLayers; // layers met before the inputs: read once the whole document is in
 
-        V1Reader(JsonParser p) {
+        private final LongConsumer reserve;
+
+        V1Reader(JsonParser p, LongConsumer reserve) {
             this.p = p;
+            this.reserve = reserve;
         }
 
         ModelRecord read() {
@@ -444,6 +463,36 @@ public final class ModelJson {
             return v == null ? NullNode.getInstance() : v;
         }
 
+        private long treeValues;
+
+        /**
+         * The value at the parser as a tree, as {@link #tree()} reads it, telling {@code reserve} its heap as it grows
+         * ({@value #TREE_BYTES_PER_VALUE} bytes a value, every {@value #TREE_VALUES_PER_RESERVATION} values): layers
+         * met before the inputs are held whole, as nodes, until the document ends.
+         */
+        private JsonNode countedTree() {
+            JsonToken t = p.currentToken();
+            if (++treeValues % TREE_VALUES_PER_RESERVATION == 0)
+                reserve.accept((long) TREE_VALUES_PER_RESERVATION * TREE_BYTES_PER_VALUE);
+            var nodes = mapper.getNodeFactory();
+            if (t == JsonToken.START_OBJECT) {
+                ObjectNode o = nodes.objectNode();
+                for (String name = p.nextName(); name != null; name = p.nextName()) {
+                    p.nextToken();
+                    o.set(name, countedTree());
+                }
+                return o;
+            }
+            if (t == JsonToken.START_ARRAY) {
+                ArrayNode a = nodes.arrayNode();
+                for (JsonToken x = p.nextToken(); x != JsonToken.END_ARRAY && x != null; x = p.nextToken())
+                    a.add(countedTree());
+                return a;
+            }
+            if (t == null) return NullNode.getInstance();
+            return tree(); // a scalar: as Jackson reads it
+        }
+
         private void readLayersField() {
             sawLayers = true;
             layers = null;
@@ -453,13 +502,13 @@ public final class ModelJson {
             Integer inputs = knownInputs();
             if (inputs == null) {
                 if (head.has("inputs")) p.skipChildren(); // the inputs are invalid: that error comes first
-                else bufferedLayers = tree(); // not yet known (hand-written order): the rest decides
+                else bufferedLayers = countedTree(); // not yet known (hand-written order): the rest decides
                 return;
             }
             boolean array = p.currentToken() == JsonToken.START_ARRAY;
             int depth = p.streamReadContext().getNestingDepth(); // of the layers array itself
             try {
-                layers = new LayerReader(p, inputs, knownOutputs()).readLayers();
+                layers = new LayerReader(p, inputs, knownOutputs(), reserve).readLayers();
             } catch (ModelFormatException e) {
                 // kept until the whole document is read: a syntax error later on, or an earlier field's error
                 // (checked first, as before), takes precedence
@@ -614,7 +663,7 @@ public final class ModelJson {
             if (bufferedLayers != null) {
                 try (JsonParser tokens = mapper.treeAsTokens(bufferedLayers)) {
                     tokens.nextToken();
-                    layers = new LayerReader(tokens, width, want).readLayers();
+                    layers = new LayerReader(tokens, width, want, reserve).readLayers();
                 }
             } else if (layersError != null) {
                 throw layersError;
@@ -706,12 +755,14 @@ public final class ModelJson {
         private final JsonParser p;
         private final int inputs;
         private final Integer want; // the model's output width, if known
+        private final LongConsumer reserve; // told each array's bytes before it is allocated
         private int linears;
 
-        LayerReader(JsonParser p, int inputs, Integer want) {
+        LayerReader(JsonParser p, int inputs, Integer want, LongConsumer reserve) {
             this.p = p;
             this.inputs = inputs;
             this.want = want;
+            this.reserve = reserve;
         }
 
         List<LayerState> readLayers() {
@@ -859,17 +910,22 @@ public final class ModelJson {
                 } else if ("linear".equals(type)) {
                     int[] shape = linearShape(meta, d, at);
                     if (shape == null) p.skipChildren();
-                    else if (name.equals("weight"))
+                    else if (name.equals("weight")) {
+                        reserve.accept(8L * shape[0] * shape[1]);
                         streamed.put(
                                 name,
                                 new Streamed(shape[0], shape[1], readMatrix(p, shape[1], shape[0], at + ".weight")));
-                    else if (name.equals("bias"))
+                    } else if (name.equals("bias")) {
+                        reserve.accept(8L * shape[1]);
                         streamed.put(name, new Streamed(1, shape[1], readNumbers(p, shape[1], at + ".bias", null, 0)));
-                    else p.skipChildren(); // not used by a linear layer, as before
+                    } else p.skipChildren(); // not used by a linear layer, as before
                 } else if ("batchnorm".equals(type) && !name.equals("weight") && !name.equals("bias")) {
                     int f = meta.path("features").asInt(d);
                     if (f != d) p.skipChildren();
-                    else streamed.put(name, new Streamed(1, f, readNumbers(p, f, at + "." + name, null, 0)));
+                    else {
+                        reserve.accept(8L * f);
+                        streamed.put(name, new Streamed(1, f, readNumbers(p, f, at + "." + name, null, 0)));
+                    }
                 } else {
                     p.skipChildren(); // not used by this type (or an unknown type, refused anyway)
                 }
@@ -879,6 +935,7 @@ public final class ModelJson {
                 Streamed s = streamed.get("weight");
                 if (s != null && s.rows() == in && s.columns() == out)
                     return s.numbers().get();
+                reserve.accept(8L * out * in);
                 return fromTree("weight", tokens -> readMatrix(tokens, out, in, at));
             }
 
@@ -886,6 +943,7 @@ public final class ModelJson {
                 Streamed s = streamed.get(name);
                 if (s != null && s.rows() == 1 && s.columns() == n)
                     return s.numbers().get();
+                reserve.accept(8L * n);
                 return fromTree(name, tokens -> readNumbers(tokens, n, at, null, 0));
             }
 

@@ -33,7 +33,7 @@ interface DenseKernel {
     }
 
     /** Rows a kernel's register block holds: the scratch {@link #denseRows} needs is this many rows of inputs. */
-    int BLOCK_ROWS = 4;
+    int BLOCK_ROWS = 8;
 
     String name();
 

@@ -54,6 +54,14 @@ public sealed interface LayerState {
             return weight.clone();
         }
 
+        /**
+         * The weight at row-major index {@code k} ({@code o * in + i}), without copying the array as {@link #weight()}
+         * does: writers of a large model read it value by value (a copy per answer ran heaps out, issue 16).
+         */
+        public double weightAt(int k) {
+            return weight[k];
+        }
+
         @Override
         public double[] bias() {
             return bias.clone();

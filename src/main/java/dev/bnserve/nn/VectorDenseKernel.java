@@ -11,6 +11,11 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorDenseKernel implements DenseKernel {
     private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
     private static final int L = S.length();
+    /**
+     * Eight rows per register block where the vectors are 512 bits wide: 16 accumulators, 2 weight vectors and a
+     * broadcast fit AVX-512's 32 registers, and each weight vector, streamed from L2, serves twice the rows.
+     */
+    private static final boolean WIDE = L >= 8;
 
     @Override
     public String name() {
@@ -73,6 +78,24 @@ final class VectorDenseKernel implements DenseKernel {
             double[] xc,
             int xo) {
         int r = 0;
+        if (WIDE) {
+            for (; r + 8 <= rows; r += 8) {
+                int x0 = xOff + r * in;
+                for (int q = 0; q < 8; q++) {
+                    for (int i = 0; i < in; i++) xc[xo + q * in + i] = x[x0 + q * in + i] - c[i];
+                }
+                int y0 = yOff + r * out;
+                int o = 0;
+                for (; o + 2 * L <= out; o += 2 * L) block8x2(xc, xo, wt, b, in, out, o, y, y0);
+                for (int half = 0; half < 2; half++) {
+                    int xh = xo + half * 4 * in, yh = y0 + half * 4 * out;
+                    int p = o;
+                    for (; p + L <= out; p += L) block4x1(xc, xh, wt, b, in, out, p, y, yh);
+                    for (; p + 2 <= out; p += 2) tail4x2(xc, xh, wt, b, in, out, p, y, yh);
+                    if (p < out) tail4x1(xc, xh, wt, b, in, out, p, y, yh);
+                }
+            }
+        }
         for (; r + 4 <= rows; r += 4) {
             int x0 = xOff + r * in;
             for (int q = 0; q < 4; q++) {
@@ -117,6 +140,59 @@ final class VectorDenseKernel implements DenseKernel {
         a21.intoArray(y, y0 + 2 * out + o + L);
         a30.intoArray(y, y0 + 3 * out + o);
         a31.intoArray(y, y0 + 3 * out + o + L);
+    }
+
+    /** {@link #block4x2} for eight rows: the same chains, each weight vector loaded once for eight rows. */
+    private static void block8x2(
+            double[] xc, int xo, double[] wt, double[] b, int in, int out, int o, double[] y, int y0) {
+        DoubleVector b0 = DoubleVector.fromArray(S, b, o);
+        DoubleVector b1 = DoubleVector.fromArray(S, b, o + L);
+        DoubleVector a00 = b0, a01 = b1, a10 = b0, a11 = b1, a20 = b0, a21 = b1, a30 = b0, a31 = b1;
+        DoubleVector a40 = b0, a41 = b1, a50 = b0, a51 = b1, a60 = b0, a61 = b1, a70 = b0, a71 = b1;
+        for (int i = 0, w = o; i < in; i++, w += out) {
+            DoubleVector w0 = DoubleVector.fromArray(S, wt, w);
+            DoubleVector w1 = DoubleVector.fromArray(S, wt, w + L);
+            DoubleVector v = DoubleVector.broadcast(S, xc[xo + i]);
+            a00 = v.fma(w0, a00);
+            a01 = v.fma(w1, a01);
+            v = DoubleVector.broadcast(S, xc[xo + in + i]);
+            a10 = v.fma(w0, a10);
+            a11 = v.fma(w1, a11);
+            v = DoubleVector.broadcast(S, xc[xo + 2 * in + i]);
+            a20 = v.fma(w0, a20);
+            a21 = v.fma(w1, a21);
+            v = DoubleVector.broadcast(S, xc[xo + 3 * in + i]);
+            a30 = v.fma(w0, a30);
+            a31 = v.fma(w1, a31);
+            v = DoubleVector.broadcast(S, xc[xo + 4 * in + i]);
+            a40 = v.fma(w0, a40);
+            a41 = v.fma(w1, a41);
+            v = DoubleVector.broadcast(S, xc[xo + 5 * in + i]);
+            a50 = v.fma(w0, a50);
+            a51 = v.fma(w1, a51);
+            v = DoubleVector.broadcast(S, xc[xo + 6 * in + i]);
+            a60 = v.fma(w0, a60);
+            a61 = v.fma(w1, a61);
+            v = DoubleVector.broadcast(S, xc[xo + 7 * in + i]);
+            a70 = v.fma(w0, a70);
+            a71 = v.fma(w1, a71);
+        }
+        a00.intoArray(y, y0 + o);
+        a01.intoArray(y, y0 + o + L);
+        a10.intoArray(y, y0 + out + o);
+        a11.intoArray(y, y0 + out + o + L);
+        a20.intoArray(y, y0 + 2 * out + o);
+        a21.intoArray(y, y0 + 2 * out + o + L);
+        a30.intoArray(y, y0 + 3 * out + o);
+        a31.intoArray(y, y0 + 3 * out + o + L);
+        a40.intoArray(y, y0 + 4 * out + o);
+        a41.intoArray(y, y0 + 4 * out + o + L);
+        a50.intoArray(y, y0 + 5 * out + o);
+        a51.intoArray(y, y0 + 5 * out + o + L);
+        a60.intoArray(y, y0 + 6 * out + o);
+        a61.intoArray(y, y0 + 6 * out + o + L);
+        a70.intoArray(y, y0 + 7 * out + o);
+        a71.intoArray(y, y0 + 7 * out + o + L);
     }
 
     private static void block4x1(

@@ -1,6 +1,7 @@
 package dev.bnserve.web;
 
 import dev.bnserve.config.BnserveProperties;
+import dev.bnserve.problem.HeapBudget;
 import dev.bnserve.problem.Problem;
 import dev.bnserve.problem.StorageProblems;
 import dev.bnserve.problem.Violation;
@@ -44,12 +45,19 @@ public class ApiExceptionHandler {
     @ExceptionHandler(Throwable.class)
     void handle(Throwable ex, HttpServletRequest request, HttpServletResponse response) throws IOException {
         if (ex instanceof AsyncRequestNotUsableException) return; // the client is gone: nobody to answer
+        if (BodyReadFailure.in(ex) == null && clientGone(ex)) {
+            // it closed the connection mid-body (Tomcat has set a 400 for the record): nobody to answer, nothing to log
+            log.debug("{}: the client closed the connection", describe(request));
+            return;
+        }
         ProblemWriter.write(request, response, resolve(ex, request, response));
     }
 
     /** The answer to {@code ex}, setting any headers it needs (Accept, Allow) on {@code response}. */
     ProblemWriter.Body resolve(Throwable ex, HttpServletRequest request, HttpServletResponse response) {
         String instance = request.getRequestURI();
+        BodyReadFailure unreadBody = BodyReadFailure.in(ex); // too slow, or broken chunks: whoever was reading it
+        if (unreadBody != null) return ProblemWriter.Body.plain(unreadBody.status(), unreadBody.detail(), instance);
         Problem problem = problem(ex, request);
         if (problem != null) {
             if (problem.kind() == Problem.Kind.INTERNAL) log.error("Server error for {}", describe(request), ex);
@@ -102,6 +110,12 @@ public class ApiExceptionHandler {
     /** The domain problem that {@code ex} is or stands for, else null. */
     private Problem problem(Throwable ex, HttpServletRequest request) {
         if (ex instanceof Problem p) return p;
+        Problem heap = HeapAdmissionFilter.shortage(ex); // a chunked body whose next megabyte did not fit
+        if (heap != null) return heap;
+        if (HeapBudget.outOfMemory(ex)) { // answered, not fatal: the request's objects are unreachable now
+            log.warn("{} ran out of memory; answered 503: {}", describe(request), ex.toString());
+            return HeapBudget.outOfMemory();
+        }
         Problem storage = StorageProblems.of(ex); // a full or read-only data dir
         if (storage != null) {
             log.warn("{} refused: {}", describe(request), storage.getMessage());
@@ -142,6 +156,14 @@ public class ApiExceptionHandler {
                     "'" + name + "' has an invalid value.", List.of(Violation.field(name, "has an invalid value")));
         }
         return null;
+    }
+
+    /** Whether {@code ex} comes from the client closing its connection (Tomcat's ClientAbortException). */
+    private static boolean clientGone(Throwable ex) {
+        for (Throwable t = ex; t != null; t = t.getCause()) {
+            if (t instanceof org.apache.catalina.connector.ClientAbortException) return true;
+        }
+        return false;
     }
 
     private static String describe(HttpServletRequest request) {

@@ -224,7 +224,7 @@ final class ApiOperations {
         ops.add(new Op("get", "/models/{id}", "getModel", "models", "Get a model")
                 .ok(200, "The full model resource", JSON, ref("Model"))
                 .param("id", modelRef)
-                .errors(404, 406));
+                .errors(404, 406, 503));
         ops.add(new Op("delete", "/models/{id}", "deleteModel", "models", "Cancel a job or delete a model")
                 .describe("A queued or running job is cancelled (the model stays, cancelled); a finished model is"
                         + " removed, unless an alias points to it (409).")
@@ -245,7 +245,7 @@ final class ApiOperations {
                 .param("id", modelRef)
                 .param("format", "json (the default) or onnx.")
                 .param("fold", "With format=onnx: true for the folded, Gemm-only graph.")
-                .errors(404, 406, 409, 422));
+                .errors(404, 406, 409, 422, 503));
         ops.add(new Op("get", "/models/{id}/onnx", "exportOnnx", "models", "Export a model as ONNX")
                 .describe("The same bytes as /models/{id}/export?format=onnx, as an operation of its own so that a"
                         + " generated client receives them as a file: opset 15 or later, tensor(double), input"
@@ -253,7 +253,7 @@ final class ApiOperations {
                 .ok(200, "The ONNX model", "application/octet-stream", new BinarySchema())
                 .param("id", modelRef)
                 .param("fold", "true for the folded, Gemm-only graph.")
-                .errors(404, 406, 409, 422));
+                .errors(404, 406, 409, 422, 503));
         ops.add(new Op("post", "/models/import", "importModel", "models", "Import an exported model")
                 .describe("Serves an exported model document (from this or another instance) under a new id; a"
                         + " named document becomes the next version of its name.")
@@ -297,7 +297,7 @@ final class ApiOperations {
                 .ok(200, null, CSV, new StringSchema().description("keep columns, prediction, p_<class>..."))
                 .param("id", modelRef)
                 .param("keep", "CSV only: comma-separated input columns to copy into the answer.")
-                .errors(400, 401, 404, 409, 413, 415, 422));
+                .errors(400, 401, 404, 409, 413, 415, 422, 503));
         ops.add(new Op("post", "/predict", "predictDefault", "prediction", "Predict with the model named in the body")
                 .describe("The model is the body's model; without one, the most recently finished ready model"
                         + " answers and the answer carries a warning.")
@@ -305,7 +305,7 @@ final class ApiOperations {
                 .body(JSON, ref("PredictRequest"))
                 .examples(JSON, predictExamples(true))
                 .ok(200, "The predictions", JSON, ref("Prediction"))
-                .errors(400, 401, 404, 409, 413, 415, 422));
+                .errors(400, 401, 404, 409, 413, 415, 422, 503));
         ops.add(new Op("post", "/models/{id}/trace", "traceRow", "prediction", "Trace one row through the network")
                 .access(Access.PREDICTION)
                 .body(JSON, ref("PredictRequest"))
@@ -372,7 +372,7 @@ final class ApiOperations {
                     .ok(200, "The output tensors", JSON, ref("InferenceResponse"))
                     .param("ref", modelRef)
                     .param("version", "The version of a named model.")
-                    .errors(400, 401, 404, 409, 413));
+                    .errors(400, 401, 404, 409, 413, 503));
         }
         // service
         ops.add(new Op("get", "/problems/{slug}", "describeProblem", "service", "What a problem type means")
@@ -469,7 +469,9 @@ final class ApiOperations {
                         + (problem
                                 ? (code == 503
                                         ? " (the store takes no writes: a read-only data dir or an unreachable"
-                                                + " PostgreSQL database; nothing was changed, retry after Retry-After)"
+                                                + " PostgreSQL database; or heap-shortage: not enough memory now for"
+                                                + " the request, bnserve.limits.heap-budget; nothing was changed,"
+                                                + " retry after Retry-After)"
                                         : code == 507
                                                 ? " (storage-full: the data dir is full, or the write would"
                                                         + " take the stored datasets and models past the storage"

@@ -11,6 +11,7 @@ import dev.bnserve.model.ModelRef;
 import dev.bnserve.model.ModelStatus;
 import dev.bnserve.model.ModelStore;
 import dev.bnserve.model.TrainingSpecJson;
+import dev.bnserve.problem.HeapBudget;
 import dev.bnserve.problem.Problem;
 import dev.bnserve.problem.Violation;
 import dev.bnserve.training.BatchNormStatistics;
@@ -50,6 +51,7 @@ class ModelController {
     private final ModelCatalog catalog;
     private final ModelJson json;
     private final ModelEvents events;
+    private final HeapBudget budget;
 
     private final BatchNormStatistics bnStatistics;
     /** The build's version, written into ONNX exports. */
@@ -61,7 +63,9 @@ class ModelController {
             ModelJson json,
             ModelEvents events,
             BatchNormStatistics bnStatistics,
+            HeapBudget budget,
             ObjectProvider<BuildProperties> build) {
+        this.budget = budget;
         this.training = training;
         this.store = catalog.models();
         this.catalog = catalog;
@@ -122,7 +126,9 @@ class ModelController {
     ResponseEntity<?> export(
             @PathVariable String id,
             @RequestParam(required = false) String format,
-            @RequestParam(required = false) String fold) {
+            @RequestParam(required = false) String fold,
+            HttpServletResponse response)
+            throws IOException {
         boolean onnx;
         if (format == null || format.equals("json")) onnx = false;
         else if (format.equals("onnx")) onnx = true;
@@ -160,13 +166,19 @@ class ModelController {
                     .body(m);
         }
         String prep = m.preprocessing() == null ? null : json.preprocessingJson(m.preprocessing());
-        byte[] bytes = OnnxExport.write(m, folded, prep, version);
-        return ResponseEntity.ok()
-                .contentType(MediaType.APPLICATION_OCTET_STREAM)
-                .header(
-                        HttpHeaders.CONTENT_DISPOSITION,
-                        "attachment; filename=\"" + m.id() + (folded ? "-folded" : "") + ".onnx\"")
-                .body(bytes);
+        // the initializers' raw bytes (and, folded, the compiled plan) are held while the message is written
+        try (HeapBudget.Reservation heap =
+                budget.reserve("this ONNX export", (folded ? 2 : 1) * OnnxExport.parameterBytes(m))) {
+            response.setStatus(200);
+            response.setContentType(MediaType.APPLICATION_OCTET_STREAM_VALUE);
+            response.setHeader(
+                    HttpHeaders.CONTENT_DISPOSITION,
+                    "attachment; filename=\"" + m.id() + (folded ? "-folded" : "") + ".onnx\"");
+            // written to the response as it is serialized: no byte[] of the whole message
+            OnnxExport.write(m, folded, prep, version, response.getOutputStream());
+            response.flushBuffer();
+        }
+        return null; // answered above
     }
 
     /**
@@ -174,8 +186,10 @@ class ModelController {
      * generated from the OpenAPI document receives its bytes (one operation cannot be typed as both JSON and bytes).
      */
     @GetMapping("/{id}/onnx")
-    ResponseEntity<?> exportOnnx(@PathVariable String id, @RequestParam(required = false) String fold) {
-        return export(id, "onnx", fold);
+    ResponseEntity<?> exportOnnx(
+            @PathVariable String id, @RequestParam(required = false) String fold, HttpServletResponse response)
+            throws IOException {
+        return export(id, "onnx", fold, response);
     }
 
     /**
@@ -184,6 +198,19 @@ class ModelController {
      */
     @PostMapping(path = "/import", consumes = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<ModelRecord> importModel(HttpServletRequest request) throws IOException {
+        try (HeapBudget.Reservation heap = budget.open("this model import")) {
+            return importModel(request, heap);
+        }
+    }
+
+    /**
+     * Heap an import holds per byte of parameter arrays until it is served: the arrays read, the layer's own copy of
+     * each (transient), and the serving index's compiled copy.
+     */
+    static final int IMPORT_COPIES = 3;
+
+    private ResponseEntity<ModelRecord> importModel(HttpServletRequest request, HeapBudget.Reservation heap)
+            throws IOException {
         ModelRecord doc;
         try (PushbackInputStream in = new PushbackInputStream(request.getInputStream(), 1)) {
             int first = in.read();
@@ -192,7 +219,13 @@ class ModelController {
                         "Required request body is missing", new ServletServerHttpRequest(request));
             }
             in.unread(first);
-            doc = json.read(in);
+            try {
+                // each layer's arrays are reserved as their checked shapes arrive, before they are allocated
+                doc = json.read(in, bytes -> heap.grow(IMPORT_COPIES * bytes));
+            } catch (Problem shortage) {
+                HeapAdmissionFilter.drain(request, in); // so that the client, still sending, reads the 503
+                throw shortage;
+            }
         } catch (ModelFormatException e) {
             throw ModelProblems.invalidDocument(e.getMessage(), Violation.field(e.field(), e.getMessage()));
         } catch (JacksonException e) {

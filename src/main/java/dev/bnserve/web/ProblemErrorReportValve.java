@@ -1,5 +1,6 @@
 package dev.bnserve.web;
 
+import jakarta.servlet.RequestDispatcher;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -32,8 +33,14 @@ public final class ProblemErrorReportValve extends ErrorReportValve {
             response.setCharacterEncoding("UTF-8");
             PrintWriter writer = response.getReporter();
             if (writer != null) {
-                byte[] body =
-                        rendering.bytes(ProblemWriter.Body.plain(code, ProblemErrorController.refusal(code), null));
+                byte[] body = rendering.bytes(ProblemWriter.Body.plain(
+                        code,
+                        ProblemErrorController.refusal(
+                                code,
+                                throwable != null
+                                        ? throwable
+                                        : request.getAttribute(RequestDispatcher.ERROR_EXCEPTION)),
+                        null));
                 writer.write(new String(body, StandardCharsets.UTF_8));
                 response.finishResponse();
             }

@@ -22,6 +22,11 @@ class ProblemTypeController {
                     "The data dir is read-only, so the write changed nothing (503, with Retry-After); reads and"
                             + " predictions still work and health reports OUT_OF_SERVICE."),
             Map.entry(
+                    "heap-shortage",
+                    "Not enough memory now (503, with Retry-After): live models and datasets plus the requests in"
+                            + " progress leave too little of bnserve.limits.heap-budget for this one's estimate, or it"
+                            + " ran short of memory anyway. Nothing was changed; retry later or send a smaller request."),
+            Map.entry(
                     "no-batchnorm",
                     "The model has no BatchNorm layer, so there are no running statistics to recalibrate."),
             Map.entry(

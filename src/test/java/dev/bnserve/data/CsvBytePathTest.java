@@ -54,6 +54,8 @@ class CsvBytePathTest {
             "a|b|c\n1|2|3\n",
             "a\tb\n1\t2\n",
             "a,b\n1,2\n\u0000,3\n",
+            "a,b\n1,x\n2,y\u0001z\n3,y\u0001z\n4,\u007f\n",
+            "a,b\n1,\"x\ty\"\n2,\"two\nlines\"\n",
             "a,b\n1,\uFFFF\n",
             "\"a;b;c\",d\n1,2\n",
             "a,b\n1,NA\n2,null\n3,None\n4,N/A\n5,  na \n",

@@ -300,6 +300,20 @@ class CsvParserTest {
     }
 
     @Test
+    void aCellHoldingAControlCharacterIsRefusedByRowAndColumn() throws IOException {
+        // accepted before: b became a categorical column with the levels "x", "y\u0000z" and "\u0001w"
+        Problem p = fail("a,b\n1,x\n2,y\u0000z\n3,\u0001w\n4,y\u0000z\n");
+        assertThat(single(p))
+                .isEqualTo(Violation.cell(
+                        3,
+                        "b",
+                        "the cell holds the control character U+0000 at position 2 (2 such values in this column);"
+                                + " cells must be printable text (tab and line breaks in quotes allowed)"));
+        // a tab, or a line break inside quotes, is text
+        assertThat(parse("a,b\n1,\"x\ty\"\n2,\"two\nlines\"\n").rows()).isEqualTo(2);
+    }
+
+    @Test
     void emptyHeaderName() {
         Violation error = single(fail("a,  ,c\n1,2,3\n"));
         assertThat(error.row()).isEqualTo(1);

@@ -69,6 +69,11 @@ class ModelControllerTest {
             return new ModelJson(mapper);
         }
 
+        @Bean
+        dev.bnserve.problem.HeapBudget heapBudget() {
+            return new dev.bnserve.problem.HeapBudget(0.8);
+        }
+
         /** The real catalog over the mocked store, with names kept in a temporary directory. */
         @Bean
         ModelCatalog modelCatalog(ModelStore store, JsonMapper mapper) throws java.io.IOException {
